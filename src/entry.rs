@@ -1,0 +1,77 @@
+//! The normalized entry: what every format parser produces and everything else consumes.
+//!
+//! All text in these types is clean: decoded (JSON escapes, HTML entities), turned from HTML
+//! into plain text, and passed through [`crate::text::sanitize`]. Nothing downstream has to
+//! think about markup or escape sequences again.
+
+use jiff::Timestamp;
+
+/// One image attached to an entry (a figure, a JSON Feed attachment, a schema.org image).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Image {
+    pub url: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+}
+
+/// One live-blog entry, normalized from any format.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Entry {
+    /// Identity stable across polls (native id, `@id`, url, or a content key).
+    pub id: String,
+    pub published: Option<Timestamp>,
+    pub updated: Option<Timestamp>,
+    /// Headline; may be empty when the source has none.
+    pub title: String,
+    pub authors: Vec<String>,
+    /// Plain-text body: paragraphs separated by one blank line ("\n\n"), no markup.
+    /// Links inside the body are marked `[N]` where N indexes `links` (1-based).
+    pub text: String,
+    /// Links found in the body, in order of their `[N]` markers.
+    pub links: Vec<String>,
+    /// The entry's own link (permalink), if any.
+    pub url: Option<String>,
+    pub images: Vec<Image>,
+    pub pinned: bool,
+    pub key_event: bool,
+    /// The source itself says this entry was withdrawn (struck, deleted).
+    pub removed: bool,
+}
+
+/// Everything one successful fetch of a source yielded.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Snapshot {
+    /// The blog's title, if the document names one.
+    pub title: Option<String>,
+    /// The blog's own page, if the document names one.
+    pub home_url: Option<String>,
+    /// The entries in document order (parsers do not sort).
+    pub entries: Vec<Entry>,
+    /// The coverage end time, when the source gives one.
+    pub coverage_end: Option<Timestamp>,
+    /// The source says the blog is over.
+    pub ended: bool,
+    /// Which format the document was read as (for messages and `--print`).
+    pub format: &'static str,
+}
+
+impl Entry {
+    /// The time the entry is ordered by: published, else updated.
+    pub fn time(&self) -> Option<Timestamp> {
+        self.published.or(self.updated)
+    }
+
+    /// Whether the source reports a later modification than publication.
+    pub fn source_says_updated(&self) -> bool {
+        matches!((self.published, self.updated), (Some(p), Some(u)) if u > p)
+    }
+
+    /// Whether the user-visible content differs from `other` (ignoring flags like pinned).
+    pub fn content_differs(&self, other: &Entry) -> bool {
+        self.title != other.title
+            || self.text != other.text
+            || self.authors != other.authors
+            || self.images != other.images
+            || self.url != other.url
+    }
+}

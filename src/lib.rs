@@ -1,0 +1,21 @@
+//! livefeed: follow live blogs in the terminal.
+//!
+//! # Layout
+//! - [`cli`]: command-line definitions.
+//! - [`config`]: TOML configuration (embedded defaults < user file < command line).
+//! - [`entry`]: the normalized entry and snapshot types every format produces.
+//! - [`format`]: detect a document's format and parse it into a snapshot.
+//! - [`text`]: HTML to plain text, sanitizing of untrusted text, width-correct truncation.
+//! - [`source`]: fetching bytes: http (caps, timeouts, conditional GET), file, demo.
+//! - [`poll`]: one task per source on its schedule, sending results over a channel.
+//! - [`store`]: entries by id: merge, new/seen, edits, ordering.
+//! - [`model`]: UI state anchored to entry ids, and the pure `update`.
+//! - [`keymap`]: actions and the key bindings that produce them.
+//! - [`ui`]: pure views of the model.
+//! - [`app`]: terminal lifecycle and the one event loop.
+//! - [`headless`]: `--print` / `--follow` output.
+//! - [`demo`]: the built-in demo live blog and its replay clock.
+
+pub mod entry;
+pub mod format;
+pub mod text;
