@@ -14,6 +14,9 @@ pub enum FormatError {
     /// The document is broken (truncated JSON, not UTF-8, ...).
     #[error("{0}")]
     Invalid(String),
+    /// An HTML page that links to its feed: follow this (possibly relative) URL.
+    #[error("the page links to a feed at {0}")]
+    FeedLink(String),
 }
 
 /// Detect the format of `bytes` and parse it.

@@ -6,16 +6,29 @@
 //! - [`entry`]: the normalized entry and snapshot types every format produces.
 //! - [`format`]: detect a document's format and parse it into a snapshot.
 //! - [`text`]: HTML to plain text, sanitizing of untrusted text, width-correct truncation.
-//! - [`source`]: fetching bytes: http (caps, timeouts, conditional GET), file, demo.
+//! - [`source`]: fetching bytes: http (caps, timeouts, conditional GET) and files.
 //! - [`poll`]: one task per source on its schedule, sending results over a channel.
 //! - [`store`]: entries by id: merge, new/seen, edits, ordering.
 //! - [`model`]: UI state anchored to entry ids, and the pure `update`.
 //! - [`keymap`]: actions and the key bindings that produce them.
+//! - [`theme`]: named styles; every colour on screen comes from here.
 //! - [`ui`]: pure views of the model.
 //! - [`app`]: terminal lifecycle and the one event loop.
 //! - [`headless`]: `--print` / `--follow` output.
 //! - [`demo`]: the built-in demo live blog and its replay clock.
 
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
 pub mod entry;
 pub mod format;
+pub mod headless;
+pub mod keymap;
+pub mod model;
+pub mod poll;
+pub mod source;
+pub mod store;
 pub mod text;
+pub mod theme;
+pub mod ui;

@@ -1,1 +1,77 @@
-fn main() {}
+//! Wiring only: arguments → configuration → mode (reader, --print, --follow) → exit code.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+
+use livefeed::cli::Cli;
+use livefeed::config::Config;
+use livefeed::poll::Plan;
+use livefeed::source::{HttpFetcher, Location};
+use livefeed::{app, headless, keymap, theme};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("livefeed: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let config = Config::default();
+    let interval = cli.interval.unwrap_or(config.interval).max(1);
+    let (plans, labels) = plans(&cli, &config, interval);
+    let fetcher = HttpFetcher::new(&config.limits)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let code = runtime.block_on(async {
+        if cli.print {
+            Ok(headless::print(plans, labels, cli.output, fetcher).await)
+        } else if cli.follow {
+            Ok(headless::follow(plans, labels, cli.output, fetcher).await)
+        } else {
+            let keymap = keymap::Keymap::new(&config.keys).map_err(anyhow::Error::msg)?;
+            let theme = theme::Theme::default();
+            app::run(plans, labels, keymap, theme, fetcher).await?;
+            Ok::<u8, anyhow::Error>(0)
+        }
+    })?;
+    // Pollers may be waiting on the network; never wait for them on the way out.
+    runtime.shutdown_background();
+    Ok(code)
+}
+
+/// One poll plan per source given (or the demo when none is).
+fn plans(cli: &Cli, config: &Config, interval: u64) -> (Vec<Plan>, Vec<String>) {
+    let given: Vec<String> = if cli.sources.is_empty() {
+        vec![livefeed::demo::DEMO_SOURCE.to_string()]
+    } else {
+        cli.sources.clone()
+    };
+    let mut plans = Vec::new();
+    let mut labels = Vec::new();
+    for (index, arg) in given.iter().enumerate() {
+        let named = config.find_source(arg);
+        let (location, headers, every) = match named {
+            Some(s) => (Location::parse(&s.url), s.headers.clone(), s.interval),
+            None if arg == livefeed::demo::DEMO_SOURCE => {
+                (Location::Demo, Default::default(), None)
+            }
+            None => (Location::parse(arg), Default::default(), None),
+        };
+        let every = cli.interval.or(every).unwrap_or(interval).max(1);
+        plans.push(Plan {
+            index,
+            location,
+            interval: Duration::from_secs(every),
+            headers,
+            max_bytes: config.limits.max_bytes,
+        });
+        labels.push(arg.clone());
+    }
+    (plans, labels)
+}

@@ -1,0 +1,254 @@
+//! `--print` and `--follow`: entries as text blocks or JSON lines, for people and scripts.
+//!
+//! The JSON-lines fields are a contract: `source`, `id`, `published`, `updated`, `title`,
+//! `authors`, `text`, `url`, `images`, `pinned`, `key_event`, `status`.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use tokio::sync::{Notify, mpsc};
+
+use crate::cli::Output;
+use crate::model::{Msg, PollResult};
+use crate::poll::{self, Plan};
+use crate::source::{HttpFetcher, Validators};
+use crate::store::{Key, Store, Stored};
+use crate::text::sanitize;
+
+/// One entry as a JSON line.
+#[derive(Serialize)]
+struct JsonEntry<'a> {
+    source: &'a str,
+    id: &'a str,
+    published: Option<String>,
+    updated: Option<String>,
+    title: &'a str,
+    authors: &'a [String],
+    text: &'a str,
+    url: Option<&'a str>,
+    images: Vec<JsonImage<'a>>,
+    pinned: bool,
+    key_event: bool,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonImage<'a> {
+    url: Option<&'a str>,
+    caption: Option<&'a str>,
+    credit: Option<&'a str>,
+}
+
+/// Render one entry in `format`, ending with a newline.
+pub fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone) -> String {
+    let e = &s.entry;
+    match format {
+        Output::Jsonl => {
+            let j = JsonEntry {
+                source: label,
+                id: &e.id,
+                published: e.published.map(|t| t.to_string()),
+                updated: e.updated.map(|t| t.to_string()),
+                title: &e.title,
+                authors: &e.authors,
+                text: &e.text,
+                url: e.url.as_deref(),
+                images: e
+                    .images
+                    .iter()
+                    .map(|i| JsonImage {
+                        url: i.url.as_deref(),
+                        caption: i.caption.as_deref(),
+                        credit: i.credit.as_deref(),
+                    })
+                    .collect(),
+                pinned: e.pinned,
+                key_event: e.key_event,
+                status: s.status(),
+            };
+            // Serializing plain strings, bools and options cannot fail.
+            let mut line = serde_json::to_string(&j).unwrap_or_default();
+            line.push('\n');
+            line
+        }
+        Output::Text => {
+            let mut out = String::new();
+            let time = s
+                .entry
+                .time()
+                .map(|t| {
+                    t.to_zoned(tz.clone())
+                        .strftime("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_else(|| "(no time)".into());
+            let mut head = format!("── {time}");
+            if !e.authors.is_empty() {
+                head.push_str(&format!(" · {}", e.authors.join(", ")));
+            }
+            for (on, word) in [
+                (e.key_event || e.pinned, "key event"),
+                (s.status() == "edited", "edited"),
+                (e.removed, "removed"),
+            ] {
+                if on {
+                    head.push_str(&format!(" · {word}"));
+                }
+            }
+            head.push_str(&format!(" · {label}"));
+            out.push_str(&head);
+            out.push('\n');
+            if !e.title.is_empty() {
+                out.push_str(&e.title);
+                out.push('\n');
+            }
+            if !e.text.is_empty() {
+                out.push('\n');
+                out.push_str(&e.text);
+                out.push('\n');
+            }
+            for img in &e.images {
+                let parts: Vec<&str> = [&img.caption, &img.credit]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                let what = if parts.is_empty() {
+                    img.url.as_deref().unwrap_or("").to_string()
+                } else {
+                    parts.join(" — ")
+                };
+                out.push_str(&format!("[image] {what}\n"));
+            }
+            for (n, link) in e.links.iter().enumerate() {
+                out.push_str(&format!("[{}] {link}\n", n + 1));
+            }
+            if let Some(url) = &e.url {
+                out.push_str(url);
+                out.push('\n');
+            }
+            out.push('\n');
+            sanitize(&out)
+        }
+    }
+}
+
+/// Write `text` to stdout; `false` when stdout is gone (a closed pipe ends the output).
+fn emit(text: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_ok()
+}
+
+/// Fetch every source once and print all entries, oldest first. Returns the exit code.
+pub async fn print(
+    plans: Vec<Plan>,
+    labels: Vec<String>,
+    format: Output,
+    fetcher: HttpFetcher,
+) -> u8 {
+    let mut failed = false;
+    let mut store = Store::new();
+    let now = Timestamp::now();
+    let jobs = plans.iter().map(|plan| {
+        let fetcher = fetcher.clone();
+        async move {
+            if plan.location == crate::source::Location::Demo {
+                let doc = crate::demo::Demo::new(now).document(std::time::Duration::ZERO);
+                return match crate::format::parse(doc.as_bytes()) {
+                    Ok(s) => PollResult::Snapshot(s),
+                    Err(e) => PollResult::Failed(e.to_string()),
+                };
+            }
+            poll::poll_once(plan, &fetcher, &mut Validators::default(), &mut None).await
+        }
+    });
+    let results = futures_util::future::join_all(jobs).await;
+    for (plan, result) in plans.iter().zip(results) {
+        match result {
+            PollResult::Snapshot(snapshot) => {
+                store.merge(plan.index, &snapshot, now);
+            }
+            PollResult::Failed(why) => {
+                failed = true;
+                eprintln!(
+                    "livefeed: {}: {}",
+                    sanitize(&labels[plan.index]),
+                    sanitize(&why)
+                );
+            }
+            PollResult::NotModified | PollResult::Unchanged => {}
+        }
+    }
+    let tz = jiff::tz::TimeZone::system();
+    for s in store.iter().rev() {
+        if !emit(&render(s, &labels[s.source], format, &tz)) {
+            return u8::from(failed);
+        }
+    }
+    u8::from(failed)
+}
+
+/// Print what exists, then every new entry as it arrives, until interrupted.
+pub async fn follow(
+    plans: Vec<Plan>,
+    labels: Vec<String>,
+    format: Output,
+    fetcher: HttpFetcher,
+) -> u8 {
+    let (tx, mut rx) = mpsc::channel::<Msg>(64);
+    let mut tasks = Vec::new();
+    for plan in plans {
+        tasks.push(poll::spawn(
+            plan,
+            fetcher.clone(),
+            tx.clone(),
+            Arc::new(Notify::new()),
+        ));
+    }
+    drop(tx);
+    let tz = jiff::tz::TimeZone::system();
+    let mut store = Store::new();
+    let mut last_error: Vec<Option<String>> = vec![None; labels.len()];
+    let mut failed = false;
+    while let Some(msg) = rx.recv().await {
+        let Msg::Fetched {
+            source, at, result, ..
+        } = msg
+        else {
+            continue;
+        };
+        match result {
+            PollResult::Snapshot(snapshot) => {
+                last_error[source] = None;
+                let report = store.merge(source, &snapshot, at);
+                let mut keys: Vec<Key> = report.added;
+                // Print in time order, oldest first.
+                keys.sort_by_key(|k| store.get(k).map(|s| (s.time(), s.seq)));
+                for key in keys {
+                    let Some(s) = store.get(&key) else { continue };
+                    if !emit(&render(s, &labels[source], format, &tz)) {
+                        tasks.iter().for_each(|t| t.abort());
+                        return u8::from(failed);
+                    }
+                }
+            }
+            PollResult::Failed(why) => {
+                if last_error[source].as_ref() != Some(&why) {
+                    failed = true;
+                    eprintln!(
+                        "livefeed: {}: {}",
+                        sanitize(&labels[source]),
+                        sanitize(&why)
+                    );
+                    last_error[source] = Some(why);
+                }
+            }
+            PollResult::NotModified | PollResult::Unchanged => {}
+        }
+    }
+    u8::from(failed)
+}

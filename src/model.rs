@@ -1,0 +1,492 @@
+//! UI state and the one pure `update`.
+//!
+//! The model owns the store and everything the screen shows. `update` takes one message,
+//! changes the state, and says whether anything visible changed plus which side effects
+//! (quit, fetch now) the event loop should carry out. It does no IO, so every behaviour
+//! here is tested with plain values and no terminal.
+
+use jiff::Timestamp;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::entry::Snapshot;
+use crate::keymap::{Action, Keymap};
+use crate::store::{Key, Store};
+
+/// Which pane keys act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+}
+
+/// The result of one poll of a source, as the poller reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PollResult {
+    /// A new document was fetched and parsed.
+    Snapshot(Snapshot),
+    /// The server answered 304 Not Modified.
+    NotModified,
+    /// The body was byte-for-byte the one seen last time (not parsed again).
+    Unchanged,
+    /// Fetching or parsing failed; the text says why (e.g. `HTTP 500`, `timeout`).
+    Failed(String),
+}
+
+/// A message from the outside world.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Key(KeyEvent),
+    /// The terminal now has this size (columns, rows).
+    Resize(u16, u16),
+    /// Time passed (relative times may need a redraw).
+    Tick(Timestamp),
+    /// A poll of `source` started.
+    Fetching {
+        source: usize,
+    },
+    /// A poll of `source` finished at `at`; the next one is due at `next_due`.
+    Fetched {
+        source: usize,
+        at: Timestamp,
+        result: PollResult,
+        next_due: Option<Timestamp>,
+    },
+}
+
+/// Side effects `update` asks the event loop for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Quit,
+    /// Poll every source now.
+    FetchNow,
+}
+
+/// What the status line knows about one source.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceState {
+    /// The source as the user gave it (URL, path, or config name).
+    pub label: String,
+    /// The blog's title, once a fetch named it.
+    pub title: Option<String>,
+    pub fetching: bool,
+    /// When the last successful fetch (including 304) finished.
+    pub last_ok: Option<Timestamp>,
+    /// What the last poll gave: `None` before the first one ends.
+    pub last: Option<LastResult>,
+    pub next_due: Option<Timestamp>,
+    /// The source says the blog is over.
+    pub ended: bool,
+}
+
+/// The last poll's outcome, as the status line shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LastResult {
+    Fetched,
+    NotModified,
+    Error(String),
+}
+
+/// The filter prompt being edited.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prompt {
+    pub text: String,
+    /// The filter that was active when the prompt opened (restored by nothing: `Esc` clears).
+    pub before: String,
+}
+
+/// Everything the screen shows.
+#[derive(Debug)]
+pub struct Model {
+    pub store: Store,
+    pub sources: Vec<SourceState>,
+    pub keymap: Keymap,
+    pub now: Timestamp,
+    pub focus: Focus,
+    /// The selected entry, anchored by identity.
+    pub selected: Option<Key>,
+    /// The entry shown on the list's first row; `None` means the list is at the top.
+    pub list_top: Option<Key>,
+    /// Lines the detail pane is scrolled down by.
+    pub detail_scroll: usize,
+    /// The active filter (as typed).
+    pub filter: String,
+    pub prompt: Option<Prompt>,
+    pub pinned_only: bool,
+    pub help: bool,
+    pub size: (u16, u16),
+    /// The zone times are shown in.
+    pub tz: jiff::tz::TimeZone,
+    /// Slab indexes of the entries that pass the filter, newest first; `None` = all.
+    visible: Option<Vec<usize>>,
+}
+
+impl Model {
+    pub fn new(labels: Vec<String>, keymap: Keymap, now: Timestamp) -> Self {
+        Model {
+            store: Store::new(),
+            sources: labels
+                .into_iter()
+                .map(|label| SourceState {
+                    label,
+                    ..SourceState::default()
+                })
+                .collect(),
+            keymap,
+            now,
+            focus: Focus::List,
+            selected: None,
+            list_top: None,
+            detail_scroll: 0,
+            filter: String::new(),
+            prompt: None,
+            pinned_only: false,
+            help: false,
+            size: (80, 24),
+            tz: jiff::tz::TimeZone::system(),
+            visible: None,
+        }
+    }
+
+    /// Slab indexes of the listed entries, newest first.
+    pub fn visible(&self) -> &[usize] {
+        self.visible.as_deref().unwrap_or(self.store.order())
+    }
+
+    /// Position of `key` in the visible list.
+    pub fn position(&self, key: &Key) -> Option<usize> {
+        let idx = self.store.index_of(key)?;
+        self.visible().iter().position(|&i| i == idx)
+    }
+
+    pub fn selected_pos(&self) -> Option<usize> {
+        self.selected.as_ref().and_then(|k| self.position(k))
+    }
+
+    /// The first visible row's position in the list.
+    pub fn list_offset(&self) -> usize {
+        self.list_top
+            .as_ref()
+            .and_then(|k| self.position(k))
+            .unwrap_or(0)
+    }
+
+    fn key_at(&self, pos: usize) -> Option<Key> {
+        self.visible().get(pos).map(|&i| self.store.item(i).key())
+    }
+
+    /// Handle one message. Returns whether anything visible changed, and the effects.
+    pub fn update(&mut self, msg: Msg) -> (bool, Vec<Effect>) {
+        match msg {
+            Msg::Key(key) => self.on_key(key),
+            Msg::Resize(w, h) => {
+                self.size = (w, h);
+                self.keep_selection_in_view();
+                (true, vec![])
+            }
+            Msg::Tick(now) => {
+                self.now = now;
+                (true, vec![])
+            }
+            Msg::Fetching { source } => {
+                let changed = self.source_mut(source).is_some_and(|s| {
+                    let was = s.fetching;
+                    s.fetching = true;
+                    !was
+                });
+                (changed, vec![])
+            }
+            Msg::Fetched {
+                source,
+                at,
+                result,
+                next_due,
+            } => {
+                self.now = self.now.max(at);
+                self.on_fetched(source, at, result, next_due);
+                (true, vec![])
+            }
+        }
+    }
+
+    fn source_mut(&mut self, source: usize) -> Option<&mut SourceState> {
+        self.sources.get_mut(source)
+    }
+
+    fn on_fetched(
+        &mut self,
+        source: usize,
+        at: Timestamp,
+        result: PollResult,
+        next_due: Option<Timestamp>,
+    ) {
+        let Some(state) = self.sources.get_mut(source) else {
+            return;
+        };
+        state.fetching = false;
+        state.next_due = next_due;
+        match result {
+            PollResult::Snapshot(snapshot) => {
+                state.last_ok = Some(at);
+                state.last = Some(LastResult::Fetched);
+                if snapshot.title.is_some() {
+                    state.title.clone_from(&snapshot.title);
+                }
+                state.ended = snapshot.ended || snapshot.coverage_end.is_some_and(|end| end <= at);
+                let report = self.store.merge(source, &snapshot, at);
+                if report.changed() {
+                    self.refilter();
+                    if self.selected.is_none() {
+                        let first = self.key_at(0);
+                        self.select(first);
+                    }
+                }
+            }
+            PollResult::NotModified | PollResult::Unchanged => {
+                state.last_ok = Some(at);
+                state.last = Some(LastResult::NotModified);
+            }
+            PollResult::Failed(why) => {
+                state.last = Some(LastResult::Error(why));
+            }
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> (bool, Vec<Effect>) {
+        if key.kind == KeyEventKind::Release {
+            return (false, vec![]);
+        }
+        if self.prompt.is_some() {
+            return (self.on_prompt_key(key), vec![]);
+        }
+        if self.help {
+            // Any key closes the help; the quit keys still quit.
+            self.help = false;
+            if self.keymap.action(&key) == Some(Action::Quit) {
+                return (true, vec![Effect::Quit]);
+            }
+            return (true, vec![]);
+        }
+        match self.keymap.action(&key) {
+            Some(action) => self.act(action),
+            None => (false, vec![]),
+        }
+    }
+
+    /// Carry out one action of the key map.
+    pub fn act(&mut self, action: Action) -> (bool, Vec<Effect>) {
+        let page = self.page_len();
+        let changed = match action {
+            Action::Quit => return (false, vec![Effect::Quit]),
+            Action::Refresh => return (false, vec![Effect::FetchNow]),
+            Action::Down => self.step(1),
+            Action::Up => self.step(-1),
+            Action::PageDown => self.step(page as isize),
+            Action::PageUp => self.step(-(page as isize)),
+            Action::Top => self.step(isize::MIN),
+            Action::Bottom => self.step(isize::MAX),
+            Action::FocusNext => {
+                self.focus = match self.focus {
+                    Focus::List => Focus::Detail,
+                    Focus::Detail => Focus::List,
+                };
+                true
+            }
+            Action::Filter => {
+                self.prompt = Some(Prompt {
+                    text: self.filter.clone(),
+                    before: self.filter.clone(),
+                });
+                true
+            }
+            Action::NextNew => self.next_new(),
+            Action::Help => {
+                self.help = !self.help;
+                true
+            }
+            Action::MarkAllSeen => self.store.mark_all_seen(),
+            Action::TogglePinnedOnly => {
+                self.pinned_only = !self.pinned_only;
+                self.refilter_keep_selection();
+                true
+            }
+        };
+        (changed, vec![])
+    }
+
+    /// Move by `delta` rows in the focused pane (saturating at both ends).
+    fn step(&mut self, delta: isize) -> bool {
+        match self.focus {
+            Focus::List => {
+                let len = self.visible().len();
+                if len == 0 {
+                    return false;
+                }
+                let cur = self.selected_pos().unwrap_or(0) as isize;
+                let target = cur.saturating_add(delta).clamp(0, len as isize - 1) as usize;
+                let key = self.key_at(target);
+                if key == self.selected {
+                    return false;
+                }
+                self.select(key);
+                true
+            }
+            Focus::Detail => {
+                let max = crate::ui::detail_max_scroll(self);
+                let target = (self.detail_scroll as isize)
+                    .saturating_add(delta)
+                    .clamp(0, max as isize) as usize;
+                let changed = target != self.detail_scroll;
+                self.detail_scroll = target;
+                changed
+            }
+        }
+    }
+
+    /// Select the next new entry below the selection, wrapping to the top.
+    fn next_new(&mut self) -> bool {
+        let vis = self.visible();
+        let start = self.selected_pos().map_or(0, |p| p + 1);
+        let n = vis.len();
+        let found = (0..n)
+            .map(|k| (start + k) % n)
+            .find(|&p| self.store.item(vis[p]).new);
+        match found {
+            Some(p) => {
+                let key = self.key_at(p);
+                self.select(key);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Make `key` the selection: it is seen, the detail starts at its top, and it is in view.
+    fn select(&mut self, key: Option<Key>) {
+        if key != self.selected {
+            self.detail_scroll = 0;
+        }
+        if let Some(k) = &key {
+            self.store.mark_seen(k);
+        }
+        self.selected = key;
+        self.keep_selection_in_view();
+    }
+
+    /// Scroll the list just enough that the selected row is visible.
+    fn keep_selection_in_view(&mut self) {
+        let Some(pos) = self.selected_pos() else {
+            return;
+        };
+        let rows = crate::ui::list_rows(self).max(1);
+        let offset = self.list_offset();
+        let new_offset = if pos < offset {
+            pos
+        } else if pos >= offset + rows {
+            pos + 1 - rows
+        } else {
+            offset
+        };
+        if new_offset != offset || self.list_top.is_some() && new_offset == 0 {
+            self.list_top = if new_offset == 0 {
+                None
+            } else {
+                self.key_at(new_offset)
+            };
+        }
+    }
+
+    fn page_len(&self) -> usize {
+        match self.focus {
+            Focus::List => crate::ui::list_rows(self).saturating_sub(1).max(1),
+            Focus::Detail => crate::ui::detail_rows(self).saturating_sub(1).max(1),
+        }
+    }
+
+    fn on_prompt_key(&mut self, key: KeyEvent) -> bool {
+        let Some(prompt) = self.prompt.as_mut() else {
+            return false;
+        };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Enter => {
+                self.prompt = None;
+                return true;
+            }
+            KeyCode::Esc => {
+                self.prompt = None;
+                self.set_filter(String::new());
+                return true;
+            }
+            KeyCode::Char('c') if ctrl => {
+                self.prompt = None;
+                self.set_filter(String::new());
+                return true;
+            }
+            KeyCode::Char('u') if ctrl => prompt.text.clear(),
+            KeyCode::Char('w') if ctrl => {
+                let trimmed = prompt.text.trim_end().len();
+                let cut = prompt.text[..trimmed].rfind(' ').map_or(0, |i| i + 1);
+                prompt.text.truncate(cut);
+            }
+            KeyCode::Backspace => {
+                prompt.text.pop();
+            }
+            KeyCode::Char(c) if !ctrl => prompt.text.push(c),
+            _ => return false,
+        }
+        let text = prompt.text.clone();
+        self.set_filter(text);
+        true
+    }
+
+    /// Apply a new filter, keeping the selection when it still matches.
+    pub fn set_filter(&mut self, filter: String) {
+        self.filter = filter;
+        self.refilter_keep_selection();
+    }
+
+    fn refilter_keep_selection(&mut self) {
+        self.refilter();
+        self.list_top = None;
+        if self.selected_pos().is_none() {
+            let first = self.key_at(0);
+            self.select(first);
+        } else {
+            self.keep_selection_in_view();
+        }
+    }
+
+    /// Recompute which entries the filter lets through.
+    fn refilter(&mut self) {
+        let words: Vec<String> = self
+            .filter
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        if words.is_empty() && !self.pinned_only {
+            self.visible = None;
+            return;
+        }
+        let store = &self.store;
+        let pinned_only = self.pinned_only;
+        self.visible = Some(
+            store
+                .order()
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let s = store.item(i);
+                    (!pinned_only || s.entry.pinned || s.entry.key_event) && s.matches_all(&words)
+                })
+                .collect(),
+        );
+    }
+
+    /// How many listed entries are new.
+    pub fn new_count(&self) -> usize {
+        self.store.new_count()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,262 @@
+//! Fetching bytes from a source: http(s) with caps, timeouts and conditional requests,
+//! or a local file. (The demo produces its documents itself; see [`crate::demo`].)
+//!
+//! Everything a server can do wrong ends here as a [`FetchError`] value, never a panic
+//! and never a hang longer than the total deadline.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::header::{
+    ACCEPT, ETAG, HeaderMap, HeaderName, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH,
+    LAST_MODIFIED, RETRY_AFTER,
+};
+
+use crate::config::Limits;
+
+/// Where a source's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Http(String),
+    File(PathBuf),
+    Demo,
+}
+
+impl Location {
+    /// An http(s) URL is fetched over the network; anything else is a file path.
+    pub fn parse(s: &str) -> Location {
+        let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+        if lower.starts_with("http://") || lower.starts_with("https://") {
+            Location::Http(s.to_string())
+        } else {
+            Location::File(PathBuf::from(s))
+        }
+    }
+}
+
+/// The validators of the last good response, echoed verbatim on the next request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// What a fetch gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    Body(Vec<u8>),
+    NotModified,
+}
+
+/// Why a fetch failed, in words for the status line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    #[error("HTTP {status}")]
+    Status {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    #[error("timeout")]
+    Timeout,
+    #[error("response larger than {0} bytes (limit)")]
+    TooLarge(u64),
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// An http client with livefeed's limits.
+#[derive(Debug, Clone)]
+pub struct HttpFetcher {
+    client: reqwest::Client,
+    max_bytes: u64,
+}
+
+/// `livefeed/VERSION`, sent as the User-Agent.
+pub const USER_AGENT: &str = concat!("livefeed/", env!("CARGO_PKG_VERSION"));
+
+/// Install the TLS crypto provider once per process (reqwest is built without one).
+pub fn install_crypto() {
+    // Fails only when a provider is already installed, which is what we want anyway.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl HttpFetcher {
+    pub fn new(limits: &Limits) -> Result<Self, FetchError> {
+        install_crypto();
+        let policy = reqwest::redirect::Policy::custom(|attempt| {
+            let to = attempt.url().scheme().to_string();
+            let from_https = attempt
+                .previous()
+                .last()
+                .is_some_and(|u| u.scheme() == "https");
+            if attempt.previous().len() > 5 {
+                attempt.error("more than 5 redirects")
+            } else if to != "http" && to != "https" {
+                attempt.error(format!("redirect to a {to}: URL refused"))
+            } else if from_https && to == "http" {
+                attempt.error("redirect from https to http refused")
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(Duration::from_secs(limits.connect_timeout))
+            .read_timeout(Duration::from_secs(limits.read_timeout))
+            .timeout(Duration::from_secs(limits.total_timeout))
+            .redirect(policy)
+            .build()
+            .map_err(|e| FetchError::Other(format!("http client: {e}")))?;
+        Ok(HttpFetcher {
+            client,
+            max_bytes: limits.max_bytes,
+        })
+    }
+
+    /// GET `url` conditionally; on success `validators` is updated from the response.
+    pub async fn fetch(
+        &self,
+        url: &str,
+        headers: &BTreeMap<String, String>,
+        validators: &mut Validators,
+    ) -> Result<Fetched, FetchError> {
+        let mut request = self.client.get(url).header(
+            ACCEPT,
+            "application/feed+json, application/json, text/html;q=0.9, */*;q=0.8",
+        );
+        let mut extra = HeaderMap::new();
+        for (k, v) in headers {
+            let name = HeaderName::from_bytes(k.as_bytes())
+                .map_err(|_| FetchError::Other(format!("bad header name {k:?}")))?;
+            let value = HeaderValue::from_str(v)
+                .map_err(|_| FetchError::Other(format!("bad value for header {k}")))?;
+            extra.insert(name, value);
+        }
+        request = request.headers(extra);
+        if let Some(etag) = &validators.etag {
+            request = request.header(IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = &validators.last_modified {
+            request = request.header(IF_MODIFIED_SINCE, lm);
+        }
+        let mut response = request.send().await.map_err(classify)?;
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified);
+        }
+        if !status.is_success() {
+            let retry_after = response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            return Err(FetchError::Status {
+                status: status.as_u16(),
+                retry_after,
+            });
+        }
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let fresh = Validators {
+            etag: header(ETAG),
+            last_modified: header(LAST_MODIFIED),
+        };
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if (body.len() + chunk.len()) as u64 > self.max_bytes {
+                return Err(FetchError::TooLarge(self.max_bytes));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        *validators = fresh;
+        Ok(Fetched::Body(body))
+    }
+}
+
+/// Read a local file, refusing more than `max_bytes`.
+pub async fn read_file(path: &std::path::Path, max_bytes: u64) -> Result<Vec<u8>, FetchError> {
+    use tokio::io::AsyncReadExt;
+    let file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| FetchError::Other(format!("cannot read {}: {e}", path.display())))?;
+    let mut body = Vec::new();
+    file.take(max_bytes + 1)
+        .read_to_end(&mut body)
+        .await
+        .map_err(|e| FetchError::Other(format!("cannot read {}: {e}", path.display())))?;
+    if body.len() as u64 > max_bytes {
+        return Err(FetchError::TooLarge(max_bytes));
+    }
+    Ok(body)
+}
+
+fn classify(e: reqwest::Error) -> FetchError {
+    if e.is_timeout() {
+        FetchError::Timeout
+    } else if e.is_connect() {
+        FetchError::Connect(root_cause(&e))
+    } else {
+        FetchError::Other(root_cause(&e))
+    }
+}
+
+/// The innermost error message (reqwest's outer ones only say "error sending request").
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// `Retry-After` as seconds or an HTTP date, capped at one hour.
+pub fn parse_retry_after(v: &str) -> Option<Duration> {
+    const CAP: u64 = 3600;
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs.min(CAP)));
+    }
+    let when = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
+    let secs = (when.as_second() - jiff::Timestamp::now().as_second()).clamp(0, CAP as i64);
+    Some(Duration::from_secs(secs as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_http_and_everything_else_is_a_file() {
+        assert_eq!(
+            Location::parse("https://example.org/live"),
+            Location::Http("https://example.org/live".into())
+        );
+        assert_eq!(
+            Location::parse("HTTP://example.org"),
+            Location::Http("HTTP://example.org".into())
+        );
+        assert_eq!(
+            Location::parse("feed.json"),
+            Location::File("feed.json".into())
+        );
+    }
+
+    #[test]
+    fn retry_after_seconds_are_capped_at_an_hour() {
+        assert_eq!(parse_retry_after("40"), Some(Duration::from_secs(40)));
+        assert_eq!(parse_retry_after("99999"), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(
+            parse_retry_after("Mon, 01 Jan 2001 00:00:00 GMT"),
+            Some(Duration::ZERO)
+        );
+    }
+}

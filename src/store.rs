@@ -1,0 +1,508 @@
+//! Entries by identity: merge snapshots, track new/seen and edits, keep the display order.
+//!
+//! The store is the memory of what the user has been shown. It never forgets an entry
+//! because a later response left it out (feeds return a window of the latest N), and it
+//! decides "new" by identity only: timestamps from servers are not trusted for that.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+
+use crate::entry::{Entry, Snapshot};
+
+/// Identity of an entry across all sources: (source index, entry id).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub source: usize,
+    pub id: String,
+}
+
+/// One entry as held by the store.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub source: usize,
+    /// The version currently shown.
+    pub entry: Entry,
+    /// Earlier versions, oldest first, kept when the source edits the entry.
+    pub previous: Vec<Entry>,
+    /// When the store saw the latest edit (wall clock), if it was ever edited.
+    pub edited_at: Option<Timestamp>,
+    /// When the store first saw the entry (orders entries that carry no time).
+    pub first_seen: Timestamp,
+    /// Arrival order, breaks ties between equal times.
+    pub seq: u64,
+    /// Arrived after the first fetch of its source and not yet selected by the user.
+    pub new: bool,
+    /// Lower-cased headline, body, captions and authors, for filtering.
+    haystack: String,
+}
+
+impl Stored {
+    pub fn key(&self) -> Key {
+        Key {
+            source: self.source,
+            id: self.entry.id.clone(),
+        }
+    }
+
+    /// The time the entry is ordered and shown by.
+    pub fn time(&self) -> Timestamp {
+        self.entry.time().unwrap_or(self.first_seen)
+    }
+
+    /// `published`, `edited` or `removed`, as in the `--output jsonl` contract.
+    pub fn status(&self) -> &'static str {
+        if self.entry.removed {
+            "removed"
+        } else if self.edited_at.is_some() || self.entry.source_says_updated() {
+            "edited"
+        } else {
+            "published"
+        }
+    }
+
+    /// Whether every word (already lower-cased) occurs in the entry's searchable text.
+    pub fn matches_all(&self, words: &[String]) -> bool {
+        words.iter().all(|w| self.haystack.contains(w.as_str()))
+    }
+}
+
+/// What one merge changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct MergeReport {
+    /// Entries never seen before, in document order.
+    pub added: Vec<Key>,
+    /// Entries whose content changed.
+    pub edited: Vec<Key>,
+    /// Entries whose flags (pinned, key event, removed) changed without a content edit.
+    pub flagged: Vec<Key>,
+    /// This merge was the source's first successful one (its entries are the baseline).
+    pub baseline: bool,
+}
+
+impl MergeReport {
+    pub fn changed(&self) -> bool {
+        self.baseline
+            || !self.added.is_empty()
+            || !self.edited.is_empty()
+            || !self.flagged.is_empty()
+    }
+}
+
+/// All entries of all sources.
+#[derive(Debug, Default)]
+pub struct Store {
+    items: Vec<Stored>,
+    index: HashMap<Key, usize>,
+    /// Indexes into `items`, newest first.
+    order: Vec<usize>,
+    /// Sources whose first successful fetch has been merged.
+    baselined: Vec<bool>,
+    next_seq: u64,
+    new_count: usize,
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// How many entries are new (arrived after the baseline, not yet selected).
+    pub fn new_count(&self) -> usize {
+        self.new_count
+    }
+
+    pub fn get(&self, key: &Key) -> Option<&Stored> {
+        self.index.get(key).map(|&i| &self.items[i])
+    }
+
+    /// Slab indexes of all entries, newest first (see [`Store::item`]).
+    pub fn order(&self) -> &[usize] {
+        &self.order
+    }
+
+    /// The entry at slab index `i` (indexes are stable for the life of the store).
+    pub fn item(&self, i: usize) -> &Stored {
+        &self.items[i]
+    }
+
+    /// The slab index of `key`.
+    pub fn index_of(&self, key: &Key) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+
+    /// Entries newest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Stored> + ExactSizeIterator {
+        self.order.iter().map(|&i| &self.items[i])
+    }
+
+    /// The entry at position `pos` of the newest-first order.
+    pub fn at(&self, pos: usize) -> Option<&Stored> {
+        self.order.get(pos).map(|&i| &self.items[i])
+    }
+
+    /// Whether `source` has had its first successful fetch merged.
+    pub fn has_baseline(&self, source: usize) -> bool {
+        self.baselined.get(source).copied().unwrap_or(false)
+    }
+
+    /// The user selected this entry: it is no longer new.
+    pub fn mark_seen(&mut self, key: &Key) -> bool {
+        match self.index.get(key) {
+            Some(&i) if self.items[i].new => {
+                self.items[i].new = false;
+                self.new_count -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Mark every entry as seen. Returns whether anything changed.
+    pub fn mark_all_seen(&mut self) -> bool {
+        let changed = self.new_count > 0;
+        for s in &mut self.items {
+            s.new = false;
+        }
+        self.new_count = 0;
+        changed
+    }
+
+    /// Merge one snapshot of `source` taken at `now`.
+    ///
+    /// The first successful snapshot of a source is its baseline: nothing in it is new.
+    /// Later ones add unknown ids as new and record edits; entries left out of a response
+    /// are kept as they are. Duplicate ids inside one response keep the first.
+    pub fn merge(&mut self, source: usize, snapshot: &Snapshot, now: Timestamp) -> MergeReport {
+        if self.baselined.len() <= source {
+            self.baselined.resize(source + 1, false);
+        }
+        let baseline = !self.baselined[source];
+        let mut report = MergeReport {
+            baseline,
+            ..MergeReport::default()
+        };
+        if !baseline && snapshot.entries.is_empty() {
+            return report;
+        }
+        self.baselined[source] = true;
+
+        // Equal times sort by arrival; give the entry that the document shows as newer the
+        // higher sequence number (documents are mostly newest first).
+        let newest_first = newest_first(&snapshot.entries);
+        let mut seen_here = std::collections::HashSet::new();
+        let mut fresh = Vec::new();
+        let count = snapshot.entries.len();
+        for (n, incoming) in snapshot.entries.iter().enumerate() {
+            if !seen_here.insert(incoming.id.as_str()) {
+                continue;
+            }
+            let key = Key {
+                source,
+                id: incoming.id.clone(),
+            };
+            let rank = if newest_first { count - n } else { n } as u64;
+            match self.index.get(&key) {
+                None => {
+                    let stored = Stored {
+                        source,
+                        haystack: haystack(incoming),
+                        entry: incoming.clone(),
+                        previous: Vec::new(),
+                        edited_at: None,
+                        first_seen: now,
+                        seq: self.next_seq + rank,
+                        new: !baseline,
+                    };
+                    if stored.new {
+                        self.new_count += 1;
+                    }
+                    fresh.push(self.items.len());
+                    self.index.insert(key.clone(), self.items.len());
+                    self.items.push(stored);
+                    report.added.push(key);
+                }
+                Some(&i) => {
+                    let stored = &mut self.items[i];
+                    if incoming.content_differs(&stored.entry) {
+                        let old_time = stored.time();
+                        let old = std::mem::replace(&mut stored.entry, incoming.clone());
+                        stored.previous.push(old);
+                        stored.edited_at = Some(now);
+                        stored.haystack = haystack(incoming);
+                        report.edited.push(key);
+                        if stored.time() != old_time {
+                            fresh.push(i);
+                            self.order.retain(|&j| j != i);
+                        }
+                    } else if incoming != &stored.entry {
+                        let old_time = stored.time();
+                        stored.entry = incoming.clone();
+                        report.flagged.push(key);
+                        if stored.time() != old_time {
+                            fresh.push(i);
+                            self.order.retain(|&j| j != i);
+                        }
+                    }
+                }
+            }
+        }
+        self.next_seq += count as u64 + 1;
+        self.insert_ordered(fresh);
+        report
+    }
+
+    /// Put `fresh` (indexes not yet in `order`) into the newest-first order: sort them,
+    /// then merge the two sorted runs in one pass.
+    fn insert_ordered(&mut self, mut fresh: Vec<usize>) {
+        if fresh.is_empty() {
+            return;
+        }
+        let items = &self.items;
+        let rank = |i: &usize| std::cmp::Reverse((items[*i].time(), items[*i].seq));
+        fresh.sort_by_key(rank);
+        let old = std::mem::take(&mut self.order);
+        let mut merged = Vec::with_capacity(old.len() + fresh.len());
+        let (mut a, mut b) = (old.into_iter().peekable(), fresh.into_iter().peekable());
+        loop {
+            match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => {
+                    if rank(x) <= rank(y) {
+                        merged.extend(a.next());
+                    } else {
+                        merged.extend(b.next());
+                    }
+                }
+                (Some(_), None) => merged.extend(a.by_ref()),
+                (None, Some(_)) => merged.extend(b.by_ref()),
+                (None, None) => break,
+            }
+        }
+        self.order = merged;
+    }
+}
+
+/// Whether a document lists its entries newest first (judged by its first and last times).
+fn newest_first(entries: &[Entry]) -> bool {
+    let first = entries.iter().find_map(Entry::time);
+    let last = entries.iter().rev().find_map(Entry::time);
+    match (first, last) {
+        (Some(f), Some(l)) => f >= l,
+        _ => true,
+    }
+}
+
+/// The lower-cased text a filter word is looked for in.
+fn haystack(e: &Entry) -> String {
+    let mut s = String::with_capacity(e.title.len() + e.text.len() + 32);
+    s.push_str(&e.title);
+    s.push('\n');
+    s.push_str(&e.authors.join("\n"));
+    s.push('\n');
+    s.push_str(&e.text);
+    for img in &e.images {
+        for part in [&img.caption, &img.credit].into_iter().flatten() {
+            s.push('\n');
+            s.push_str(part);
+        }
+    }
+    s.to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(secs: i64) -> Timestamp {
+        Timestamp::from_second(1_700_000_000 + secs).unwrap()
+    }
+
+    fn entry(id: &str, secs: i64, text: &str) -> Entry {
+        Entry {
+            id: id.into(),
+            published: Some(ts(secs)),
+            title: format!("title {id}"),
+            text: text.into(),
+            ..Entry::default()
+        }
+    }
+
+    fn snap(entries: Vec<Entry>) -> Snapshot {
+        Snapshot {
+            entries,
+            ..Snapshot::default()
+        }
+    }
+
+    fn ids(store: &Store) -> Vec<&str> {
+        store.iter().map(|s| s.entry.id.as_str()).collect()
+    }
+
+    fn key(id: &str) -> Key {
+        Key {
+            source: 0,
+            id: id.into(),
+        }
+    }
+
+    #[test]
+    fn first_fetch_is_the_baseline_and_not_new() {
+        let mut store = Store::new();
+        let r = store.merge(
+            0,
+            &snap(vec![entry("b", 20, "x"), entry("a", 10, "y")]),
+            ts(100),
+        );
+        assert!(r.baseline);
+        assert_eq!(store.new_count(), 0);
+        assert_eq!(ids(&store), ["b", "a"]);
+    }
+
+    #[test]
+    fn later_entries_are_new_until_seen() {
+        let mut store = Store::new();
+        store.merge(0, &snap(vec![entry("a", 10, "y")]), ts(100));
+        let r = store.merge(
+            0,
+            &snap(vec![entry("c", 30, "z"), entry("a", 10, "y")]),
+            ts(130),
+        );
+        assert_eq!(r.added, [key("c")]);
+        assert_eq!(store.new_count(), 1);
+        assert!(store.get(&key("c")).unwrap().new);
+        assert!(store.mark_seen(&key("c")));
+        assert!(!store.mark_seen(&key("c")));
+        assert_eq!(store.new_count(), 0);
+    }
+
+    #[test]
+    fn new_is_by_identity_not_by_time() {
+        let mut store = Store::new();
+        store.merge(0, &snap(vec![entry("a", 100, "y")]), ts(100));
+        // An entry with an older timestamp that was never seen is still new.
+        store.merge(
+            0,
+            &snap(vec![entry("a", 100, "y"), entry("old", 1, "o")]),
+            ts(130),
+        );
+        assert_eq!(store.new_count(), 1);
+        assert_eq!(ids(&store), ["a", "old"]);
+    }
+
+    #[test]
+    fn missing_entries_are_kept_and_empty_responses_change_nothing() {
+        let mut store = Store::new();
+        store.merge(
+            0,
+            &snap(vec![entry("b", 20, "x"), entry("a", 10, "y")]),
+            ts(100),
+        );
+        let r = store.merge(0, &snap(vec![entry("b", 20, "x")]), ts(130));
+        assert!(!r.changed());
+        let r = store.merge(0, &snap(vec![]), ts(160));
+        assert!(!r.changed());
+        assert_eq!(ids(&store), ["b", "a"]);
+    }
+
+    #[test]
+    fn an_empty_first_fetch_still_sets_the_baseline() {
+        let mut store = Store::new();
+        store.merge(0, &snap(vec![]), ts(100));
+        assert!(store.has_baseline(0));
+        store.merge(0, &snap(vec![entry("a", 10, "y")]), ts(130));
+        assert_eq!(store.new_count(), 1);
+    }
+
+    #[test]
+    fn edits_keep_the_previous_version() {
+        let mut store = Store::new();
+        store.merge(0, &snap(vec![entry("a", 10, "first")]), ts(100));
+        let r = store.merge(0, &snap(vec![entry("a", 10, "second")]), ts(130));
+        assert_eq!(r.edited, [key("a")]);
+        let s = store.get(&key("a")).unwrap();
+        assert_eq!(s.entry.text, "second");
+        assert_eq!(s.previous[0].text, "first");
+        assert_eq!(s.edited_at, Some(ts(130)));
+        assert_eq!(s.status(), "edited");
+        assert!(!s.new, "an edit does not make an entry new");
+    }
+
+    #[test]
+    fn duplicate_ids_in_one_response_keep_the_first() {
+        let mut store = Store::new();
+        store.merge(
+            0,
+            &snap(vec![entry("a", 10, "first"), entry("a", 10, "second")]),
+            ts(100),
+        );
+        assert_eq!(store.len(), 1);
+        assert_eq!(store.get(&key("a")).unwrap().entry.text, "first");
+    }
+
+    #[test]
+    fn order_is_newest_first_with_ties_in_document_order() {
+        let mut store = Store::new();
+        store.merge(
+            0,
+            &snap(vec![
+                entry("x", 50, ""),
+                entry("y", 50, ""),
+                entry("z", 10, ""),
+            ]),
+            ts(100),
+        );
+        assert_eq!(ids(&store), ["x", "y", "z"]);
+        store.merge(
+            0,
+            &snap(vec![entry("m", 30, ""), entry("w", 60, "")]),
+            ts(110),
+        );
+        assert_eq!(ids(&store), ["w", "x", "y", "m", "z"]);
+    }
+
+    #[test]
+    fn entries_without_time_order_by_arrival() {
+        let mut store = Store::new();
+        let mut a = entry("a", 0, "");
+        a.published = None;
+        store.merge(0, &snap(vec![a]), ts(100));
+        let mut b = entry("b", 0, "");
+        b.published = None;
+        store.merge(0, &snap(vec![b]), ts(200));
+        assert_eq!(ids(&store), ["b", "a"]);
+    }
+
+    #[test]
+    fn sources_are_separate() {
+        let mut store = Store::new();
+        store.merge(0, &snap(vec![entry("a", 10, "")]), ts(100));
+        let r = store.merge(1, &snap(vec![entry("a", 20, "")]), ts(100));
+        assert!(r.baseline);
+        assert_eq!(store.len(), 2);
+        assert_eq!(store.new_count(), 0);
+    }
+
+    #[test]
+    fn filter_words_match_title_body_author_and_captions() {
+        let mut store = Store::new();
+        let mut e = entry("a", 10, "The Bridge is closed");
+        e.authors = vec!["Ana Ruiz".into()];
+        e.images = vec![crate::entry::Image {
+            caption: Some("Flooded harbour".into()),
+            ..Default::default()
+        }];
+        store.merge(0, &snap(vec![e]), ts(100));
+        let s = store.get(&key("a")).unwrap();
+        let w = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(s.matches_all(&w(&["bridge", "ruiz", "harbour", "title"])));
+        assert!(!s.matches_all(&w(&["bridge", "tunnel"])));
+    }
+}

@@ -1,0 +1,216 @@
+//! Pure views of the model: `draw(frame, &model)` and the layout that `update` also uses.
+//!
+//! Nothing here changes state or does IO. Every style comes from the theme; every marker
+//! that carries meaning (NEW, removed, pinned) is a word or glyph as well as a colour.
+
+mod detail;
+mod list;
+mod status;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use crate::model::{Focus, Model};
+use crate::theme::Theme;
+
+pub use detail::detail_lines;
+
+/// At this width and above, the list and the detail sit side by side.
+pub const WIDE: u16 = 100;
+
+/// Where each part of the screen goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Panes {
+    pub list: Rect,
+    pub detail: Rect,
+    pub prompt: Option<Rect>,
+    pub status: Rect,
+}
+
+/// Split `area` into panes for `model`.
+pub fn panes(area: Rect, model: &Model) -> Panes {
+    let prompt_rows = u16::from(model.prompt.is_some());
+    let [body, prompt, status] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(prompt_rows),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [list, detail] = if area.width >= WIDE {
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body)
+    } else {
+        Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body)
+    };
+    Panes {
+        list,
+        detail,
+        prompt: model.prompt.as_ref().map(|_| prompt),
+        status,
+    }
+}
+
+fn model_area(model: &Model) -> Rect {
+    Rect::new(0, 0, model.size.0, model.size.1)
+}
+
+/// Rows of entries the list shows at the model's terminal size.
+pub fn list_rows(model: &Model) -> usize {
+    inner(panes(model_area(model), model).list).height as usize
+}
+
+/// Rows of text the detail pane shows at the model's terminal size.
+pub fn detail_rows(model: &Model) -> usize {
+    inner(panes(model_area(model), model).detail).height as usize
+}
+
+/// How far the detail pane can scroll for the selected entry.
+pub fn detail_max_scroll(model: &Model) -> usize {
+    let area = inner(panes(model_area(model), model).detail);
+    detail_lines(model, area.width as usize)
+        .len()
+        .saturating_sub(area.height as usize)
+}
+
+/// The inside of a bordered pane.
+fn inner(area: Rect) -> Rect {
+    Block::default().borders(Borders::ALL).inner(area)
+}
+
+/// Draw the whole screen.
+pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
+    let area = frame.area();
+    frame.render_widget(Block::default().style(theme.base), area);
+    let p = panes(area, model);
+    list::render(frame, p.list, model, theme);
+    detail::render(frame, p.detail, model, theme);
+    if let Some(prompt_area) = p.prompt {
+        render_prompt(frame, prompt_area, model, theme);
+    }
+    status::render(frame, p.status, model, theme);
+    if model.help {
+        render_help(frame, area, model, theme);
+    }
+}
+
+/// A bordered pane whose border shows focus.
+fn pane<'a>(title: Line<'a>, focused: bool, theme: &Theme) -> Block<'a> {
+    let style = if focused {
+        theme.border_focused
+    } else {
+        theme.border
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(title)
+}
+
+fn focused(model: &Model, focus: Focus) -> bool {
+    model.focus == focus && model.prompt.is_none()
+}
+
+fn render_prompt(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let text = model.prompt.as_ref().map_or("", |p| p.text.as_str());
+    let line = Line::from(vec![
+        Span::styled("filter: ", theme.title),
+        Span::raw(text.to_string()),
+    ]);
+    frame.render_widget(Paragraph::new(line).style(theme.base), area);
+    let cursor_x = area.x + 8 + crate::text::width(text) as u16;
+    if cursor_x < area.right() {
+        frame.set_cursor_position((cursor_x, area.y));
+    }
+}
+
+fn render_help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let mut lines: Vec<Line> = model
+        .keymap
+        .help()
+        .into_iter()
+        .map(|(keys, action)| {
+            Line::from(vec![
+                Span::styled(format!("{keys:>14}  "), theme.title),
+                Span::raw(action.description()),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(format!("{:>14}  ", "in the filter"), theme.title),
+        Span::raw("type words; Enter keeps the filter, Esc clears it"),
+    ]));
+    let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 4;
+    let height = lines.len() as u16 + 2;
+    let popup = centered(area, width, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).style(theme.base).block(pane(
+            Line::styled(" keys (any key closes) ", theme.title),
+            true,
+            theme,
+        )),
+        popup,
+    );
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// "12s ago", "4m ago", "3h ago", "2d ago".
+pub fn ago(now: jiff::Timestamp, then: jiff::Timestamp) -> String {
+    let secs = now.as_second() - then.as_second();
+    if secs < 0 {
+        return "just now".into();
+    }
+    match secs {
+        0..60 => format!("{secs}s ago"),
+        60..3600 => format!("{}m ago", secs / 60),
+        3600..86400 => format!("{}h ago", secs / 3600),
+        _ => format!("{}d ago", secs / 86400),
+    }
+}
+
+/// "in 18s", "in 4m", or "now".
+pub fn until(now: jiff::Timestamp, then: jiff::Timestamp) -> String {
+    let secs = then.as_second() - now.as_second();
+    match secs {
+        ..=0 => "now".into(),
+        1..60 => format!("in {secs}s"),
+        60..3600 => format!("in {}m", secs / 60),
+        _ => format!("in {}h", secs / 3600),
+    }
+}
+
+/// Local clock time `HH:MM` (with the date when it is not today).
+pub fn clock(model: &Model, t: jiff::Timestamp) -> String {
+    let zt = t.to_zoned(model.tz.clone());
+    let today = model.now.to_zoned(model.tz.clone()).date();
+    if zt.date() == today {
+        zt.strftime("%H:%M").to_string()
+    } else {
+        zt.strftime("%b %d %H:%M").to_string()
+    }
+}
+
+/// Full local date and time for the detail pane.
+pub fn full_time(model: &Model, t: jiff::Timestamp) -> String {
+    t.to_zoned(model.tz.clone())
+        .strftime("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// A span with a style, for brevity.
+fn styled(text: impl Into<String>, style: Style) -> Span<'static> {
+    Span::styled(text.into(), style)
+}

@@ -1,0 +1,95 @@
+//! The status line: blog title, `N new`, each source's last fetch and next poll, the filter.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{ago, styled, until};
+use crate::model::{LastResult, Model, SourceState};
+use crate::theme::Theme;
+
+pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let line = status_line(model, theme);
+    frame.render_widget(Paragraph::new(line).style(theme.status), area);
+}
+
+/// The status line's spans (also used by tests).
+pub fn status_line(model: &Model, theme: &Theme) -> Line<'static> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let sep = || Span::raw(" · ");
+    for (n, source) in model.sources.iter().enumerate() {
+        if n > 0 {
+            spans.push(Span::raw(" | "));
+        }
+        spans.push(styled(source_name(source), theme.status.patch(theme.title)));
+        if source.ended {
+            spans.push(sep());
+            spans.push(Span::raw("ended"));
+        }
+        spans.push(sep());
+        spans.extend(fetch_state(model, source, theme));
+        if let Some(due) = source.next_due.filter(|_| !source.fetching) {
+            spans.push(sep());
+            spans.push(Span::raw(format!("next {}", until(model.now, due))));
+        }
+    }
+    let new = model.new_count();
+    if new > 0 {
+        spans.push(sep());
+        spans.push(styled(
+            format!("{new} new"),
+            theme.status.patch(theme.new_marker),
+        ));
+    }
+    if model.pinned_only {
+        spans.push(sep());
+        spans.push(Span::raw("key events only"));
+    }
+    if !model.filter.is_empty() {
+        spans.push(sep());
+        spans.push(Span::raw(format!(
+            "filter: {} ({} of {})",
+            model.filter,
+            model.visible().len(),
+            model.store.len()
+        )));
+    }
+    spans.push(sep());
+    spans.push(Span::raw("? help"));
+    Line::from(spans)
+}
+
+/// The blog's title once known, else the source as given.
+fn source_name(s: &SourceState) -> String {
+    s.title.clone().unwrap_or_else(|| s.label.clone())
+}
+
+fn fetch_state(model: &Model, s: &SourceState, theme: &Theme) -> Vec<Span<'static>> {
+    let mut out = Vec::new();
+    if s.fetching {
+        out.push(Span::raw("fetching…"));
+        return out;
+    }
+    match &s.last {
+        None => out.push(Span::raw("waiting")),
+        Some(LastResult::Error(why)) => {
+            out.push(styled(
+                format!("error: {why}"),
+                theme.status.patch(theme.status_error),
+            ));
+            if let Some(ok) = s.last_ok {
+                out.push(Span::raw(format!(" (last ok {})", ago(model.now, ok))));
+            }
+        }
+        Some(last) => {
+            if let Some(ok) = s.last_ok {
+                out.push(Span::raw(format!("fetched {}", ago(model.now, ok))));
+            }
+            if *last == LastResult::NotModified {
+                out.push(Span::raw(", not modified"));
+            }
+        }
+    }
+    out
+}
