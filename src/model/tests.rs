@@ -1,1 +1,283 @@
+//! Table tests of `update`: messages in, state out, no terminal.
 
+use super::*;
+use crate::entry::Entry;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn ts(secs: i64) -> Timestamp {
+    Timestamp::from_second(1_700_000_000 + secs).unwrap()
+}
+
+fn entry(id: &str, secs: i64) -> Entry {
+    Entry {
+        id: id.into(),
+        published: Some(ts(secs)),
+        title: format!("headline {id}"),
+        authors: vec![format!("author {id}")],
+        text: (0..40)
+            .map(|n| format!("paragraph {n} of {id}"))
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+        ..Entry::default()
+    }
+}
+
+fn snapshot(ids: &[(&str, i64)]) -> PollResult {
+    PollResult::Snapshot(Snapshot {
+        title: Some("Test blog".into()),
+        entries: ids.iter().map(|(id, t)| entry(id, *t)).collect(),
+        ..Snapshot::default()
+    })
+}
+
+fn fetched(result: PollResult, at: i64) -> Msg {
+    Msg::Fetched {
+        source: 0,
+        at: ts(at),
+        result,
+        next_due: Some(ts(at + 30)),
+    }
+}
+
+fn model() -> Model {
+    let keymap = Keymap::new(&Default::default()).unwrap();
+    let mut m = Model::new(vec!["test".into()], keymap, ts(0));
+    m.tz = jiff::tz::TimeZone::UTC;
+    m.update(Msg::Resize(120, 30));
+    m
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+fn selected(m: &Model) -> &str {
+    m.selected.as_ref().map_or("", |k| k.id.as_str())
+}
+
+/// A model holding entries e1 (oldest) .. e5 (newest) from a first fetch.
+fn loaded() -> Model {
+    let mut m = model();
+    m.update(fetched(
+        snapshot(&[("e5", 50), ("e4", 40), ("e3", 30), ("e2", 20), ("e1", 10)]),
+        100,
+    ));
+    m
+}
+
+#[test]
+fn the_first_fetch_selects_the_newest_and_nothing_is_new() {
+    let m = loaded();
+    assert_eq!(selected(&m), "e5");
+    assert_eq!(m.new_count(), 0);
+    assert_eq!(m.sources[0].title.as_deref(), Some("Test blog"));
+    assert_eq!(m.sources[0].last, Some(LastResult::Fetched));
+}
+
+#[test]
+fn movement_keys_walk_the_list() {
+    let cases: &[(&[Msg], &str)] = &[
+        (&[ch('j')], "e4"),
+        (&[key(KeyCode::Down), key(KeyCode::Down)], "e3"),
+        (&[ch('j'), ch('k')], "e5"),
+        (&[key(KeyCode::Up)], "e5"),
+        (&[ch('G')], "e1"),
+        (&[key(KeyCode::End)], "e1"),
+        (&[ch('G'), ch('g')], "e5"),
+        (&[ch('G'), key(KeyCode::Home)], "e5"),
+        (&[key(KeyCode::PageDown)], "e1"),
+        (&[ch('G'), key(KeyCode::PageUp)], "e5"),
+        (&[ch('G'), ch('j')], "e1"),
+    ];
+    for (keys, want) in cases {
+        let mut m = loaded();
+        for k in keys.iter() {
+            m.update(k.clone());
+        }
+        assert_eq!(selected(&m), *want, "after {keys:?}");
+    }
+}
+
+#[test]
+fn arrivals_are_new_and_the_selection_and_detail_scroll_stay() {
+    let mut m = loaded();
+    m.update(ch('j')); // e4
+    m.update(key(KeyCode::Tab));
+    m.update(ch('j'));
+    m.update(ch('j'));
+    assert_eq!(m.focus, Focus::Detail);
+    assert_eq!(m.detail_scroll, 2);
+    m.update(fetched(
+        snapshot(&[("e7", 70), ("e6", 60), ("e5", 50), ("e4", 40)]),
+        130,
+    ));
+    assert_eq!(selected(&m), "e4");
+    assert_eq!(m.detail_scroll, 2);
+    assert_eq!(m.new_count(), 2);
+    assert_eq!(m.selected_pos(), Some(3));
+}
+
+#[test]
+fn selecting_a_new_entry_marks_it_seen() {
+    let mut m = loaded();
+    m.update(fetched(snapshot(&[("e6", 60)]), 130));
+    assert_eq!(m.new_count(), 1);
+    m.update(ch('k'));
+    assert_eq!(selected(&m), "e6");
+    assert_eq!(m.new_count(), 0);
+}
+
+#[test]
+fn n_jumps_to_the_next_new_entry_wrapping_to_the_top() {
+    let mut m = loaded();
+    m.update(ch('G'));
+    m.update(fetched(snapshot(&[("e7", 70), ("e6", 60)]), 130));
+    m.update(ch('n'));
+    assert_eq!(selected(&m), "e7");
+    m.update(ch('n'));
+    assert_eq!(selected(&m), "e6");
+    let (changed, _) = m.update(ch('n'));
+    assert!(!changed, "no new entry left");
+    assert_eq!(selected(&m), "e6");
+}
+
+#[test]
+fn mark_all_seen_clears_the_count() {
+    let mut m = loaded();
+    m.update(fetched(snapshot(&[("e7", 70), ("e6", 60)]), 130));
+    assert_eq!(m.new_count(), 2);
+    m.update(ch('a'));
+    assert_eq!(m.new_count(), 0);
+}
+
+#[test]
+fn quit_refresh_and_help() {
+    let mut m = loaded();
+    assert_eq!(m.update(ch('q')).1, [Effect::Quit]);
+    assert_eq!(
+        m.update(Msg::Key(KeyEvent::new(
+            KeyCode::Char('c'),
+            KeyModifiers::CONTROL
+        )))
+        .1,
+        [Effect::Quit]
+    );
+    assert_eq!(m.update(ch('r')).1, [Effect::FetchNow]);
+    m.update(ch('?'));
+    assert!(m.help);
+    let (_, effects) = m.update(ch('j'));
+    assert!(!m.help, "any key closes the help");
+    assert!(effects.is_empty());
+    assert_eq!(selected(&m), "e5", "the closing key does nothing else");
+}
+
+#[test]
+fn the_filter_applies_as_you_type_and_enter_keeps_it() {
+    let mut m = loaded();
+    m.update(ch('/'));
+    assert!(m.prompt.is_some());
+    for c in "E3".chars() {
+        m.update(ch(c));
+    }
+    assert_eq!(m.filter, "E3");
+    assert_eq!(m.visible().len(), 1);
+    assert_eq!(selected(&m), "e3");
+    m.update(key(KeyCode::Enter));
+    assert!(m.prompt.is_none());
+    assert_eq!(m.filter, "E3");
+    assert_eq!(m.visible().len(), 1);
+}
+
+#[test]
+fn every_filter_word_must_match_somewhere() {
+    let mut m = loaded();
+    m.set_filter("headline author".into());
+    assert_eq!(m.visible().len(), 5);
+    m.set_filter("headline e2 paragraph".into());
+    assert_eq!(m.visible().len(), 1);
+    m.set_filter("nothing-like-this".into());
+    assert_eq!(m.visible().len(), 0);
+}
+
+#[test]
+fn escape_clears_the_filter() {
+    let mut m = loaded();
+    m.update(ch('/'));
+    m.update(ch('e'));
+    m.update(ch('2'));
+    m.update(key(KeyCode::Esc));
+    assert!(m.prompt.is_none());
+    assert_eq!(m.filter, "");
+    assert_eq!(m.visible().len(), 5);
+    assert_eq!(selected(&m), "e2", "the selection stays where the filter left it");
+}
+
+#[test]
+fn keys_go_to_the_prompt_while_it_is_open() {
+    let mut m = loaded();
+    m.update(ch('/'));
+    let (_, effects) = m.update(ch('q'));
+    assert!(effects.is_empty(), "q is typed, not quit");
+    assert_eq!(m.filter, "q");
+    m.update(key(KeyCode::Backspace));
+    assert_eq!(m.filter, "");
+}
+
+#[test]
+fn failures_keep_everything_and_say_why() {
+    let mut m = loaded();
+    m.update(fetched(PollResult::Failed("HTTP 500".into()), 130));
+    assert_eq!(m.store.len(), 5);
+    assert_eq!(
+        m.sources[0].last,
+        Some(LastResult::Error("HTTP 500".into()))
+    );
+    m.update(fetched(PollResult::NotModified, 160));
+    assert_eq!(m.sources[0].last, Some(LastResult::NotModified));
+    assert_eq!(m.sources[0].last_ok, Some(ts(160)));
+}
+
+#[test]
+fn a_list_scrolled_away_from_the_top_holds_still_when_entries_arrive() {
+    let mut m = model();
+    let many: Vec<(String, i64)> = (0..100).map(|n| (format!("x{n}"), n)).collect();
+    let refs: Vec<(&str, i64)> = many.iter().map(|(s, t)| (s.as_str(), *t)).collect();
+    m.update(fetched(snapshot(&refs), 1000));
+    for _ in 0..60 {
+        m.update(ch('j'));
+    }
+    let top_before = m.list_top.clone();
+    assert!(top_before.is_some());
+    let row_before = m.selected_pos().unwrap() - m.list_offset();
+    m.update(fetched(snapshot(&[("y1", 500), ("y2", 501)]), 1030));
+    assert_eq!(m.list_top, top_before);
+    assert_eq!(m.selected_pos().unwrap() - m.list_offset(), row_before);
+}
+
+#[test]
+fn the_detail_scroll_is_bounded() {
+    let mut m = loaded();
+    m.update(key(KeyCode::Tab));
+    m.update(ch('G'));
+    let max = m.detail_scroll;
+    assert!(max > 0);
+    m.update(ch('j'));
+    assert_eq!(m.detail_scroll, max);
+    m.update(ch('g'));
+    assert_eq!(m.detail_scroll, 0);
+}
+
+#[test]
+fn tiny_terminals_do_not_break_movement() {
+    let mut m = loaded();
+    m.update(Msg::Resize(1, 1));
+    m.update(ch('j'));
+    m.update(key(KeyCode::PageDown));
+    m.update(key(KeyCode::Tab));
+    m.update(key(KeyCode::PageDown));
+    assert_eq!(selected(&m), "e3");
+}
