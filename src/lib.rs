@@ -16,6 +16,7 @@
 //! - [`headless`]: `--print` / `--follow` output.
 //! - [`demo`]: the built-in demo live blog and its replay clock.
 
+pub mod demo;
 pub mod entry;
 pub mod format;
 pub mod text;
