@@ -1,0 +1,199 @@
+//! Screen tests: TestBackend snapshots of whole frames, and explicit style asserts (insta
+//! snapshots drop colours, so highlights are checked cell by cell).
+
+use jiff::Timestamp;
+use livefeed::entry::{Entry, Image, Snapshot};
+use livefeed::keymap::Keymap;
+use livefeed::model::{Model, Msg, PollResult};
+use livefeed::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn ts(secs: i64) -> Timestamp {
+    // 2026-03-01 12:00:00 UTC
+    Timestamp::from_second(1_772_366_400 + secs).unwrap()
+}
+
+fn entry(n: i64) -> Entry {
+    Entry {
+        id: format!("e{n}"),
+        published: Some(ts(n * 60)),
+        title: format!("Headline number {n}"),
+        authors: vec![format!("Reporter {n}")],
+        text: format!(
+            "First paragraph of entry {n}, long enough to wrap across the detail pane when it is narrow.\n\nSecond paragraph."
+        ),
+        url: Some(format!("https://example.org/live#e{n}")),
+        images: if n == 3 {
+            vec![Image {
+                url: Some("https://example.org/a.jpg".into()),
+                caption: Some("Waves over the harbour wall".into()),
+                credit: Some("Photo: A. Person".into()),
+            }]
+        } else {
+            vec![]
+        },
+        ..Entry::default()
+    }
+}
+
+fn fetched(entries: Vec<Entry>, at: i64) -> Msg {
+    Msg::Fetched {
+        source: 0,
+        at: ts(at),
+        result: PollResult::Snapshot(Snapshot {
+            title: Some("Storm live".into()),
+            entries,
+            ..Snapshot::default()
+        }),
+        next_due: Some(ts(at + 30)),
+    }
+}
+
+fn model(w: u16, h: u16) -> Model {
+    let keymap = Keymap::new(&Default::default()).unwrap();
+    let mut m = Model::new(vec!["https://example.org/live".into()], keymap, ts(0));
+    m.tz = jiff::tz::TimeZone::UTC;
+    m.update(Msg::Resize(w, h));
+    m.update(fetched((1..=4).rev().map(entry).collect(), 300));
+    m.update(fetched((1..=6).rev().map(entry).collect(), 400));
+    m.now = ts(412);
+    m
+}
+
+fn theme() -> Theme {
+    Theme::default()
+}
+
+fn render(m: &Model, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let theme = theme();
+    terminal
+        .draw(|f| livefeed::ui::draw(f, m, &theme))
+        .unwrap();
+    terminal
+}
+
+fn screen_text(t: &Terminal<TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn wide_screen_side_by_side() {
+    let m = model(120, 24);
+    insta::assert_snapshot!(render(&m, 120, 24).backend());
+}
+
+#[test]
+fn narrow_screen_list_above_detail() {
+    let m = model(60, 30);
+    insta::assert_snapshot!(render(&m, 60, 30).backend());
+}
+
+#[test]
+fn new_entries_carry_a_word_and_the_new_style() {
+    let m = model(120, 24);
+    let t = render(&m, 120, 24);
+    let text = screen_text(&t);
+    assert!(text.contains("2 new"), "status counts new entries:\n{text}");
+    let buf = t.backend().buffer();
+    let theme = theme();
+    // Rows 1 and 2 of the list hold e6 and e5, both new; the marker is the word NEW.
+    for y in [1u16, 2] {
+        let word: String = (1..4).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        assert_eq!(word, "NEW", "row {y}");
+        for x in 1..4 {
+            let cell = &buf[(x, y)];
+            assert_eq!(cell.fg, theme.new_marker.fg.unwrap_or(cell.fg), "fg at {x},{y}");
+            assert!(
+                cell.modifier.contains(theme.new_marker.add_modifier),
+                "modifiers at {x},{y}"
+            );
+        }
+    }
+    // The selected (old) entry e4 has no NEW marker and carries the selection style.
+    let row: String = (1..10).map(|x| buf[(x, 3)].symbol().to_string()).collect();
+    assert!(!row.contains("NEW"), "{row}");
+    let sel = &buf[(8, 3)];
+    assert!(sel.modifier.contains(theme.selected.add_modifier));
+}
+
+#[test]
+fn the_detail_shows_everything_about_the_entry() {
+    let mut m = model(120, 30);
+    m.update(Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)));
+    let text = screen_text(&render(&m, 120, 30));
+    for want in [
+        "Headline number 3",
+        "By Reporter 3",
+        "Published 2026-03-01 12:03 UTC",
+        "First paragraph of entry 3",
+        "Second paragraph.",
+        "[image] Waves over the harbour wall — Photo: A. Person",
+        "Link: https://example.org/live#e3",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+}
+
+#[test]
+fn status_line_names_the_blog_fetch_and_next_poll() {
+    let m = model(120, 24);
+    let text = screen_text(&render(&m, 120, 24));
+    let status = text.lines().last().unwrap();
+    for want in ["Storm live", "fetched 12s ago", "next in 18s", "2 new"] {
+        assert!(status.contains(want), "missing {want:?} in {status:?}");
+    }
+}
+
+#[test]
+fn errors_and_the_filter_show_in_the_status_line() {
+    let mut m = model(160, 24);
+    m.update(Msg::Fetched {
+        source: 0,
+        at: ts(410),
+        result: PollResult::Failed("HTTP 500".into()),
+        next_due: Some(ts(440)),
+    });
+    m.set_filter("number".into());
+    let text = screen_text(&render(&m, 160, 24));
+    let status = text.lines().last().unwrap();
+    assert!(status.contains("error: HTTP 500"), "{status}");
+    assert!(status.contains("filter: number"), "{status}");
+}
+
+#[test]
+fn help_overlay_lists_the_keys() {
+    let mut m = model(120, 30);
+    m.update(Msg::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)));
+    let text = screen_text(&render(&m, 120, 30));
+    assert!(text.contains("keys"), "{text}");
+    for (keys, action) in m.keymap.help() {
+        assert!(text.contains(action.description()), "{keys} missing");
+    }
+}
+
+#[test]
+fn no_panic_at_any_size() {
+    let mut m = model(80, 24);
+    for (w, h) in [(0, 0), (1, 1), (2, 1), (1, 5), (10, 3), (30, 8), (99, 10), (100, 10), (250, 80)] {
+        for setup in 0..3 {
+            m.help = setup == 1;
+            if setup == 2 {
+                m.update(Msg::Key(KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE)));
+            }
+            m.update(Msg::Resize(w, h));
+            let _ = render(&m, w, h);
+            m.prompt = None;
+        }
+    }
+}
