@@ -163,7 +163,9 @@ pub async fn print(
                     Err(e) => PollResult::Failed(e.to_string()),
                 };
             }
-            poll::poll_once(plan, &fetcher, &mut Validators::default(), &mut None).await
+            poll::fetch_and_parse(plan, &fetcher, &mut Validators::default(), &mut None)
+                .await
+                .0
         }
     });
     let results = futures_util::future::join_all(jobs).await;

@@ -1,10 +1,12 @@
-//! One task per source: fetch on a schedule, parse off the event loop, send the result.
+//! One task per source: fetch on a polite schedule, parse off the event loop, send results.
 //!
 //! A poller knows nothing about the screen. It sends owned [`Msg`] values and stops when
 //! the receiver is gone. Exactly one request per source is in flight at a time, because
-//! the task awaits each fetch before it schedules the next.
+//! the task awaits each attempt before it schedules the next. The schedule itself
+//! ([`Schedule`]) is plain arithmetic, tested without a clock.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,29 +30,142 @@ pub struct Plan {
     pub max_bytes: u64,
 }
 
-/// Start the poller of `plan`. `now` wakes it for an immediate fetch.
-pub fn spawn(
-    plan: Plan,
-    fetcher: HttpFetcher,
-    tx: mpsc::Sender<Msg>,
-    now: Arc<Notify>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        match plan.location.clone() {
-            Location::Demo => run_demo(plan, tx, now).await,
-            _ => run(plan, fetcher, tx, now).await,
-        }
-    })
+/// One attempt as the scheduler sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    pub result: PollResult,
+    /// `Retry-After` of a 429 or 503 answer.
+    pub retry_after: Option<Duration>,
+    /// `Cache-Control: max-age` of a good answer.
+    pub max_age: Option<Duration>,
+    /// The blog is over (the source says so, or its coverage end has passed).
+    pub ended: bool,
 }
 
-/// Fetch one document and turn it into a poll result. `last` is the hash of the previous
-/// body: an identical body is reported as unchanged and not parsed again.
-pub async fn poll_once(
+/// Anything that can be polled: the network, a file, or a scripted fake in tests.
+pub trait Fetch: Send + 'static {
+    fn attempt(&mut self) -> impl Future<Output = Attempt> + Send;
+}
+
+/// Longest wait after failures (unless the interval itself is longer).
+pub const BACKOFF_CAP: Duration = Duration::from_secs(600);
+/// Polls of a blog that has ended are this many times further apart.
+pub const ENDED_FACTOR: u32 = 10;
+
+/// When to poll next: interval, a fixed per-source offset, backoff, server hints.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub interval: Duration,
+    /// A small random offset, fixed per source, so many sources do not fire together.
+    pub offset: Duration,
+    /// Failures in a row (reset by any success).
+    pub failures: u32,
+    rng: u64,
+}
+
+impl Schedule {
+    pub fn new(interval: Duration, seed: u64) -> Self {
+        let mut s = Schedule {
+            interval,
+            offset: Duration::ZERO,
+            failures: 0,
+            rng: splitmix(seed) | 1,
+        };
+        let spread = (interval / 10).min(Duration::from_secs(5));
+        s.offset = spread.mul_f64(s.unit());
+        s
+    }
+
+    /// A uniform number in [0, 1) (xorshift; quality is not the point, spread is).
+    fn unit(&mut self) -> f64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// The wait before the next attempt, given how this one went.
+    pub fn next_delay(&mut self, a: &Attempt) -> Duration {
+        if let PollResult::Failed(_) = a.result {
+            self.failures = self.failures.saturating_add(1);
+            if let Some(wait) = a.retry_after {
+                return wait.max(Duration::from_secs(1));
+            }
+            // Exponential backoff with full jitter: uniform in [0, min(cap, interval·2ⁿ)].
+            let cap = BACKOFF_CAP.max(self.interval);
+            let ceiling = self
+                .interval
+                .saturating_mul(1u32 << self.failures.min(20))
+                .min(cap);
+            return ceiling.mul_f64(self.unit()).max(Duration::from_secs(1));
+        }
+        self.failures = 0;
+        let mut delay = self.interval + self.offset;
+        if a.ended {
+            delay *= ENDED_FACTOR;
+        }
+        delay.max(a.max_age.unwrap_or_default())
+    }
+}
+
+/// Spread a small seed over all 64 bits.
+fn splitmix(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A source read over http(s) or from a file.
+pub struct NetFetch {
+    plan: Plan,
+    fetcher: HttpFetcher,
+    validators: Validators,
+    last: Option<[u8; 32]>,
+    ended: bool,
+}
+
+impl NetFetch {
+    pub fn new(plan: Plan, fetcher: HttpFetcher) -> Self {
+        NetFetch {
+            plan,
+            fetcher,
+            validators: Validators::default(),
+            last: None,
+            ended: false,
+        }
+    }
+}
+
+impl Fetch for NetFetch {
+    async fn attempt(&mut self) -> Attempt {
+        let (result, retry_after, max_age) = fetch_and_parse(
+            &self.plan,
+            &self.fetcher,
+            &mut self.validators,
+            &mut self.last,
+        )
+        .await;
+        if let PollResult::Snapshot(s) = &result {
+            self.ended = s.ended || s.coverage_end.is_some_and(|end| end <= Timestamp::now());
+        }
+        Attempt {
+            result,
+            retry_after,
+            max_age,
+            ended: self.ended,
+        }
+    }
+}
+
+/// Fetch one document and parse it. `last` is the hash of the previous body: an identical
+/// body is reported as unchanged and neither parsed nor merged.
+pub async fn fetch_and_parse(
     plan: &Plan,
     fetcher: &HttpFetcher,
     validators: &mut Validators,
     last: &mut Option<[u8; 32]>,
-) -> PollResult {
+) -> (PollResult, Option<Duration>, Option<Duration>) {
     let mut url = match &plan.location {
         Location::Http(url) => url.clone(),
         _ => String::new(),
@@ -58,73 +173,138 @@ pub async fn poll_once(
     // A page may point to its feed; follow such a link once.
     for _ in 0..2 {
         let fetched = match &plan.location {
-            Location::File(path) => read_file(path, plan.max_bytes).await.map(Fetched::Body),
+            Location::File(path) => read_file(path, plan.max_bytes).await.map(|b| Fetched {
+                body: Some(b),
+                max_age: None,
+            }),
             _ => fetcher.fetch(&url, &plan.headers, validators).await,
         };
-        let body = match fetched {
-            Ok(Fetched::NotModified) => return PollResult::NotModified,
-            Ok(Fetched::Body(body)) => body,
-            Err(e) => return PollResult::Failed(describe(&e)),
+        let (body, max_age) = match fetched {
+            Ok(Fetched {
+                body: None,
+                max_age,
+            }) => return (PollResult::NotModified, None, max_age),
+            Ok(Fetched {
+                body: Some(body),
+                max_age,
+            }) => (body, max_age),
+            Err(e) => {
+                let retry = match &e {
+                    FetchError::Status { retry_after, .. } => *retry_after,
+                    _ => None,
+                };
+                return (PollResult::Failed(e.to_string()), retry, None);
+            }
         };
         let hash: [u8; 32] = Sha256::digest(&body).into();
         if *last == Some(hash) {
-            return PollResult::Unchanged;
+            return (PollResult::Unchanged, None, max_age);
         }
-        let parsed = tokio::task::spawn_blocking(move || format::parse(&body)).await;
-        match parsed {
-            Ok(Ok(snapshot)) => {
+        match parse_off_loop(body).await {
+            Ok(snapshot) => {
                 *last = Some(hash);
-                return PollResult::Snapshot(snapshot);
+                return (PollResult::Snapshot(snapshot), None, max_age);
             }
-            Ok(Err(FormatError::FeedLink(href))) if !url.is_empty() => {
+            Err(FormatError::FeedLink(href)) if !url.is_empty() => {
                 match reqwest::Url::parse(&url).and_then(|base| base.join(&href)) {
                     Ok(next) if matches!(next.scheme(), "http" | "https") => {
                         url = next.to_string();
                         *validators = Validators::default();
                     }
-                    _ => return PollResult::Failed(format!("bad feed link {href:?}")),
+                    _ => {
+                        let why =
+                            format!("the page links to a feed at an unusable address {href:?}");
+                        return (PollResult::Failed(why), None, None);
+                    }
                 }
             }
-            Ok(Err(e)) => return PollResult::Failed(e.to_string()),
-            Err(_) => return PollResult::Failed("the parser crashed on this document".into()),
+            Err(e) => return (PollResult::Failed(e.to_string()), None, None),
         }
     }
-    PollResult::Failed("the page's feed link leads to another page".into())
+    let why = "the page's feed link leads to another page, not a feed".to_string();
+    (PollResult::Failed(why), None, None)
 }
 
-fn describe(e: &FetchError) -> String {
-    e.to_string()
+/// Parse on the blocking pool, so a big document never stalls the event loop.
+async fn parse_off_loop(body: Vec<u8>) -> Result<crate::entry::Snapshot, FormatError> {
+    tokio::task::spawn_blocking(move || format::parse(&body))
+        .await
+        .unwrap_or_else(|_| {
+            Err(FormatError::Invalid(
+                "the parser crashed on this document".into(),
+            ))
+        })
 }
 
-async fn run(plan: Plan, fetcher: HttpFetcher, tx: mpsc::Sender<Msg>, now: Arc<Notify>) {
-    let mut validators = Validators::default();
-    let mut last = None;
+/// Start the poller of `plan`. `now` wakes it for an immediate fetch.
+pub fn spawn(
+    plan: Plan,
+    fetcher: HttpFetcher,
+    tx: mpsc::Sender<Msg>,
+    now: Arc<Notify>,
+) -> tokio::task::JoinHandle<()> {
+    let seed = seed(plan.index);
+    tokio::spawn(async move {
+        match plan.location {
+            Location::Demo => run_demo(plan.index, tx, now).await,
+            _ => {
+                let schedule = Schedule::new(plan.interval, seed);
+                run(plan.index, NetFetch::new(plan, fetcher), schedule, tx, now).await
+            }
+        }
+    })
+}
+
+fn seed(index: usize) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_usize(index);
+    h.finish()
+}
+
+/// The poll loop of one source: attempt, report, wait (or be woken by "fetch now", which
+/// never cuts short a server's `Retry-After`).
+pub async fn run<F: Fetch>(
+    index: usize,
+    mut fetch: F,
+    mut schedule: Schedule,
+    tx: mpsc::Sender<Msg>,
+    now: Arc<Notify>,
+) {
     loop {
-        if tx.send(Msg::Fetching { source: plan.index }).await.is_err() {
+        if tx.send(Msg::Fetching { source: index }).await.is_err() {
             return;
         }
-        let result = poll_once(&plan, &fetcher, &mut validators, &mut last).await;
-        let delay = plan.interval;
+        let attempt = fetch.attempt().await;
+        let delay = schedule.next_delay(&attempt);
+        let hold = attempt.retry_after.map(|_| Instant::now() + delay);
         let at = Timestamp::now();
         let msg = Msg::Fetched {
-            source: plan.index,
+            source: index,
             at,
-            result,
+            result: attempt.result,
             next_due: at.checked_add(delay).ok(),
         };
         if tx.send(msg).await.is_err() {
             return;
         }
-        tokio::select! {
-            () = tokio::time::sleep(delay) => {}
-            () = now.notified() => {}
+        let deadline = Instant::now() + delay;
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => break,
+                () = now.notified() => {
+                    if hold.is_none_or(|h| Instant::now() >= h) {
+                        break;
+                    }
+                }
+            }
         }
     }
 }
 
 /// The demo: documents come from the replay clock instead of the network, then go through
 /// the same parser and messages as any fetched document.
-async fn run_demo(plan: Plan, tx: mpsc::Sender<Msg>, now: Arc<Notify>) {
+async fn run_demo(index: usize, tx: mpsc::Sender<Msg>, now: Arc<Notify>) {
     let started = Instant::now();
     let demo = Demo::new(Timestamp::now());
     let mut last = None;
@@ -136,17 +316,16 @@ async fn run_demo(plan: Plan, tx: mpsc::Sender<Msg>, now: Arc<Notify>) {
             PollResult::Unchanged
         } else {
             last = Some(hash);
-            match tokio::task::spawn_blocking(move || format::parse(&doc)).await {
-                Ok(Ok(snapshot)) => PollResult::Snapshot(snapshot),
-                Ok(Err(e)) => PollResult::Failed(e.to_string()),
-                Err(_) => PollResult::Failed("the parser crashed on this document".into()),
+            match parse_off_loop(doc).await {
+                Ok(snapshot) => PollResult::Snapshot(snapshot),
+                Err(e) => PollResult::Failed(e.to_string()),
             }
         };
         let next = demo.next_change(elapsed);
         let at = Timestamp::now();
         let next_due = next.and_then(|n| at.checked_add(n.saturating_sub(elapsed)).ok());
         let msg = Msg::Fetched {
-            source: plan.index,
+            source: index,
             at,
             result,
             next_due,
@@ -163,3 +342,6 @@ async fn run_demo(plan: Plan, tx: mpsc::Sender<Msg>, now: Arc<Notify>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

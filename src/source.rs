@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use reqwest::header::{
-    ACCEPT, ETAG, HeaderMap, HeaderName, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH,
-    LAST_MODIFIED, RETRY_AFTER,
+    ACCEPT, CACHE_CONTROL, ETAG, HeaderMap, HeaderName, HeaderValue, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
 };
 
 use crate::config::Limits;
@@ -43,10 +43,12 @@ pub struct Validators {
 }
 
 /// What a fetch gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fetched {
-    Body(Vec<u8>),
-    NotModified,
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Fetched {
+    /// The body; `None` when the server answered 304 Not Modified.
+    pub body: Option<Vec<u8>>,
+    /// `Cache-Control: max-age`: the server asks not to be polled again sooner.
+    pub max_age: Option<Duration>,
 }
 
 /// Why a fetch failed, in words for the status line.
@@ -144,8 +146,16 @@ impl HttpFetcher {
         }
         let mut response = request.send().await.map_err(classify)?;
         let status = response.status();
+        let max_age = response
+            .headers()
+            .get(CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_max_age);
         if status == reqwest::StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::NotModified);
+            return Ok(Fetched {
+                body: None,
+                max_age,
+            });
         }
         if !status.is_success() {
             let retry_after = response
@@ -177,7 +187,10 @@ impl HttpFetcher {
             body.extend_from_slice(&chunk);
         }
         *validators = fresh;
-        Ok(Fetched::Body(body))
+        Ok(Fetched {
+            body: Some(body),
+            max_age,
+        })
     }
 }
 
@@ -217,6 +230,18 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     cur.to_string()
 }
 
+/// `max-age` from a `Cache-Control` value, capped at one hour.
+pub fn parse_max_age(v: &str) -> Option<Duration> {
+    v.split(',').find_map(|part| {
+        let (k, val) = part.trim().split_once('=')?;
+        let secs: u64 = k
+            .trim()
+            .eq_ignore_ascii_case("max-age")
+            .then(|| val.trim().parse().ok())??;
+        Some(Duration::from_secs(secs.min(3600)))
+    })
+}
+
 /// `Retry-After` as seconds or an HTTP date, capped at one hour.
 pub fn parse_retry_after(v: &str) -> Option<Duration> {
     const CAP: u64 = 3600;
@@ -246,6 +271,19 @@ mod tests {
         assert_eq!(
             Location::parse("feed.json"),
             Location::File("feed.json".into())
+        );
+    }
+
+    #[test]
+    fn max_age_is_read_from_cache_control() {
+        assert_eq!(
+            parse_max_age("public, max-age=60"),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(parse_max_age("no-cache"), None);
+        assert_eq!(
+            parse_max_age("max-age=999999"),
+            Some(Duration::from_secs(3600))
         );
     }
 

@@ -69,9 +69,7 @@ fn theme() -> Theme {
 fn render(m: &Model, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     let theme = theme();
-    terminal
-        .draw(|f| livefeed::ui::draw(f, m, &theme))
-        .unwrap();
+    terminal.draw(|f| livefeed::ui::draw(f, m, &theme)).unwrap();
     terminal
 }
 
@@ -113,7 +111,11 @@ fn new_entries_carry_a_word_and_the_new_style() {
         assert_eq!(word, "NEW", "row {y}");
         for x in 1..4 {
             let cell = &buf[(x, y)];
-            assert_eq!(cell.fg, theme.new_marker.fg.unwrap_or(cell.fg), "fg at {x},{y}");
+            assert_eq!(
+                cell.fg,
+                theme.new_marker.fg.unwrap_or(cell.fg),
+                "fg at {x},{y}"
+            );
             assert!(
                 cell.modifier.contains(theme.new_marker.add_modifier),
                 "modifiers at {x},{y}"
@@ -130,7 +132,10 @@ fn new_entries_carry_a_word_and_the_new_style() {
 #[test]
 fn the_detail_shows_everything_about_the_entry() {
     let mut m = model(120, 30);
-    m.update(Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)));
+    m.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('j'),
+        KeyModifiers::NONE,
+    )));
     let text = screen_text(&render(&m, 120, 30));
     for want in [
         "Headline number 3",
@@ -174,7 +179,10 @@ fn errors_and_the_filter_show_in_the_status_line() {
 #[test]
 fn help_overlay_lists_the_keys() {
     let mut m = model(120, 30);
-    m.update(Msg::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)));
+    m.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('?'),
+        KeyModifiers::NONE,
+    )));
     let text = screen_text(&render(&m, 120, 30));
     assert!(text.contains("keys"), "{text}");
     for (keys, action) in m.keymap.help() {
@@ -185,11 +193,24 @@ fn help_overlay_lists_the_keys() {
 #[test]
 fn no_panic_at_any_size() {
     let mut m = model(80, 24);
-    for (w, h) in [(0, 0), (1, 1), (2, 1), (1, 5), (10, 3), (30, 8), (99, 10), (100, 10), (250, 80)] {
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (2, 1),
+        (1, 5),
+        (10, 3),
+        (30, 8),
+        (99, 10),
+        (100, 10),
+        (250, 80),
+    ] {
         for setup in 0..3 {
             m.help = setup == 1;
             if setup == 2 {
-                m.update(Msg::Key(KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE)));
+                m.update(Msg::Key(KeyEvent::new(
+                    KeyCode::Char('/'),
+                    KeyModifiers::NONE,
+                )));
             }
             m.update(Msg::Resize(w, h));
             let _ = render(&m, w, h);

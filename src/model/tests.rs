@@ -213,7 +213,11 @@ fn escape_clears_the_filter() {
     assert!(m.prompt.is_none());
     assert_eq!(m.filter, "");
     assert_eq!(m.visible().len(), 5);
-    assert_eq!(selected(&m), "e2", "the selection stays where the filter left it");
+    assert_eq!(
+        selected(&m),
+        "e2",
+        "the selection stays where the filter left it"
+    );
 }
 
 #[test]

@@ -1,0 +1,247 @@
+//! Scheduler tests: the arithmetic without a clock, and the loop on paused time.
+
+use super::*;
+use crate::entry::{Entry, Snapshot};
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+fn ok() -> Attempt {
+    Attempt {
+        result: PollResult::Snapshot(Snapshot::default()),
+        retry_after: None,
+        max_age: None,
+        ended: false,
+    }
+}
+
+fn failed(retry_after: Option<u64>) -> Attempt {
+    Attempt {
+        result: PollResult::Failed("HTTP 503".into()),
+        retry_after: retry_after.map(Duration::from_secs),
+        max_age: None,
+        ended: false,
+    }
+}
+
+const SECS_30: Duration = Duration::from_secs(30);
+
+#[test]
+fn success_waits_the_interval_plus_a_small_fixed_offset() {
+    for seed in 0..200 {
+        let mut s = Schedule::new(SECS_30, seed);
+        assert!(s.offset <= Duration::from_secs(3), "offset {:?}", s.offset);
+        let d1 = s.next_delay(&ok());
+        let d2 = s.next_delay(&ok());
+        assert_eq!(d1, d2, "the offset is fixed per source");
+        assert_eq!(d1, SECS_30 + s.offset);
+    }
+    let offsets: std::collections::HashSet<_> = (0..50)
+        .map(|seed| Schedule::new(SECS_30, seed).offset)
+        .collect();
+    assert!(offsets.len() > 10, "sources get different offsets");
+}
+
+#[test]
+fn failures_back_off_with_full_jitter_capped_and_reset_on_success() {
+    let mut s = Schedule::new(SECS_30, 7);
+    let mut ceilings = Vec::new();
+    for n in 1..=12u32 {
+        let d = s.next_delay(&failed(None));
+        let ceiling = (SECS_30 * 2u32.pow(n)).min(BACKOFF_CAP);
+        assert!(d <= ceiling, "failure {n}: {d:?} > {ceiling:?}");
+        assert!(d >= Duration::from_secs(1));
+        ceilings.push(ceiling);
+        assert_eq!(s.failures, n);
+    }
+    assert_eq!(*ceilings.last().unwrap(), BACKOFF_CAP);
+    s.next_delay(&ok());
+    assert_eq!(s.failures, 0);
+    // The jitter really spreads: many draws at the cap are not all alike.
+    let mut s = Schedule::new(SECS_30, 99);
+    s.failures = 10;
+    let draws: Vec<Duration> = (0..100).map(|_| s.next_delay(&failed(None))).collect();
+    assert!(draws.iter().any(|d| *d < BACKOFF_CAP / 2));
+    assert!(draws.iter().any(|d| *d > BACKOFF_CAP / 2));
+}
+
+#[test]
+fn retry_after_and_max_age_are_honoured() {
+    let mut s = Schedule::new(SECS_30, 1);
+    assert_eq!(s.next_delay(&failed(Some(40))), Duration::from_secs(40));
+    assert_eq!(s.next_delay(&failed(Some(3600))), Duration::from_secs(3600));
+    let mut a = ok();
+    a.max_age = Some(Duration::from_secs(300));
+    assert_eq!(s.next_delay(&a), Duration::from_secs(300));
+    a.max_age = Some(Duration::from_secs(5));
+    assert_eq!(
+        s.next_delay(&a),
+        SECS_30 + s.offset,
+        "max-age is a floor, not a target"
+    );
+}
+
+#[test]
+fn an_ended_blog_is_polled_ten_times_less_often() {
+    let mut s = Schedule::new(SECS_30, 1);
+    let mut a = ok();
+    a.ended = true;
+    assert_eq!(s.next_delay(&a), (SECS_30 + s.offset) * 10);
+}
+
+/// A scripted source: answers in order (the last repeats), logs when each attempt ran,
+/// and counts attempts in flight.
+struct Script {
+    answers: VecDeque<Attempt>,
+    log: Arc<Mutex<Vec<Instant>>>,
+    in_flight: Arc<Mutex<(u32, u32)>>,
+}
+
+impl Fetch for Script {
+    async fn attempt(&mut self) -> Attempt {
+        {
+            let mut f = self.in_flight.lock().unwrap();
+            f.0 += 1;
+            f.1 = f.1.max(f.0);
+        }
+        self.log.lock().unwrap().push(Instant::now());
+        // A request that takes a while.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        self.in_flight.lock().unwrap().0 -= 1;
+        if self.answers.len() > 1 {
+            self.answers.pop_front().unwrap()
+        } else {
+            self.answers[0].clone()
+        }
+    }
+}
+
+struct Rig {
+    log: Arc<Mutex<Vec<Instant>>>,
+    in_flight: Arc<Mutex<(u32, u32)>>,
+    rx: mpsc::Receiver<Msg>,
+    now: Arc<Notify>,
+    start: Instant,
+}
+
+fn rig(answers: Vec<Attempt>, interval: Duration) -> Rig {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let in_flight = Arc::new(Mutex::new((0, 0)));
+    let script = Script {
+        answers: answers.into(),
+        log: log.clone(),
+        in_flight: in_flight.clone(),
+    };
+    let (tx, rx) = mpsc::channel(1024);
+    let now = Arc::new(Notify::new());
+    let mut schedule = Schedule::new(interval, 3);
+    schedule.offset = Duration::ZERO;
+    tokio::spawn(run(0, script, schedule, tx, now.clone()));
+    Rig {
+        log,
+        in_flight,
+        rx,
+        now,
+        start: Instant::now(),
+    }
+}
+
+impl Rig {
+    /// Seconds after the start at which each attempt began.
+    fn times(&self) -> Vec<u64> {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|t| (*t - self.start).as_secs())
+            .collect()
+    }
+
+    async fn drain(&mut self) -> Vec<Msg> {
+        let mut out = Vec::new();
+        while let Ok(m) = self.rx.try_recv() {
+            out.push(m);
+        }
+        out
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn polls_on_the_interval_with_one_request_in_flight() {
+    let mut r = rig(vec![ok()], Duration::from_secs(30));
+    tokio::time::sleep(Duration::from_secs(100)).await;
+    // Each attempt takes 2 s, then the 30 s wait starts.
+    assert_eq!(r.times(), [0, 32, 64, 96]);
+    assert_eq!(
+        r.in_flight.lock().unwrap().1,
+        1,
+        "never two requests at once"
+    );
+    let msgs = r.drain().await;
+    assert!(matches!(msgs[0], Msg::Fetching { source: 0 }));
+    assert!(matches!(msgs[1], Msg::Fetched { .. }));
+}
+
+#[tokio::test(start_paused = true)]
+async fn fetch_now_wakes_the_poller_but_not_before_retry_after() {
+    let mut r = rig(vec![ok(), failed(Some(60)), ok()], Duration::from_secs(30));
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    r.now.notify_one(); // at 10 s: fetch now
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    // The second attempt (at 10 s) got a 503 with Retry-After: 60.
+    assert_eq!(r.times(), [0, 10]);
+    r.now.notify_one(); // at 20 s: refused, the server asked for 60 s from 12 s
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert_eq!(r.times(), [0, 10]);
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert_eq!(r.times(), [0, 10, 72]);
+    r.drain().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn backoff_grows_then_resets_after_a_success() {
+    let answers = vec![
+        failed(None),
+        failed(None),
+        failed(None),
+        failed(None),
+        ok(),
+        ok(),
+    ];
+    let r = rig(answers, Duration::from_secs(10));
+    tokio::time::sleep(Duration::from_secs(2000)).await;
+    let t = r.times();
+    let gaps: Vec<u64> = t.windows(2).map(|w| w[1] - w[0] - 2).collect();
+    // Failure n waits at most 10·2ⁿ s; after the first success it is the interval again.
+    for (n, gap) in gaps.iter().take(4).enumerate() {
+        assert!(*gap <= 10 * 2u64.pow(n as u32 + 1), "gap {n} = {gap}");
+    }
+    assert_eq!(gaps[4], 10);
+    assert_eq!(gaps[5], 10);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_poller_stops_when_the_receiver_is_gone() {
+    let r = rig(vec![ok()], Duration::from_secs(1));
+    drop(r.rx);
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert!(r.log.lock().unwrap().len() <= 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn ended_blogs_slow_down() {
+    let mut a = ok();
+    a.ended = true;
+    let r = rig(vec![a], Duration::from_secs(30));
+    tokio::time::sleep(Duration::from_secs(700)).await;
+    assert_eq!(r.times(), [0, 302, 604]);
+}
+
+#[test]
+fn a_snapshot_attempt_carries_entries() {
+    let mut a = ok();
+    a.result = PollResult::Snapshot(Snapshot {
+        entries: vec![Entry::default()],
+        ..Snapshot::default()
+    });
+    assert!(matches!(a.result, PollResult::Snapshot(ref s) if s.entries.len() == 1));
+}
