@@ -10,6 +10,13 @@ use jiff::Timestamp;
 
 use crate::entry::{Entry, Snapshot};
 
+/// Times further ahead of the clock than this are flagged (server clocks lie).
+pub const FUTURE_SLACK: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
+
+/// An id seen again with different text and a time further away than this is a reuse of
+/// the id for another entry, not an edit.
+pub const REUSE_GAP: jiff::SignedDuration = jiff::SignedDuration::from_hours(12);
+
 /// Identity of an entry across all sources: (source index, entry id).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Key {
@@ -33,6 +40,10 @@ pub struct Stored {
     pub seq: u64,
     /// Arrived after the first fetch of its source and not yet selected by the user.
     pub new: bool,
+    /// Vanished from inside the window the source still covers (treated as withdrawn).
+    pub vanished: bool,
+    /// Its time was more than [`FUTURE_SLACK`] ahead of the clock when it arrived.
+    pub future: bool,
     /// Lower-cased headline, body, captions and authors, for filtering.
     haystack: String,
 }
@@ -52,13 +63,18 @@ impl Stored {
 
     /// `published`, `edited` or `removed`, as in the `--output jsonl` contract.
     pub fn status(&self) -> &'static str {
-        if self.entry.removed {
+        if self.is_removed() {
             "removed"
         } else if self.edited_at.is_some() || self.entry.source_says_updated() {
             "edited"
         } else {
             "published"
         }
+    }
+
+    /// Withdrawn: the source says so, or it vanished from inside the source's window.
+    pub fn is_removed(&self) -> bool {
+        self.entry.removed || self.vanished
     }
 
     /// Whether every word (already lower-cased) occurs in the entry's searchable text.
@@ -76,6 +92,8 @@ pub struct MergeReport {
     pub edited: Vec<Key>,
     /// Entries whose flags (pinned, key event, removed) changed without a content edit.
     pub flagged: Vec<Key>,
+    /// Entries that vanished from inside the window the response still covers.
+    pub vanished: Vec<Key>,
     /// This merge was the source's first successful one (its entries are the baseline).
     pub baseline: bool,
 }
@@ -100,6 +118,8 @@ pub struct Store {
     baselined: Vec<bool>,
     next_seq: u64,
     new_count: usize,
+    /// Entries evicted per source to respect the cap.
+    evicted: Vec<usize>,
 }
 
 impl Store {
@@ -179,11 +199,15 @@ impl Store {
     /// Merge one snapshot of `source` taken at `now`.
     ///
     /// The first successful snapshot of a source is its baseline: nothing in it is new.
-    /// Later ones add unknown ids as new and record edits; entries left out of a response
-    /// are kept as they are. Duplicate ids inside one response keep the first.
+    /// Later ones add unknown ids as new and record edits. Entries left out of a response
+    /// are kept; only those that vanished from inside the window the response covers
+    /// (newer than its oldest entry) are marked removed. An empty response changes
+    /// nothing. Duplicate ids inside one response keep the first; an id reused for
+    /// clearly different content becomes a separate entry.
     pub fn merge(&mut self, source: usize, snapshot: &Snapshot, now: Timestamp) -> MergeReport {
         if self.baselined.len() <= source {
             self.baselined.resize(source + 1, false);
+            self.evicted.resize(source + 1, 0);
         }
         let baseline = !self.baselined[source];
         let mut report = MergeReport {
@@ -198,66 +222,181 @@ impl Store {
         // Equal times sort by arrival; give the entry that the document shows as newer the
         // higher sequence number (documents are mostly newest first).
         let newest_first = newest_first(&snapshot.entries);
-        let mut seen_here = std::collections::HashSet::new();
+        let mut seen_ids = std::collections::HashSet::new();
+        let mut present = std::collections::HashSet::new();
         let mut fresh = Vec::new();
         let count = snapshot.entries.len();
         for (n, incoming) in snapshot.entries.iter().enumerate() {
-            if !seen_here.insert(incoming.id.as_str()) {
+            if !seen_ids.insert(incoming.id.as_str()) {
                 continue;
             }
-            let key = Key {
-                source,
-                id: incoming.id.clone(),
-            };
             let rank = if newest_first { count - n } else { n } as u64;
-            match self.index.get(&key) {
+            let (key, existing) = self.resolve(source, incoming);
+            match existing {
                 None => {
+                    let mut entry = incoming.clone();
+                    entry.id.clone_from(&key.id);
                     let stored = Stored {
                         source,
-                        haystack: haystack(incoming),
-                        entry: incoming.clone(),
+                        haystack: haystack(&entry),
+                        future: entry.time().is_some_and(|t| t > now + FUTURE_SLACK),
+                        entry,
                         previous: Vec::new(),
                         edited_at: None,
                         first_seen: now,
                         seq: self.next_seq + rank,
                         new: !baseline,
+                        vanished: false,
                     };
                     if stored.new {
                         self.new_count += 1;
                     }
                     fresh.push(self.items.len());
+                    present.insert(self.items.len());
                     self.index.insert(key.clone(), self.items.len());
                     self.items.push(stored);
                     report.added.push(key);
                 }
-                Some(&i) => {
+                Some(i) => {
+                    present.insert(i);
                     let stored = &mut self.items[i];
-                    if incoming.content_differs(&stored.entry) {
-                        let old_time = stored.time();
-                        let old = std::mem::replace(&mut stored.entry, incoming.clone());
+                    let old_time = stored.time();
+                    let mut entry = incoming.clone();
+                    entry.id.clone_from(&key.id);
+                    if entry.content_differs(&stored.entry) {
+                        let old = std::mem::replace(&mut stored.entry, entry);
                         stored.previous.push(old);
                         stored.edited_at = Some(now);
-                        stored.haystack = haystack(incoming);
+                        stored.haystack = haystack(&stored.entry);
+                        stored.vanished = false;
                         report.edited.push(key);
-                        if stored.time() != old_time {
-                            fresh.push(i);
-                            self.order.retain(|&j| j != i);
-                        }
-                    } else if incoming != &stored.entry {
-                        let old_time = stored.time();
-                        stored.entry = incoming.clone();
+                    } else if entry != stored.entry || stored.vanished {
+                        stored.entry = entry;
+                        stored.vanished = false;
                         report.flagged.push(key);
-                        if stored.time() != old_time {
-                            fresh.push(i);
-                            self.order.retain(|&j| j != i);
-                        }
+                    } else {
+                        continue;
+                    }
+                    if stored.time() != old_time {
+                        fresh.push(i);
+                        self.order.retain(|&j| j != i);
                     }
                 }
             }
         }
+        if !baseline {
+            self.mark_vanished(source, snapshot, &present, &mut report);
+        }
         self.next_seq += count as u64 + 1;
         self.insert_ordered(fresh);
         report
+    }
+
+    /// Find the stored entry an incoming one is: its id, or for an id that the source
+    /// reused for different content far away in time, `id~2`, `id~3`, ...
+    fn resolve(&self, source: usize, incoming: &Entry) -> (Key, Option<usize>) {
+        let mut n = 1;
+        loop {
+            let id = if n == 1 {
+                incoming.id.clone()
+            } else {
+                format!("{}~{n}", incoming.id)
+            };
+            let key = Key { source, id };
+            let Some(&i) = self.index.get(&key) else {
+                return (key, None);
+            };
+            let held = &self.items[i].entry;
+            let far = match (held.time(), incoming.time()) {
+                (Some(a), Some(b)) => a.duration_since(b).abs() > REUSE_GAP,
+                _ => false,
+            };
+            if !(far && held.text != incoming.text && held.title != incoming.title) {
+                return (key, Some(i));
+            }
+            n += 1;
+        }
+    }
+
+    /// Mark entries of `source` that are missing from a response although they are newer
+    /// than its oldest entry: the source withdrew them.
+    fn mark_vanished(
+        &mut self,
+        source: usize,
+        snapshot: &Snapshot,
+        present: &std::collections::HashSet<usize>,
+        report: &mut MergeReport,
+    ) {
+        let Some(oldest) = snapshot.entries.iter().filter_map(Entry::time).min() else {
+            return;
+        };
+        for (i, s) in self.items.iter_mut().enumerate() {
+            if s.source != source || s.vanished || s.entry.removed || present.contains(&i) {
+                continue;
+            }
+            if s.entry.time().is_some_and(|t| t > oldest) {
+                s.vanished = true;
+                report.vanished.push(s.key());
+            }
+        }
+    }
+
+    /// Drop the oldest already-seen entries of `source` beyond `cap`, never `keep`.
+    /// Returns how many went.
+    pub fn evict(&mut self, source: usize, cap: usize, keep: Option<&Key>) -> usize {
+        let held = self.items.iter().filter(|s| s.source == source).count();
+        if held <= cap {
+            return 0;
+        }
+        let keep = keep.and_then(|k| self.index.get(k)).copied();
+        let mut excess = held - cap;
+        let mut drop = vec![false; self.items.len()];
+        for &i in self.order.iter().rev() {
+            if excess == 0 {
+                break;
+            }
+            let s = &self.items[i];
+            if s.source == source && !s.new && Some(i) != keep {
+                drop[i] = true;
+                excess -= 1;
+            }
+        }
+        let gone = drop.iter().filter(|d| **d).count();
+        if gone == 0 {
+            return 0;
+        }
+        // Rebuild the slab without the dropped entries (indexes change; callers refilter).
+        let mut remap = vec![usize::MAX; self.items.len()];
+        let old = std::mem::take(&mut self.items);
+        for (i, s) in old.into_iter().enumerate() {
+            if !drop[i] {
+                remap[i] = self.items.len();
+                self.items.push(s);
+            }
+        }
+        self.order = self
+            .order
+            .iter()
+            .filter_map(|&i| (remap[i] != usize::MAX).then_some(remap[i]))
+            .collect();
+        self.index = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.key(), i))
+            .collect();
+        self.evicted[source] += gone;
+        gone
+    }
+
+    /// How many entries of `source` were evicted to respect the cap.
+    pub fn evicted(&self, source: usize) -> usize {
+        self.evicted.get(source).copied().unwrap_or(0)
+    }
+
+    /// The arrival mark: entries merged after this call have a higher `seq`.
+    pub fn seq_mark(&self) -> u64 {
+        self.next_seq
     }
 
     /// Put `fresh` (indexes not yet in `order`) into the newest-first order: sort them,
