@@ -334,3 +334,50 @@ fn pty_drop_kills_and_reaps_the_child() {
     let alive = unsafe { libc::kill(pid, 0) } == 0;
     assert!(!alive);
 }
+
+/// The real HTTP client must get along with the server: gzip decoding, validators, and a
+/// truncated body reported as an error rather than accepted.
+#[tokio::test]
+async fn reqwest_gets_along_with_the_server() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let server = TestServer::sequence(vec![
+        Response::ok("zipped text").gzip(),
+        Response::not_modified(),
+        Response::ok("0123456789").truncated(3),
+    ]);
+    let client = reqwest::Client::new();
+
+    let first = client.get(server.url("/a")).send().await.unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.text().await.unwrap(), "zipped text");
+    let req = server.last_request().unwrap();
+    assert!(req.header("accept-encoding").unwrap().contains("gzip"));
+
+    let second = client
+        .get(server.url("/a"))
+        .header("If-None-Match", "\"v1\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), 304);
+    assert_eq!(server.requests()[1].header("if-none-match"), Some("\"v1\""));
+
+    let third = client.get(server.url("/a")).send().await.unwrap();
+    assert!(third.bytes().await.is_err());
+}
+
+#[test]
+fn isolated_env_points_home_into_the_given_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = support::isolated_env(dir.path());
+    let pty = Pty::spawn(
+        Path::new("/bin/sh"),
+        &["-c", "printf '[%s]\\n' \"$XDG_CONFIG_HOME\""],
+        &support::env_refs(&env),
+        200,
+        5,
+    );
+    let want = format!("[{}/config]", dir.path().display());
+    pty.wait_for_text(&want, TIMEOUT).unwrap();
+    assert!(support::livefeed_bin().ends_with("livefeed"));
+}
