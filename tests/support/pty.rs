@@ -329,7 +329,8 @@ impl Pty {
     }
 
     /// Blocks until `pred` holds for the screen. Fails at the deadline, or as soon as the
-    /// output has ended, with the screen in the message.
+    /// output has ended, with the screen in the message. `pred` runs under the screen's lock:
+    /// it must look only at the screen it is given, not call back into this `Pty`.
     pub fn wait_for(
         &self,
         mut pred: impl FnMut(&vt100::Screen) -> bool,
