@@ -644,4 +644,95 @@ mod tests {
         assert!(s.matches_all(&w(&["bridge", "ruiz", "harbour", "title"])));
         assert!(!s.matches_all(&w(&["bridge", "tunnel"])));
     }
+
+    #[test]
+    fn entries_vanishing_inside_the_window_are_removed_but_kept() {
+        let mut store = Store::new();
+        let all = vec![
+            entry("d", 40, ""),
+            entry("c", 30, ""),
+            entry("b", 20, ""),
+            entry("a", 10, ""),
+        ];
+        store.merge(0, &snap(all), ts(100));
+        // The window now covers 20..40: "c" vanished inside it, "a" just fell out of it.
+        let r = store.merge(
+            0,
+            &snap(vec![entry("d", 40, ""), entry("b", 20, "")]),
+            ts(130),
+        );
+        assert_eq!(r.vanished, [key("c")]);
+        assert!(store.get(&key("c")).unwrap().is_removed());
+        assert_eq!(store.get(&key("c")).unwrap().status(), "removed");
+        assert!(!store.get(&key("a")).unwrap().is_removed());
+        assert_eq!(store.len(), 4, "nothing is deleted");
+        // It comes back: no longer removed.
+        let r = store.merge(
+            0,
+            &snap(vec![entry("d", 40, ""), entry("c", 30, "")]),
+            ts(160),
+        );
+        assert_eq!(r.flagged, [key("c")]);
+        assert!(!store.get(&key("c")).unwrap().is_removed());
+    }
+
+    #[test]
+    fn the_source_can_withdraw_an_entry() {
+        let mut store = Store::new();
+        store.merge(0, &snap(vec![entry("a", 10, "text")]), ts(100));
+        let mut gone = entry("a", 10, "text");
+        gone.removed = true;
+        let r = store.merge(0, &snap(vec![gone]), ts(130));
+        assert_eq!(r.flagged, [key("a")]);
+        let s = store.get(&key("a")).unwrap();
+        assert_eq!(s.status(), "removed");
+        assert_eq!(s.entry.text, "text", "the text is kept");
+    }
+
+    #[test]
+    fn a_reused_id_for_different_content_is_a_separate_entry() {
+        let mut store = Store::new();
+        store.merge(0, &snap(vec![entry("post1", 0, "old story")]), ts(0));
+        let mut other = entry("post1", 2 * 86_400, "a different story");
+        other.title = "another headline".into();
+        let r = store.merge(0, &snap(vec![other.clone()]), ts(2 * 86_400));
+        assert_eq!(r.added, [key("post1~2")]);
+        assert_eq!(store.get(&key("post1")).unwrap().entry.text, "old story");
+        // Seen again, it is the same separate entry, not a third one.
+        let r = store.merge(0, &snap(vec![other]), ts(2 * 86_400 + 30));
+        assert!(r.added.is_empty());
+        assert_eq!(store.len(), 2);
+    }
+
+    #[test]
+    fn future_times_are_flagged() {
+        let mut store = Store::new();
+        store.merge(
+            0,
+            &snap(vec![entry("a", 100 + 3600, ""), entry("b", 100 + 60, "")]),
+            ts(100),
+        );
+        assert!(store.get(&key("a")).unwrap().future);
+        assert!(!store.get(&key("b")).unwrap().future);
+    }
+
+    #[test]
+    fn eviction_drops_the_oldest_seen_never_new_or_kept_ones() {
+        let mut store = Store::new();
+        store.merge(
+            0,
+            &snap((0..5).map(|n| entry(&format!("o{n}"), n, "")).collect()),
+            ts(100),
+        );
+        store.merge(0, &snap(vec![entry("n1", 1000, "")]), ts(200));
+        store.merge(1, &snap(vec![entry("other", 0, "")]), ts(200));
+        let gone = store.evict(0, 3, Some(&key("o0")));
+        assert_eq!(gone, 3);
+        assert_eq!(store.evicted(0), 3);
+        let left: Vec<&str> = ids(&store);
+        assert_eq!(left, ["n1", "o4", "other", "o0"]);
+        assert!(store.get(&key("o4")).is_some());
+        assert_eq!(store.new_count(), 1);
+        assert_eq!(store.evict(0, 3, None), 0);
+    }
 }
