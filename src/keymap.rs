@@ -20,7 +20,7 @@ pub enum Action {
     TogglePinnedOnly,
 }
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 17] = [Action::ShowUpdate, Action::ShowChanges, Action::CycleSource, 
         Action::Quit,
         Action::Down,
         Action::Up,
@@ -67,6 +67,9 @@ impl Keymap {
             KeyCode::Char('?') => Action::Help,
             KeyCode::Char('a') => Action::MarkAllSeen,
             KeyCode::Char('p') => Action::TogglePinnedOnly,
+            KeyCode::Char('u') => Action::ShowUpdate,
+            KeyCode::Char('d') => Action::ShowChanges,
+            KeyCode::Char('s') => Action::CycleSource,
             _ => return None,
         })
     }
