@@ -17,7 +17,10 @@ pub struct HtmlText {
 
 /// Turn an HTML fragment into clean text (sanitized).
 pub fn html_to_text(html: &str) -> HtmlText {
-    HtmlText { text: sanitize(html), ..Default::default() }
+    HtmlText {
+        text: sanitize(html),
+        ..Default::default()
+    }
 }
 
 /// A one-line field (headline, author, caption): decode entities, drop tags, collapse
