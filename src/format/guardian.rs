@@ -34,15 +34,16 @@ pub fn parse(v: &Value) -> Result<Snapshot, FormatError> {
             "Guardian Content API: no content object found".into(),
         ));
     };
-    let Some(blocks) = c.pointer("/blocks/body").and_then(Value::as_array) else {
+    let blocks = body_blocks(c);
+    if blocks.is_empty() && c.pointer("/blocks/body").is_none() {
         return Err(FormatError::NotALiveBlog(
-            "Guardian Content API item without blocks.body (request it with show-blocks=all)"
+            "Guardian Content API item without body blocks (request show-blocks=all or body:latest)"
                 .into(),
         ));
-    };
+    }
     let home_url = str_at(c, "webUrl").map(sanitize);
     let entries = blocks
-        .iter()
+        .into_iter()
         .filter(|b| !explicitly_false(b.get("published")))
         .map(|b| block(b, home_url.as_deref()))
         .collect();
@@ -54,6 +55,31 @@ pub fn parse(v: &Value) -> Result<Snapshot, FormatError> {
         ended: explicitly_false(c.pointer("/fields/liveBloggingNow")),
         format: "guardian",
     })
+}
+
+/// The body blocks: `blocks.body` (show-blocks=all), else the lists under
+/// `blocks.requestedBodyBlocks` (show-blocks=body:latest:N and friends), each block once.
+fn body_blocks(c: &Value) -> Vec<&Value> {
+    if let Some(body) = c.pointer("/blocks/body").and_then(Value::as_array) {
+        return body.iter().collect();
+    }
+    let mut out: Vec<&Value> = Vec::new();
+    let lists = c
+        .pointer("/blocks/requestedBodyBlocks")
+        .and_then(Value::as_object);
+    for list in lists
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter_map(Value::as_array)
+    {
+        for b in list {
+            let id = b.get("id");
+            if id.is_none() || !out.iter().any(|seen| seen.get("id") == id) {
+                out.push(b);
+            }
+        }
+    }
+    out
 }
 
 fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -207,6 +233,21 @@ fn element_image(el: &Value) -> Option<Image> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requested_body_blocks_are_read_once() {
+        let b1 = serde_json::json!({"id": "b1", "bodyTextSummary": "one"});
+        let b2 = serde_json::json!({"id": "b2", "bodyTextSummary": "two"});
+        let v = serde_json::json!({"response": {"content": {"blocks": {"requestedBodyBlocks": {
+            "body:latest:2": [b2, b1], "body:oldest:1": [b1]}}}}});
+        let ids: Vec<String> = parse(&v)
+            .unwrap()
+            .entries
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(ids, ["b2", "b1"]);
+    }
 
     #[test]
     fn profile_tags_become_names() {

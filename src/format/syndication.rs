@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use super::mapping::{clean_names, content_key};
 use crate::entry::{Entry, Image, Snapshot};
 use crate::format::FormatError;
-use crate::text::{html_to_text, plain, sanitize};
+use crate::text::{HtmlText, html_to_text, plain, sanitize};
 
 /// Whether `bytes` is an XML document whose root is `<rss>`, an Atom `<feed>` or `<rdf:RDF>`.
 pub fn detect(bytes: &[u8]) -> bool {
@@ -117,13 +117,20 @@ fn entry(e: &model::Entry) -> Entry {
     );
     let url = alternate_link(&e.links);
     let raw_title = e.title.as_ref().map(|t| t.content.as_str()).unwrap_or("");
-    let raw_body = e
+    // (body, is plain text): content first, else summary. feed-rs marks RSS bodies as
+    // HTML and Atom ones by their `type`; Atom `type="text"` must not be read as markup.
+    let (raw_body, is_plain) = e
         .content
         .as_ref()
-        .and_then(|c| c.body.as_deref())
-        .filter(|b| !b.trim().is_empty())
-        .or_else(|| e.summary.as_ref().map(|s| s.content.as_str()))
-        .unwrap_or("");
+        .and_then(|c| {
+            let body = c.body.as_deref().filter(|b| !b.trim().is_empty())?;
+            Some((body, c.content_type.as_str() == "text/plain"))
+        })
+        .or_else(|| {
+            let s = e.summary.as_ref()?;
+            Some((s.content.as_str(), s.content_type.as_str() == "text/plain"))
+        })
+        .unwrap_or(("", false));
     let id = if e.id.is_empty() {
         let time = published
             .or(updated)
@@ -141,7 +148,14 @@ fn entry(e: &model::Entry) -> Entry {
     } else {
         sanitize(&e.id)
     };
-    let body = html_to_text(raw_body);
+    let body = if is_plain {
+        HtmlText {
+            text: sanitize(raw_body),
+            ..Default::default()
+        }
+    } else {
+        html_to_text(raw_body)
+    };
     let mut images = body.images;
     images.extend(e.media.iter().flat_map(media_images));
     Entry {
