@@ -80,8 +80,13 @@ pub struct Mapping {
 /// Read `v` as a live blog through `m`.
 pub fn parse(v: &Value, m: &Mapping) -> Result<Snapshot, FormatError> {
     let list = v.pointer(&m.entries).ok_or_else(|| {
+        let hint = if m.entries.is_empty() || m.entries.starts_with('/') {
+            ""
+        } else {
+            " (JSON pointers start with '/')"
+        };
         FormatError::NotALiveBlog(format!(
-            "mapping: nothing at entries pointer {:?}",
+            "mapping: nothing at entries pointer {:?}{hint}",
             m.entries
         ))
     })?;

@@ -9,6 +9,7 @@
 //!   [`html_to_text`] like every other format's bodies.
 
 use feed_rs::model::{self, FeedType};
+use feed_rs::parser::{ParseErrorKind, ParseFeedError};
 use jiff::Timestamp;
 
 use super::mapping::{clean_names, content_key};
@@ -64,9 +65,12 @@ pub fn parse(bytes: &[u8]) -> Result<Snapshot, FormatError> {
     let parser = feed_rs::parser::Builder::new()
         .id_generator(|_, _, _| String::new())
         .build();
-    let feed = parser
-        .parse(bytes)
-        .map_err(|e| FormatError::Invalid(format!("feed: {e}")))?;
+    let feed = parser.parse(bytes).map_err(|e| match e {
+        ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => {
+            FormatError::NotALiveBlog("XML without an <rss>, <feed> or <rdf:RDF> root".into())
+        }
+        other => FormatError::Invalid(format!("feed: {other}")),
+    })?;
     let format = match feed.feed_type {
         FeedType::Atom => "atom",
         FeedType::RSS0 | FeedType::RSS1 | FeedType::RSS2 => "rss",
@@ -241,5 +245,15 @@ mod tests {
         assert!(!detect(b"<feed></feed>"));
         assert!(!detect(b"<!DOCTYPE html><html></html>"));
         assert!(!detect(b"{\"rss\": 1}"));
+    }
+
+    #[test]
+    fn other_xml_is_not_a_live_blog_and_broken_xml_is_invalid() {
+        assert!(matches!(
+            parse(b"<html><body/></html>"),
+            Err(FormatError::NotALiveBlog(_))
+        ));
+        let cut = b"<rss version=\"2.0\"><channel><item><title>Cut";
+        assert!(matches!(parse(cut), Err(FormatError::Invalid(_))));
     }
 }
