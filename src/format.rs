@@ -3,6 +3,12 @@
 //! Formats are detected from the content only (never the URL or file name). Each format
 //! lives in its own file under `format/` and produces the same normalized entry type.
 
+pub mod guardian;
+pub mod mapping;
+pub mod reddit;
+pub mod syndication;
+pub mod wordpress;
+
 use crate::entry::Snapshot;
 
 /// Why a document could not be read as a live blog.
