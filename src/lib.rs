@@ -11,11 +11,18 @@
 //! - [`store`]: entries by id: merge, new/seen, edits, ordering.
 //! - [`model`]: UI state anchored to entry ids, and the pure `update`.
 //! - [`keymap`]: actions and the key bindings that produce them.
+//! - [`theme`]: named styles, built-in themes, `[colors]` overrides and `NO_COLOR`.
+//! - [`commands`]: the subcommands (completions, manpage, config path/init/check).
 //! - [`ui`]: pure views of the model.
 //! - [`app`]: terminal lifecycle and the one event loop.
 //! - [`headless`]: `--print` / `--follow` output.
 //! - [`demo`]: the built-in demo live blog and its replay clock.
 
+pub mod cli;
+pub mod commands;
+pub mod config;
 pub mod entry;
 pub mod format;
+pub mod keymap;
 pub mod text;
+pub mod theme;
