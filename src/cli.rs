@@ -16,7 +16,7 @@ Examples:
   Follow a live blog page in the terminal:
     livefeed https://www.theguardian.com/world/live/2024/jul/05/uk-general-election-results-live
 
-  Follow two feeds side by side in one list:
+  Follow two feeds at once, their entries merged in one list:
     livefeed https://feeds.bbci.co.uk/news/rss.xml https://www.aljazeera.com/xml/rss/all.xml
 
   Follow a source named in the config file, polling every 10 seconds:

@@ -174,6 +174,21 @@ fn an_invalid_config_stops_the_program() {
 }
 
 #[test]
+fn an_invalid_config_in_the_default_place_is_read_and_reported() {
+    let home = TempDir::new().unwrap();
+    let dir = home.path().join("xdg/livefeed");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), "theme = \"neon\"\n").unwrap();
+    let output = livefeed(&home).arg("feed.xml").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("config.toml: line 1: unknown theme `neon`"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn bad_usage_exits_2() {
     let home = TempDir::new().unwrap();
     let table: [&[&str]; 7] = [
