@@ -351,10 +351,12 @@ enum Step {
 /// user's document (not the merged one) so the error can point at its line.
 fn check_known_keys(user: &DeTable<'_>) -> Result<(), (Vec<Step>, String)> {
     let unknown = |path: Vec<Step>, key: &str, place: &str, known: &[&str]| {
-        let message = format!(
-            "unknown key `{key}`{place} (known keys: {})",
-            known.join(", ")
-        );
+        let hint = match closest(key, known) {
+            Some(near) => format!("did you mean `{near}`? "),
+            None => String::new(),
+        };
+        let known = known.join(", ");
+        let message = format!("unknown key `{key}`{place} ({hint}known keys: {known})");
         Err((path, message))
     };
     for key in user.keys() {
@@ -393,6 +395,31 @@ fn check_known_keys(user: &DeTable<'_>) -> Result<(), (Vec<Step>, String)> {
         }
     }
     Ok(())
+}
+
+/// The known name nearest to a misspelt `name`, if it is only a typo or two away.
+fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|candidate| (edit_distance(name, candidate), *candidate))
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance by characters (names are short, so the plain quadratic way).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != *cb);
+            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// Merges `over` into `base`: tables merge key by key, anything else (arrays too) replaces.
@@ -572,7 +599,10 @@ mod tests {
             (
                 "theme = \"mono\"\nintervall = 3\n",
                 2,
-                &["unknown key `intervall`", "known keys: interval"],
+                &[
+                    "unknown key `intervall` (did you mean `interval`?",
+                    "known keys: interval",
+                ],
             ),
             ("[limits]\n\nmax_byte = 1\n", 3, &["max_byte", "[limits]"]),
             (
@@ -625,6 +655,17 @@ mod tests {
             }
             assert!(!shown.contains('\n'), "{shown}");
         }
+    }
+
+    #[test]
+    fn suggestions_only_for_near_misses() {
+        assert_eq!(edit_distance("intervall", "interval"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(closest("thme", &KNOWN_KEYS), Some("theme"));
+        assert_eq!(closest("colour", &KNOWN_KEYS), Some("colors"));
+        assert_eq!(closest("banana", &KNOWN_KEYS), None);
+        assert!(!error("banana = 1\n").message.contains("did you mean"));
     }
 
     #[test]

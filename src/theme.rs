@@ -359,6 +359,12 @@ impl Theme {
     }
 }
 
+/// Whether the user asked for no colours: `NO_COLOR` set to anything but the empty string
+/// (see no-color.org). The caller passes the answer to [`Theme::load`].
+pub fn no_color_requested() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty())
+}
+
 fn unknown_style(name: &str) -> String {
     format!(
         "unknown style `{name}` (known styles: {})",
