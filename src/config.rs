@@ -207,7 +207,10 @@ impl Config {
             let key = span
                 .as_ref()
                 .and_then(|span| key_of_value(user.get_ref(), span));
-            let message = one_line(err.message());
+            let mut message = one_line(err.message()).replace("struct Limits", "a table");
+            if key.as_deref() == Some("source") && message.ends_with("expected a sequence") {
+                message.push_str(" (write each source as a [[source]] block, with two brackets)");
+            }
             ConfigError {
                 file: name.to_string(),
                 line: span.map(|span| line_of(text, span.start)),
@@ -437,38 +440,38 @@ fn merge<'a>(base: &mut DeTable<'a>, over: DeTable<'a>) {
     }
 }
 
-/// The span of the last key along `path` that the document has (the key itself, so the
-/// line is where the user wrote it).
-fn span_at(table: &DeTable<'_>, path: &[Step]) -> Option<Range<usize>> {
-    let (Step::Key(first), rest) = path.split_first()? else {
-        return None;
-    };
-    let (key, value) = table.get_key_value(first.as_str())?;
-    let mut found = key.span();
-    let mut value = value;
-    let mut steps = rest.iter();
-    while let Some(step) = steps.next() {
-        let next = match (step, value.get_ref()) {
-            (Step::Key(name), DeValue::Table(table)) => table.get_key_value(name.as_str()),
-            (Step::Index(index), DeValue::Array(array)) => {
-                let element = array.get(*index)?;
-                // A [[source]] element has no key of its own: look one step further.
-                match (steps.next(), element.get_ref()) {
-                    (Some(Step::Key(name)), DeValue::Table(table)) => {
-                        table.get_key_value(name.as_str())
-                    }
-                    _ => return Some(element.span()),
-                }
+/// The span of the deepest step along `path` that the user's document has: the key itself
+/// (so the line is where the user wrote it), or the element for an array index.
+fn span_at(root: &DeTable<'_>, path: &[Step]) -> Option<Range<usize>> {
+    let mut found = None;
+    let mut value: Option<&Spanned<DeValue<'_>>> = None;
+    for step in path {
+        match step {
+            Step::Key(name) => {
+                let table = match value.map(Spanned::get_ref) {
+                    None => root,
+                    Some(DeValue::Table(table)) => table,
+                    Some(_) => break,
+                };
+                let Some((key, next)) = table.get_key_value(name.as_str()) else {
+                    break;
+                };
+                found = Some(key.span());
+                value = Some(next);
             }
-            _ => None,
-        };
-        let Some((key, next_value)) = next else {
-            break;
-        };
-        found = key.span();
-        value = next_value;
+            Step::Index(index) => {
+                let Some(DeValue::Array(array)) = value.map(Spanned::get_ref) else {
+                    break;
+                };
+                let Some(element) = array.get(*index) else {
+                    break;
+                };
+                found = Some(element.span());
+                value = Some(element);
+            }
+        }
     }
-    Some(found)
+    found
 }
 
 /// The dotted name of the key whose value sits at `span`, to name it in type errors.
@@ -595,7 +598,7 @@ mod tests {
 
     #[test]
     fn errors_name_file_line_and_key() {
-        let table: [(&str, usize, &[&str]); 13] = [
+        let table: [(&str, usize, &[&str]); 14] = [
             (
                 "theme = \"mono\"\nintervall = 3\n",
                 2,
@@ -630,6 +633,11 @@ mod tests {
             ),
             ("[colors]\nsparkle = \"red\"\n", 2, &["sparkle"]),
             ("mouse = \"yes\"\n", 1, &["`mouse`: invalid type"]),
+            (
+                "[source]\nname = \"a\"\n",
+                1,
+                &["`source`", "[[source]] block"],
+            ),
             (
                 "[limits]\nmax_depth = \"deep\"\n",
                 2,
