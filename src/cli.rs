@@ -48,7 +48,7 @@ Config: `livefeed config path` shows where the config file is read from;
 )]
 pub struct Cli {
     /// An http(s) address of a live blog page or feed, a local file, or the name of a
-    /// [[source]] in the config.
+    /// source in the config file.
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
 

@@ -505,6 +505,30 @@ mod tests {
     }
 
     #[test]
+    fn command_line_wins_over_the_file() {
+        use clap::Parser;
+        let mut config = load("interval = 20\nalerts = [\"flood\"]\n").unwrap();
+        let cli = Cli::parse_from([
+            "livefeed",
+            "--interval",
+            "3",
+            "--theme",
+            "mono",
+            "--alert",
+            "fire",
+        ]);
+        config.apply_args(&cli);
+        assert_eq!(config.interval, 3);
+        assert_eq!(config.theme, "mono");
+        assert_eq!(config.alerts, ["flood", "fire"]);
+        assert!(config.load_theme(true).is_ok());
+
+        let mut config = load("interval = 20\n").unwrap();
+        config.apply_args(&Cli::parse_from(["livefeed"]));
+        assert_eq!(config.interval, 20);
+    }
+
+    #[test]
     fn unbinding_a_key_is_valid() {
         let config = load("[keys]\nq = \"none\"\n").unwrap();
         assert!(config.keymap().is_ok());
