@@ -13,23 +13,31 @@ use ratatui::crossterm::event::{Event, EventStream};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Notify, mpsc};
 
-use crate::keymap::Keymap;
 use crate::model::{Effect, Model, Msg};
 use crate::poll::{self, Plan};
 use crate::source::HttpFetcher;
 use crate::theme::Theme;
 use crate::ui;
 
+/// How alerts reach the user besides the bell.
+#[derive(Debug, Clone, Default)]
+pub struct Alerts {
+    /// Program and arguments; the headline is appended. Empty: no command.
+    pub notify: Vec<String>,
+    /// "off", "osc9" or "osc777".
+    pub desktop: String,
+}
+
 /// Run the full-screen reader until the user quits or a signal ends it.
 pub async fn run(
     plans: Vec<Plan>,
-    labels: Vec<String>,
-    keymap: Keymap,
+    model: Model,
     theme: Theme,
+    alerts: Alerts,
     fetcher: HttpFetcher,
 ) -> anyhow::Result<()> {
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, plans, labels, keymap, theme, fetcher).await;
+    let result = event_loop(&mut terminal, plans, model, theme, alerts, fetcher).await;
     ratatui::restore();
     result
 }
@@ -37,9 +45,9 @@ pub async fn run(
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     plans: Vec<Plan>,
-    labels: Vec<String>,
-    keymap: Keymap,
+    mut model: Model,
     theme: Theme,
+    alerts: Alerts,
     fetcher: HttpFetcher,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(64);
@@ -52,7 +60,6 @@ async fn event_loop(
     }
     drop(tx);
 
-    let mut model = Model::new(labels, keymap, Timestamp::now());
     let size = terminal.size()?;
     model.update(Msg::Resize(size.width, size.height));
     terminal.draw(|f| ui::draw(f, &model, &theme))?;
@@ -90,6 +97,7 @@ async fn event_loop(
                     return Ok(());
                 }
                 Effect::FetchNow => wakers.iter().for_each(|w| w.notify_one()),
+                Effect::Alert { headline, .. } => alert(&headline, &alerts),
             }
         }
         if changed {
@@ -98,4 +106,32 @@ async fn event_loop(
     }
     tasks.iter().for_each(|t| t.abort());
     Ok(())
+}
+
+/// Ring the bell, and notify as configured. The headline is made one clean line first;
+/// the command gets it as one argument (never through a shell).
+fn alert(headline: &str, alerts: &Alerts) {
+    use std::io::Write;
+    let line = crate::text::one_line(headline);
+    let mut seq = String::from("\x07");
+    match alerts.desktop.as_str() {
+        "osc9" => seq.push_str(&format!("\x1b]9;{line}\x07")),
+        "osc777" => seq.push_str(&format!("\x1b]777;notify;livefeed;{line}\x07")),
+        _ => {}
+    }
+    let mut out = std::io::stdout();
+    let _ = out.write_all(seq.as_bytes()).and_then(|()| out.flush());
+    if let Some((program, args)) = alerts.notify.split_first() {
+        let child = tokio::process::Command::new(program)
+            .args(args)
+            .arg(&line)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        if let Ok(mut child) = child {
+            // Reap it whenever it ends, without holding up the loop.
+            tokio::spawn(async move { child.wait().await });
+        }
+    }
 }

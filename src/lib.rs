@@ -2,9 +2,10 @@
 //!
 //! # Layout
 //! - [`cli`]: command-line definitions.
+//! - [`commands`]: the subcommands (completions, man page, config path/init/check).
 //! - [`config`]: TOML configuration (embedded defaults < user file < command line).
 //! - [`entry`]: the normalized entry and snapshot types every format produces.
-//! - [`format`]: detect a document's format and parse it into a snapshot.
+//! - [`format`](mod@format): detect a document's format and parse it into a snapshot.
 //! - [`text`]: HTML to plain text, sanitizing of untrusted text, width-correct truncation.
 //! - [`source`]: fetching bytes: http (caps, timeouts, conditional GET) and files.
 //! - [`poll`]: one task per source on its schedule, sending results over a channel.
@@ -19,6 +20,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod entry;

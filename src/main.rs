@@ -7,12 +7,16 @@ use clap::Parser;
 
 use livefeed::cli::Cli;
 use livefeed::config::Config;
+use livefeed::model::Model;
 use livefeed::poll::Plan;
 use livefeed::source::{HttpFetcher, Location};
-use livefeed::{app, headless, keymap, theme};
+use livefeed::{app, commands, headless, theme};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(command) = &cli.command {
+        return commands::run(command);
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -23,8 +27,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
-    let config = Config::default();
-    let interval = cli.interval.unwrap_or(config.interval).max(1);
+    let mut config = Config::load(cli.config.as_deref())?;
+    config.apply_args(&cli);
+    let interval = config.interval.max(1);
     let (plans, labels) = plans(&cli, &config, interval);
     let fetcher = HttpFetcher::new(&config.limits)?;
     let runtime = tokio::runtime::Runtime::new()?;
@@ -34,15 +39,41 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         } else if cli.follow {
             Ok(headless::follow(plans, labels, cli.output, fetcher).await)
         } else {
-            let keymap = keymap::Keymap::new(&config.keys).map_err(anyhow::Error::msg)?;
-            let theme = theme::Theme::default();
-            app::run(plans, labels, keymap, theme, fetcher).await?;
+            let keymap = config.keymap().map_err(anyhow::Error::msg)?;
+            let theme = config
+                .load_theme(theme::no_color_requested())
+                .map_err(anyhow::Error::msg)?;
+            let mut model = Model::new(labels, keymap, jiff::Timestamp::now());
+            model.max_entries = config.max_entries;
+            for state in &mut model.sources {
+                state.alerts = alert_words(&config, &state.label);
+                state.short = config.find_source(&state.label).map(|s| s.name.clone());
+            }
+            let alerts = app::Alerts {
+                notify: config.notify.clone(),
+                desktop: config.desktop_notify.clone(),
+            };
+            app::run(plans, model, theme, alerts, fetcher).await?;
             Ok::<u8, anyhow::Error>(0)
         }
     })?;
     // Pollers may be waiting on the network; never wait for them on the way out.
     runtime.shutdown_background();
     Ok(code)
+}
+
+/// Alert words for the source given as `label`: global ones plus its own, lower-cased.
+fn alert_words(config: &Config, label: &str) -> Vec<String> {
+    let own = config
+        .find_source(label)
+        .map(|s| s.alerts.as_slice())
+        .unwrap_or(&[]);
+    config
+        .alerts
+        .iter()
+        .chain(own)
+        .map(|w| w.to_lowercase())
+        .collect()
 }
 
 /// One poll plan per source given (or the demo when none is).

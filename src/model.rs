@@ -59,6 +59,11 @@ pub enum Effect {
     Quit,
     /// Poll every source now.
     FetchNow,
+    /// A new entry matched an alert word: ring the bell, notify (the headline is clean).
+    Alert {
+        source: usize,
+        headline: String,
+    },
 }
 
 /// What the status line knows about one source.
@@ -76,7 +81,30 @@ pub struct SourceState {
     pub next_due: Option<Timestamp>,
     /// The source says the blog is over.
     pub ended: bool,
+    /// Consecutive empty responses from a source that had entries, and since when.
+    pub empty_streak: u32,
+    pub empty_since: Option<Timestamp>,
+    /// Lower-cased alert words for this source (global ones included).
+    pub alerts: Vec<String>,
+    /// A short name for list rows when several sources are followed.
+    pub short: Option<String>,
 }
+
+impl SourceState {
+    /// The source has answered with no entries several times over some minutes.
+    pub fn reports_nothing(&self) -> bool {
+        self.empty_streak >= EMPTY_STREAK
+            && self.empty_since.is_some_and(|since| {
+                self.last_ok
+                    .is_some_and(|ok| ok.duration_since(since) >= EMPTY_SPAN)
+            })
+    }
+}
+
+/// Empty responses in a row before the status line says the source reports nothing...
+pub const EMPTY_STREAK: u32 = 3;
+/// ...over at least this long.
+pub const EMPTY_SPAN: jiff::SignedDuration = jiff::SignedDuration::from_mins(2);
 
 /// The last poll's outcome, as the status line shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,7 +140,20 @@ pub struct Model {
     pub filter: String,
     pub prompt: Option<Prompt>,
     pub pinned_only: bool,
+    /// Show one source only (`None`: all of them).
+    pub source_only: Option<usize>,
     pub help: bool,
+    /// The version of the selected entry the user was reading when the source edited it;
+    /// shown until they ask for the new text.
+    pub held: Option<crate::entry::Entry>,
+    /// The detail shows what the last edit changed.
+    pub show_changes: bool,
+    /// Entries merged after this arrival mark are "new since you last looked".
+    pub looked: u64,
+    /// Per-source cap on entries held.
+    pub max_entries: usize,
+    /// Entries of the list that are pinned (slab indexes, newest first).
+    pub pinned: Vec<usize>,
     pub size: (u16, u16),
     /// The zone times are shown in.
     pub tz: jiff::tz::TimeZone,
@@ -140,7 +181,13 @@ impl Model {
             filter: String::new(),
             prompt: None,
             pinned_only: false,
+            source_only: None,
             help: false,
+            held: None,
+            show_changes: false,
+            looked: 0,
+            max_entries: 10_000,
+            pinned: Vec::new(),
             size: (80, 24),
             tz: jiff::tz::TimeZone::system(),
             visible: None,
@@ -202,8 +249,8 @@ impl Model {
                 next_due,
             } => {
                 self.now = self.now.max(at);
-                self.on_fetched(source, at, result, next_due);
-                (true, vec![])
+                let effects = self.on_fetched(source, at, result, next_due);
+                (true, effects)
             }
         }
     }
@@ -218,37 +265,73 @@ impl Model {
         at: Timestamp,
         result: PollResult,
         next_due: Option<Timestamp>,
-    ) {
+    ) -> Vec<Effect> {
+        let had_entries = self.store.iter().any(|s| s.source == source);
         let Some(state) = self.sources.get_mut(source) else {
-            return;
+            return vec![];
         };
         state.fetching = false;
         state.next_due = next_due;
-        match result {
-            PollResult::Snapshot(snapshot) => {
-                state.last_ok = Some(at);
-                state.last = Some(LastResult::Fetched);
-                if snapshot.title.is_some() {
-                    state.title.clone_from(&snapshot.title);
-                }
-                state.ended = snapshot.ended || snapshot.coverage_end.is_some_and(|end| end <= at);
-                let report = self.store.merge(source, &snapshot, at);
-                if report.changed() {
-                    self.refilter();
-                    if self.selected.is_none() {
-                        let first = self.key_at(0);
-                        self.select(first);
-                    }
-                }
-            }
+        let snapshot = match result {
+            PollResult::Snapshot(snapshot) => snapshot,
             PollResult::NotModified | PollResult::Unchanged => {
                 state.last_ok = Some(at);
                 state.last = Some(LastResult::NotModified);
+                return vec![];
             }
             PollResult::Failed(why) => {
                 state.last = Some(LastResult::Error(why));
+                return vec![];
+            }
+        };
+        state.last_ok = Some(at);
+        state.last = Some(LastResult::Fetched);
+        if snapshot.title.is_some() {
+            state.title.clone_from(&snapshot.title);
+        }
+        state.ended = snapshot.ended || snapshot.coverage_end.is_some_and(|end| end <= at);
+        if snapshot.entries.is_empty() && had_entries {
+            state.empty_streak += 1;
+            state.empty_since.get_or_insert(at);
+        } else {
+            state.empty_streak = 0;
+            state.empty_since = None;
+        }
+        let first_merge = self.store.is_empty() && self.looked == 0;
+        let report = self.store.merge(source, &snapshot, at);
+        if first_merge {
+            self.looked = self.store.seq_mark();
+        }
+        let mut effects = Vec::new();
+        if !report.baseline {
+            let words = &self.sources[source].alerts;
+            for key in &report.added {
+                if let Some(s) = self.store.get(key) {
+                    if words.iter().any(|w| s.matches_all(std::slice::from_ref(w))) {
+                        effects.push(Effect::Alert {
+                            source,
+                            headline: s.entry.title.clone(),
+                        });
+                    }
+                }
             }
         }
+        if let Some(sel) = &self.selected {
+            if self.held.is_none() && report.edited.contains(sel) {
+                self.held = self.store.get(sel).and_then(|s| s.previous.last().cloned());
+            }
+        }
+        let evicted = self
+            .store
+            .evict(source, self.max_entries, self.selected.as_ref());
+        if report.changed() || evicted > 0 {
+            self.refilter();
+            if self.selected.is_none() {
+                let first = self.key_at(0);
+                self.select(first);
+            }
+        }
+        effects
     }
 
     fn on_key(&mut self, key: KeyEvent) -> (bool, Vec<Effect>) {
@@ -303,7 +386,33 @@ impl Model {
                 self.help = !self.help;
                 true
             }
-            Action::MarkAllSeen => self.store.mark_all_seen(),
+            Action::MarkAllSeen => {
+                self.looked = self.store.seq_mark();
+                self.store.mark_all_seen();
+                true
+            }
+            Action::ShowUpdate => self.held.take().is_some(),
+            Action::ShowChanges => {
+                let edited = self
+                    .selected_entry()
+                    .is_some_and(|s| !s.previous.is_empty());
+                let changed = edited || self.show_changes;
+                self.show_changes = edited && !self.show_changes;
+                self.detail_scroll = 0;
+                changed
+            }
+            Action::CycleSource => {
+                if self.sources.len() < 2 {
+                    return (false, vec![]);
+                }
+                self.source_only = match self.source_only {
+                    None => Some(0),
+                    Some(n) if n + 1 < self.sources.len() => Some(n + 1),
+                    Some(_) => None,
+                };
+                self.refilter_keep_selection();
+                true
+            }
             Action::TogglePinnedOnly => {
                 self.pinned_only = !self.pinned_only;
                 self.refilter_keep_selection();
@@ -360,10 +469,17 @@ impl Model {
         }
     }
 
+    /// The selected entry as stored.
+    pub fn selected_entry(&self) -> Option<&crate::store::Stored> {
+        self.selected.as_ref().and_then(|k| self.store.get(k))
+    }
+
     /// Make `key` the selection: it is seen, the detail starts at its top, and it is in view.
     fn select(&mut self, key: Option<Key>) {
         if key != self.selected {
             self.detail_scroll = 0;
+            self.held = None;
+            self.show_changes = false;
         }
         if let Some(k) = &key {
             self.store.mark_seen(k);
@@ -463,23 +579,55 @@ impl Model {
             .split_whitespace()
             .map(str::to_lowercase)
             .collect();
-        if words.is_empty() && !self.pinned_only {
-            self.visible = None;
-            return;
-        }
         let store = &self.store;
-        let pinned_only = self.pinned_only;
-        self.visible = Some(
-            store
-                .order()
+        let (pinned_only, only) = (self.pinned_only, self.source_only);
+        self.visible = if words.is_empty() && !pinned_only && only.is_none() {
+            None
+        } else {
+            Some(
+                store
+                    .order()
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let s = store.item(i);
+                        (!pinned_only || s.entry.pinned || s.entry.key_event)
+                            && only.is_none_or(|o| s.source == o)
+                            && s.matches_all(&words)
+                    })
+                    .collect(),
+            )
+        };
+        let pinned = self
+            .visible()
+            .iter()
+            .copied()
+            .filter(|&i| self.store.item(i).entry.pinned)
+            .collect();
+        self.pinned = pinned;
+    }
+
+    /// Where the "new since you last looked" divider goes: the list position of the first
+    /// entry that was there before, when entries that arrived after the mark are above it.
+    pub fn divider(&self) -> Option<usize> {
+        let vis = self.visible();
+        let above = vis
+            .iter()
+            .take_while(|&&i| self.store.item(i).seq >= self.looked)
+            .count();
+        (above > 0 && above < vis.len()).then_some(above)
+    }
+
+    /// New entries above the first visible row, while the list is scrolled away from the top.
+    pub fn new_above(&self) -> Option<usize> {
+        self.list_top.as_ref()?;
+        let offset = self.list_offset();
+        Some(
+            self.visible()[..offset]
                 .iter()
-                .copied()
-                .filter(|&i| {
-                    let s = store.item(i);
-                    (!pinned_only || s.entry.pinned || s.entry.key_event) && s.matches_all(&words)
-                })
-                .collect(),
-        );
+                .filter(|&&i| self.store.item(i).new)
+                .count(),
+        )
     }
 
     /// How many listed entries are new.

@@ -44,3 +44,9 @@ pub fn width(s: &str) -> usize {
 pub fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
+
+/// One line for a sink that cannot take line breaks (notifications, titles): sanitized,
+/// with newlines and tabs turned into spaces.
+pub fn one_line(s: &str) -> String {
+    sanitize(s).split_whitespace().collect::<Vec<_>>().join(" ")
+}
