@@ -306,20 +306,21 @@ impl Model {
         if !report.baseline {
             let words = &self.sources[source].alerts;
             for key in &report.added {
-                if let Some(s) = self.store.get(key) {
-                    if words.iter().any(|w| s.matches_all(std::slice::from_ref(w))) {
-                        effects.push(Effect::Alert {
-                            source,
-                            headline: s.entry.title.clone(),
-                        });
-                    }
+                if let Some(s) = self.store.get(key)
+                    && words.iter().any(|w| s.matches_all(std::slice::from_ref(w)))
+                {
+                    effects.push(Effect::Alert {
+                        source,
+                        headline: s.entry.title.clone(),
+                    });
                 }
             }
         }
-        if let Some(sel) = &self.selected {
-            if self.held.is_none() && report.edited.contains(sel) {
-                self.held = self.store.get(sel).and_then(|s| s.previous.last().cloned());
-            }
+        if let Some(sel) = &self.selected
+            && self.held.is_none()
+            && report.edited.contains(sel)
+        {
+            self.held = self.store.get(sel).and_then(|s| s.previous.last().cloned());
         }
         let evicted = self
             .store
