@@ -58,7 +58,11 @@ fn model_area(model: &Model) -> Rect {
 
 /// Rows of entries the list shows at the model's terminal size.
 pub fn list_rows(model: &Model) -> usize {
-    inner(panes(model_area(model), model).list).height as usize
+    let height = inner(panes(model_area(model), model).list).height as usize;
+    let divider = usize::from(model.divider().is_some());
+    height
+        .saturating_sub(list::band_rows(model, height))
+        .saturating_sub(divider)
 }
 
 /// Rows of text the detail pane shows at the model's terminal size.

@@ -122,10 +122,14 @@ fn new_entries_carry_a_word_and_the_new_style() {
             );
         }
     }
+    // Then the divider where "new since you last looked" begins, in its own style.
+    let divider: String = (1..46).map(|x| buf[(x, 3)].symbol().to_string()).collect();
+    assert!(divider.contains("new since you last looked"), "{divider}");
+    assert_eq!(buf[(1, 3)].fg, theme.divider.fg.unwrap_or(buf[(1, 3)].fg));
     // The selected (old) entry e4 has no NEW marker and carries the selection style.
-    let row: String = (1..10).map(|x| buf[(x, 3)].symbol().to_string()).collect();
+    let row: String = (1..10).map(|x| buf[(x, 4)].symbol().to_string()).collect();
     assert!(!row.contains("NEW"), "{row}");
-    let sel = &buf[(8, 3)];
+    let sel = &buf[(8, 4)];
     assert!(sel.modifier.contains(theme.selected.add_modifier));
 }
 

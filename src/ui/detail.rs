@@ -8,7 +8,10 @@ use ratatui::widgets::Paragraph;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::{ago, focused, full_time, pane, styled};
+use crate::entry::Entry;
+use crate::keymap::Action;
 use crate::model::{Focus, Model};
+use crate::store::Stored;
 use crate::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
@@ -46,9 +49,27 @@ fn styled_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>
         }
         return out;
     };
-    let e = &stored.entry;
+    let e = model.held.as_ref().unwrap_or(&stored.entry);
+    if let Some(at) = stored.edited_at.filter(|_| model.held.is_some()) {
+        let text = format!(
+            "Updated at {} while you were reading: press {} for the new text, {} for the changes",
+            super::clock(model, at),
+            key_for(model, Action::ShowUpdate),
+            key_for(model, Action::ShowChanges),
+        );
+        push_wrapped(&mut out, &text, width, theme.alert);
+        out.push(Line::raw(""));
+    }
+    if model.show_changes
+        && let Some(before) = stored.previous.last()
+    {
+        changes(&mut out, model, stored, before, width, theme);
+        return out;
+    }
     let mut flags = Vec::new();
-    if e.removed {
+    if stored.vanished {
+        flags.push(styled("REMOVED (gone from the source)", theme.removed));
+    } else if e.removed {
         flags.push(styled("REMOVED", theme.removed));
     }
     if e.pinned {
@@ -59,9 +80,16 @@ fn styled_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>
     }
     if let Some(at) = stored.edited_at {
         flags.push(styled(
-            format!("edited {}", super::clock(model, at)),
+            format!(
+                "edited {} ({} shows changes)",
+                super::clock(model, at),
+                key_for(model, Action::ShowChanges)
+            ),
             theme.edited,
         ));
+    }
+    if stored.future {
+        flags.push(styled("time is in the future", theme.alert));
     }
     if !flags.is_empty() {
         let mut spans = Vec::new();
@@ -73,7 +101,7 @@ fn styled_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>
         }
         out.push(Line::from(spans));
     }
-    let title_style = if e.removed {
+    let title_style = if stored.is_removed() {
         theme.title.patch(theme.removed)
     } else {
         theme.title
@@ -98,7 +126,11 @@ fn styled_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>
         push_wrapped(&mut out, &text, width, theme.time);
     }
     out.push(Line::raw(""));
-    let body_style = if e.removed { theme.removed } else { theme.base };
+    let body_style = if stored.is_removed() {
+        theme.removed
+    } else {
+        theme.base
+    };
     for line in e.text.lines() {
         push_wrapped(&mut out, line, width, body_style);
     }
@@ -130,6 +162,84 @@ fn styled_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>
         push_wrapped(&mut out, &format!("Link: {url}"), width, theme.link);
     }
     out
+}
+
+/// The key bound to `action`, for hints ("?" when it is unbound).
+fn key_for(model: &Model, action: Action) -> String {
+    model
+        .keymap
+        .help()
+        .into_iter()
+        .find(|(_, a)| *a == action)
+        .map(|(keys, _)| keys.split(", ").next().unwrap_or("?").to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+/// The last edit as a word diff: removed words struck through, added words highlighted.
+fn changes(
+    out: &mut Vec<Line<'static>>,
+    model: &Model,
+    stored: &Stored,
+    before: &Entry,
+    width: usize,
+    theme: &Theme,
+) {
+    let when = stored.edited_at.map_or(String::new(), |at| {
+        format!(" at {}", super::clock(model, at))
+    });
+    let head = format!(
+        "Changes in the edit{when} ({} closes):",
+        key_for(model, Action::ShowChanges)
+    );
+    push_wrapped(out, &head, width, theme.title);
+    out.push(Line::raw(""));
+    let old = format!("{}\n\n{}", before.title, before.text);
+    let new = format!("{}\n\n{}", stored.entry.title, stored.entry.text);
+    let diff = similar::TextDiff::from_words(&old, &new);
+    let mut words: Vec<(String, Style)> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let style = match change.tag() {
+            similar::ChangeTag::Equal => theme.base,
+            similar::ChangeTag::Delete => theme.removed,
+            similar::ChangeTag::Insert => theme.highlight,
+        };
+        words.push((change.value().to_string(), style));
+    }
+    out.extend(wrap_spans(&words, width));
+}
+
+/// Lay out styled pieces of text (words and the whitespace between them) into lines.
+fn wrap_spans(pieces: &[(String, Style)], width: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut cur: Vec<ratatui::text::Span<'static>> = Vec::new();
+    let mut used = 0;
+    for (text, style) in pieces {
+        let mut parts = text.split('\n').peekable();
+        while let Some(part) = parts.next() {
+            for piece in wrap(part, width) {
+                let w = crate::text::width(&piece);
+                if used + w > width && used > 0 {
+                    lines.push(Line::from(std::mem::take(&mut cur)));
+                    used = 0;
+                }
+                let piece = if used == 0 {
+                    piece.trim_start().to_string()
+                } else {
+                    piece
+                };
+                used += crate::text::width(&piece);
+                cur.push(ratatui::text::Span::styled(piece, *style));
+            }
+            if parts.peek().is_some() {
+                lines.push(Line::from(std::mem::take(&mut cur)));
+                used = 0;
+            }
+        }
+    }
+    if !cur.is_empty() {
+        lines.push(Line::from(cur));
+    }
+    lines
 }
 
 fn push_wrapped(out: &mut Vec<Line<'static>>, text: &str, width: usize, style: Style) {

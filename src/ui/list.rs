@@ -32,40 +32,80 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
+    let width = inner.width as usize;
+    let band = band_rows(model, inner.height as usize);
+    let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
+    if band > 0 {
+        for &i in model.pinned.iter().take(band - 1) {
+            let s = model.store.item(i);
+            let spans = vec![
+                styled("PIN", theme.pinned),
+                Span::raw(" "),
+                styled(clock(model, s.time()), theme.time),
+                Span::raw(" "),
+                styled(headline(s), theme.pinned),
+            ];
+            lines.push(fit(spans, width));
+        }
+        lines.push(Line::styled("─".repeat(width), theme.dim));
+    }
     let offset = model.list_offset();
     let selected = model.selected_pos();
-    let width = inner.width as usize;
-    let lines: Vec<Line> = visible
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(inner.height as usize)
-        .map(|(pos, &i)| {
-            row(
-                model,
-                model.store.item(i),
+    let divider = model.divider();
+    let rows = inner.height as usize - band;
+    for (pos, &i) in visible.iter().enumerate().skip(offset) {
+        if lines.len() >= band + rows {
+            break;
+        }
+        if divider == Some(pos) && pos > offset {
+            let label = " new since you last looked ";
+            let fill = width.saturating_sub(label.len() + 2);
+            lines.push(fit(
+                vec![styled(
+                    format!("──{label}{}", "─".repeat(fill)),
+                    theme.divider,
+                )],
                 width,
-                selected == Some(pos),
-                theme,
-            )
-        })
-        .collect();
-    if lines.is_empty() {
+            ));
+            if lines.len() >= band + rows {
+                break;
+            }
+        }
+        let s = model.store.item(i);
+        lines.push(row(model, s, width, selected == Some(pos), theme));
+    }
+    if visible.is_empty() {
         let msg = if total == 0 {
             "waiting for the first entry"
         } else {
             "no entry matches the filter"
         };
-        frame.render_widget(Paragraph::new(styled(msg, theme.dim)), inner);
-        return;
+        lines.push(Line::from(styled(msg, theme.dim)));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Rows the pinned band takes at the top of a list pane `height` rows high: up to three
+/// pinned entries and a rule, never more than a third of the pane.
+pub fn band_rows(model: &Model, height: usize) -> usize {
+    let pinned = model.pinned.len().min(3).min(height / 3);
+    if pinned == 0 { 0 } else { pinned + 1 }
+}
+
+/// The headline, or the first line of the text when there is none.
+fn headline(s: &Stored) -> String {
+    let e = &s.entry;
+    if e.title.is_empty() {
+        e.text.lines().next().unwrap_or("").to_string()
+    } else {
+        e.title.clone()
+    }
 }
 
 /// One list row: marker, time, author, headline; cut to `width` cells.
 fn row(model: &Model, s: &Stored, width: usize, selected: bool, theme: &Theme) -> Line<'static> {
     let e = &s.entry;
-    let mut spans: Vec<Span> = Vec::with_capacity(6);
+    let mut spans: Vec<Span> = Vec::with_capacity(8);
     if s.new {
         spans.push(styled(NEW_MARK, theme.new_marker));
         spans.push(Span::raw(" "));
@@ -77,21 +117,36 @@ fn row(model: &Model, s: &Stored, width: usize, selected: bool, theme: &Theme) -
     }
     spans.push(styled(clock(model, s.time()), theme.time));
     spans.push(Span::raw(" "));
+    if model.sources.len() > 1 {
+        let name = model.sources.get(s.source).map_or(String::new(), |src| {
+            src.short
+                .clone()
+                .or(src.title.clone())
+                .unwrap_or(src.label.clone())
+        });
+        spans.push(styled(truncate(&name, 12), theme.source_style(s.source)));
+        spans.push(Span::raw(" "));
+    }
+    if s.future {
+        spans.push(styled("⚠ ", theme.alert));
+    }
     if let Some(author) = e.authors.first() {
         spans.push(styled(truncate(author, 18), theme.author));
         spans.push(Span::raw(" · "));
     }
-    let headline = if e.title.is_empty() {
-        e.text.lines().next().unwrap_or("").to_string()
-    } else {
-        e.title.clone()
-    };
     let mut headline_style = theme.base;
-    if e.removed {
+    if s.is_removed() {
         headline_style = headline_style.patch(theme.removed);
-        spans.push(styled("removed ", theme.removed));
+        spans.push(styled("removed", theme.removed));
+        spans.push(Span::raw(" "));
     }
-    spans.push(styled(headline, headline_style));
+    spans.push(styled(headline(s), headline_style));
+    if let Some(at) = s.edited_at {
+        spans.push(styled(
+            format!(" (edited {})", clock(model, at)),
+            theme.edited,
+        ));
+    }
     let line = fit(spans, width);
     if selected {
         line.patch_style(theme.selected)

@@ -27,11 +27,28 @@ pub fn status_line(model: &Model, theme: &Theme) -> Line<'static> {
             spans.push(sep());
             spans.push(Span::raw("ended"));
         }
+        if source.reports_nothing() {
+            spans.push(sep());
+            spans.push(styled(
+                "source reports no entries",
+                theme.status.patch(theme.status_error),
+            ));
+        }
+        let evicted = model.store.evicted(n);
+        if evicted > 0 {
+            spans.push(sep());
+            spans.push(Span::raw(format!("{evicted} oldest dropped")));
+        }
         spans.push(sep());
         spans.extend(fetch_state(model, source, theme));
         if let Some(due) = source.next_due.filter(|_| !source.fetching) {
-            spans.push(sep());
-            spans.push(Span::raw(format!("next {}", until(model.now, due))));
+            // After an error the next poll is a retry.
+            let word = if matches!(source.last, Some(LastResult::Error(_))) {
+                ", retry"
+            } else {
+                " · next"
+            };
+            spans.push(Span::raw(format!("{word} {}", until(model.now, due))));
         }
     }
     let new = model.new_count();
@@ -41,6 +58,22 @@ pub fn status_line(model: &Model, theme: &Theme) -> Line<'static> {
             format!("{new} new"),
             theme.status.patch(theme.new_marker),
         ));
+    }
+    if let Some(above) = model.new_above() {
+        spans.push(sep());
+        if above > 0 {
+            spans.push(styled(
+                format!("paused · {above} new ↑"),
+                theme.status.patch(theme.new_marker),
+            ));
+        } else {
+            spans.push(Span::raw("paused"));
+        }
+    }
+    if let Some(only) = model.source_only {
+        let name = model.sources.get(only).map(source_name).unwrap_or_default();
+        spans.push(sep());
+        spans.push(Span::raw(format!("only {name}")));
     }
     if model.pinned_only {
         spans.push(sep());
