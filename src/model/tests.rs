@@ -285,3 +285,185 @@ fn tiny_terminals_do_not_break_movement() {
     m.update(key(KeyCode::PageDown));
     assert_eq!(selected(&m), "e3");
 }
+
+fn edited(id: &str, t: i64, text: &str) -> Entry {
+    let mut e = entry(id, t);
+    e.text = text.into();
+    e
+}
+
+fn snap_of(entries: Vec<Entry>) -> PollResult {
+    PollResult::Snapshot(Snapshot {
+        entries,
+        ..Snapshot::default()
+    })
+}
+
+#[test]
+fn an_edit_to_the_entry_being_read_is_held_until_asked_for() {
+    let mut m = loaded();
+    m.update(ch('j')); // e4
+    let before = m
+        .store
+        .get(m.selected.as_ref().unwrap())
+        .unwrap()
+        .entry
+        .text
+        .clone();
+    m.update(fetched(
+        snap_of(vec![edited("e4", 40, "corrected text")]),
+        130,
+    ));
+    let held = m.held.as_ref().expect("the old text stays on screen");
+    assert_eq!(held.text, before);
+    assert_eq!(m.selected_entry().unwrap().entry.text, "corrected text");
+    assert_eq!(m.selected_entry().unwrap().status(), "edited");
+    m.update(ch('u'));
+    assert!(m.held.is_none());
+    // An edit of another entry holds nothing.
+    m.update(fetched(snap_of(vec![edited("e2", 20, "other")]), 160));
+    assert!(m.held.is_none());
+}
+
+#[test]
+fn d_shows_the_changes_of_an_edited_entry_only() {
+    let mut m = loaded();
+    m.update(ch('d'));
+    assert!(!m.show_changes, "never edited: nothing to show");
+    m.update(fetched(snap_of(vec![edited("e5", 50, "new words")]), 130));
+    m.update(ch('d'));
+    assert!(m.show_changes);
+    m.update(ch('d'));
+    assert!(!m.show_changes);
+    m.update(ch('d'));
+    m.update(ch('j'));
+    assert!(!m.show_changes, "moving on closes the changes");
+}
+
+#[test]
+fn the_divider_sits_below_what_arrived_since_you_last_looked() {
+    let mut m = loaded();
+    assert_eq!(m.divider(), None);
+    m.update(fetched(snapshot(&[("e7", 70), ("e6", 60)]), 130));
+    assert_eq!(m.divider(), Some(2));
+    // Selecting them does not move it; marking all as seen does.
+    m.update(ch('g'));
+    assert_eq!(m.divider(), Some(2));
+    m.update(ch('a'));
+    assert_eq!(m.divider(), None);
+    m.update(fetched(snapshot(&[("e8", 80)]), 160));
+    assert_eq!(m.divider(), Some(1));
+}
+
+#[test]
+fn scrolled_away_the_status_counts_new_entries_above() {
+    let mut m = model();
+    let many: Vec<(String, i64)> = (0..100).map(|n| (format!("x{n}"), n)).collect();
+    let refs: Vec<(&str, i64)> = many.iter().map(|(s, t)| (s.as_str(), *t)).collect();
+    m.update(fetched(snapshot(&refs), 1000));
+    assert_eq!(m.new_above(), None, "at the top: following");
+    for _ in 0..60 {
+        m.update(ch('j'));
+    }
+    assert_eq!(m.new_above(), Some(0));
+    m.update(fetched(
+        snapshot(&[("y1", 500), ("y2", 501), ("y3", 502)]),
+        1030,
+    ));
+    assert_eq!(m.new_above(), Some(3));
+    m.update(ch('g'));
+    assert_eq!(m.new_above(), None, "back at the top: following again");
+}
+
+#[test]
+fn s_cycles_through_all_sources_and_each_one() {
+    let keymap = Keymap::new(&Default::default()).unwrap();
+    let mut m = Model::new(vec!["a".into(), "b".into()], keymap, ts(0));
+    m.update(Msg::Resize(120, 30));
+    for (source, id) in [(0, "a1"), (1, "b1")] {
+        m.update(Msg::Fetched {
+            source,
+            at: ts(10),
+            result: snap_of(vec![entry(id, source as i64)]),
+            next_due: None,
+        });
+    }
+    assert_eq!(m.visible().len(), 2);
+    m.update(ch('s'));
+    assert_eq!(m.source_only, Some(0));
+    assert_eq!(m.visible().len(), 1);
+    m.update(ch('s'));
+    assert_eq!(m.source_only, Some(1));
+    assert_eq!(selected(&m), "b1");
+    m.update(ch('s'));
+    assert_eq!(m.source_only, None);
+    assert_eq!(m.visible().len(), 2);
+}
+
+#[test]
+fn matching_new_entries_raise_alerts_but_the_baseline_does_not() {
+    let mut m = model();
+    m.sources[0].alerts = vec!["bridge".into()];
+    let mut first = entry("e1", 10);
+    first.title = "Bridge closed".into();
+    m.update(fetched(snap_of(vec![first]), 100));
+    let mut hit = entry("e2", 20);
+    hit.title = "The BRIDGE reopens".into();
+    let (_, effects) = m.update(fetched(snap_of(vec![hit, entry("e3", 30)]), 130));
+    assert_eq!(
+        effects,
+        [Effect::Alert {
+            source: 0,
+            headline: "The BRIDGE reopens".into()
+        }]
+    );
+}
+
+#[test]
+fn repeated_empty_responses_are_reported_and_change_nothing() {
+    let mut m = loaded();
+    for n in 0..3 {
+        m.update(fetched(snap_of(vec![]), 200 + n * 30));
+        assert!(!m.sources[0].reports_nothing(), "not yet after {n}");
+    }
+    m.update(fetched(snap_of(vec![]), 400));
+    assert!(m.sources[0].reports_nothing());
+    assert_eq!(m.store.len(), 5);
+    m.update(fetched(snapshot(&[("e5", 50)]), 430));
+    assert!(!m.sources[0].reports_nothing());
+}
+
+#[test]
+fn the_cap_evicts_old_entries_but_never_the_selection() {
+    let mut m = loaded();
+    m.max_entries = 3;
+    m.update(ch('G')); // e1, the oldest
+    m.update(fetched(snapshot(&[("e6", 60)]), 130));
+    assert_eq!(m.store.len(), 3);
+    assert_eq!(selected(&m), "e1");
+    assert!(
+        m.store
+            .get(&Key {
+                source: 0,
+                id: "e1".into()
+            })
+            .is_some()
+    );
+    assert_eq!(m.store.evicted(0), 3);
+    assert_eq!(m.visible().len(), 3);
+}
+
+#[test]
+fn pinned_entries_are_listed_for_the_band_and_p_shows_key_events_only() {
+    let mut m = loaded();
+    let mut pin = entry("e2", 20);
+    pin.pinned = true;
+    let mut key_event = entry("e3", 30);
+    key_event.key_event = true;
+    m.update(fetched(snap_of(vec![pin, key_event]), 130));
+    assert_eq!(m.pinned.len(), 1);
+    m.update(ch('p'));
+    assert_eq!(m.visible().len(), 2);
+    m.update(ch('p'));
+    assert_eq!(m.visible().len(), 5);
+}
