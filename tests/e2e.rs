@@ -1,0 +1,166 @@
+//! End-to-end: the real binary in a pseudo-terminal, driven by keys, read from the screen.
+
+mod support;
+
+use support::{ConditionalFeed, Pty, TIMEOUT};
+
+fn feed(items: &[(&str, &str, u32)]) -> String {
+    let items: Vec<serde_json::Value> = items
+        .iter()
+        .map(|(id, title, minute)| {
+            serde_json::json!({
+                "id": id,
+                "title": title,
+                "content_html": format!("<p>Body of {id}.</p><p>More about {title}.</p>"),
+                "date_published": format!("2026-03-01T12:{minute:02}:00Z"),
+                "authors": [{"name": "Ana Ruiz"}],
+                "url": format!("https://example.org/live#{id}"),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Harbour storm live",
+        "items": items,
+    })
+    .to_string()
+}
+
+fn spawn(args: &[&str], cols: u16, rows: u16) -> (Pty, tempfile::TempDir) {
+    let home = tempfile::tempdir().unwrap();
+    let env = support::isolated_env(home.path());
+    let mut env = support::env_refs(&env);
+    env.push(("TZ", "UTC"));
+    let pty = Pty::spawn(support::livefeed_bin(), args, &env, cols, rows);
+    (pty, home)
+}
+
+/// The row of the screen that shows `text`.
+fn row_with(pty: &Pty, text: &str) -> Option<u16> {
+    pty.screen_text()
+        .lines()
+        .position(|l| l.contains(text))
+        .map(|n| n as u16)
+}
+
+#[test]
+fn follows_a_live_blog_that_gains_entries_while_watched() {
+    let doc = ConditionalFeed::new(feed(&[
+        ("c", "Ferry services suspended", 30),
+        ("b", "Harbour wall overtopped", 20),
+        ("a", "Storm warning issued", 10),
+    ]))
+    .content_type("application/feed+json");
+    let server = doc.start();
+    let url = server.url("/live.json");
+    let (pty, _home) = spawn(&[&url, "--interval", "1"], 120, 30);
+
+    pty.wait_for_text("Harbour storm live", TIMEOUT).unwrap();
+    pty.wait_for_text("Ferry services suspended", TIMEOUT)
+        .unwrap();
+    pty.wait_for_text("fetched", TIMEOUT).unwrap();
+    assert!(
+        !pty.screen_text().contains(" new"),
+        "nothing is new at first"
+    );
+
+    // Select the middle entry and look at its detail.
+    pty.send("j");
+    pty.wait_for_text("More about Harbour wall overtopped", TIMEOUT)
+        .unwrap();
+    let selected_row = row_with(&pty, "Harbour wall overtopped").unwrap();
+
+    // Two entries arrive above it.
+    doc.set_body(feed(&[
+        ("e", "Evacuation centre opens", 50),
+        ("d", "Power cut in the old town", 40),
+        ("c", "Ferry services suspended", 30),
+        ("b", "Harbour wall overtopped", 20),
+        ("a", "Storm warning issued", 10),
+    ]));
+    pty.wait_for_text("2 new", TIMEOUT).unwrap();
+    pty.wait_for_text("Evacuation centre opens", TIMEOUT)
+        .unwrap();
+    let screen = pty.screen_text();
+    assert!(screen.contains("NEW"), "new entries are marked:\n{screen}");
+    // The detail still shows the same entry; it was pushed down in the list, not replaced.
+    assert!(
+        screen.contains("More about Harbour wall overtopped"),
+        "{screen}"
+    );
+    assert!(row_with(&pty, "Harbour wall overtopped").unwrap() > selected_row);
+
+    // n jumps to a new entry and it stops being new.
+    pty.send("n");
+    pty.wait_for_text("1 new", TIMEOUT).unwrap();
+
+    // Filter as you type; Esc clears.
+    pty.send("/");
+    pty.send("evacuation");
+    pty.wait_for_text("1 of 5", TIMEOUT).unwrap();
+    pty.wait_for_no_text("Ferry services suspended", TIMEOUT)
+        .unwrap();
+    pty.esc();
+    pty.wait_for_text("Ferry services suspended", TIMEOUT)
+        .unwrap();
+
+    // Help lists the keys; any key closes it.
+    pty.send("?");
+    pty.wait_for_text("jump to the next new entry", TIMEOUT)
+        .unwrap();
+    pty.send("x");
+    pty.wait_for_no_text("jump to the next new entry", TIMEOUT)
+        .unwrap();
+
+    pty.send("q");
+    let status = pty.wait_exit(TIMEOUT).expect("q quits");
+    assert!(status.success());
+    // The terminal is given back: alternate screen left, cursor shown.
+    assert!(pty.raw_contains(b"\x1b[?1049l"));
+    assert!(pty.raw_contains(b"\x1b[?25h"));
+}
+
+#[test]
+fn the_demo_plays_with_no_arguments() {
+    let (pty, _home) = spawn(&[], 120, 40);
+    pty.wait_for_text("Storm Idrenne", TIMEOUT).unwrap();
+    // The demo starts with 8 entries and publishes a new one every few seconds.
+    pty.wait_for_text("entries (8)", TIMEOUT).unwrap();
+    pty.wait_for_text("1 new", TIMEOUT).unwrap();
+    pty.wait_for_text("NEW", TIMEOUT).unwrap();
+    pty.ctrl('c');
+    let status = pty.wait_exit(TIMEOUT).expect("ctrl-c quits");
+    assert!(status.success());
+    assert!(pty.raw_contains(b"\x1b[?1049l"));
+}
+
+#[test]
+fn a_dead_server_is_reported_and_the_screen_still_answers() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/live.json", listener.local_addr().unwrap());
+    drop(listener);
+    let (pty, _home) = spawn(&[&url], 80, 24);
+    pty.wait_for_text("error: cannot connect", TIMEOUT).unwrap();
+    pty.wait_for_text("waiting for the first entry", TIMEOUT)
+        .unwrap();
+    pty.send("?");
+    pty.wait_for_text("quit", TIMEOUT).unwrap();
+    pty.send("q");
+    pty.send("q");
+    assert!(pty.wait_exit(TIMEOUT).expect("quits").success());
+}
+
+#[test]
+fn tiny_and_resized_terminals_do_not_break_it() {
+    let doc = ConditionalFeed::new(feed(&[("a", "Storm warning issued", 10)]));
+    let server = doc.start();
+    let url = server.url("/live.json");
+    let (pty, _home) = spawn(&[&url], 20, 6);
+    pty.wait_for_text("Storm", TIMEOUT).unwrap();
+    for (w, h) in [(1, 1), (2, 2), (5, 3), (200, 60), (40, 10)] {
+        pty.resize(w, h);
+    }
+    pty.wait_for_text("Storm", TIMEOUT).unwrap();
+    pty.send("q");
+    assert!(pty.wait_exit(TIMEOUT).expect("quits").success());
+}

@@ -1,0 +1,249 @@
+//! The poller against a local HTTP server whose content changes between requests:
+//! conditional requests, change detection, failures that keep what is held, caps.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use livefeed::config::Config;
+use livefeed::keymap::Keymap;
+use livefeed::model::{LastResult, Model, Msg, PollResult};
+use livefeed::poll::{self, Plan};
+use livefeed::source::{HttpFetcher, Location};
+use support::{ConditionalFeed, Response, TIMEOUT, TestServer};
+use tokio::sync::{Notify, mpsc};
+
+fn feed(items: &[(&str, &str)]) -> String {
+    let items: Vec<serde_json::Value> = items
+        .iter()
+        .enumerate()
+        .map(|(n, (id, title))| {
+            serde_json::json!({
+                "id": id,
+                "title": title,
+                "content_html": format!("<p>Body of {id}.</p><p>Second paragraph.</p>"),
+                "date_published": format!("2026-03-01T12:{:02}:00Z", 59 - n),
+                "authors": [{"name": "Ana Ruiz"}],
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Harbour storm live",
+        "items": items,
+    })
+    .to_string()
+}
+
+fn plan(url: String) -> Plan {
+    Plan {
+        index: 0,
+        location: Location::Http(url),
+        // Long: the test triggers every poll itself with "fetch now".
+        interval: Duration::from_secs(3600),
+        headers: Default::default(),
+        max_bytes: Config::default().limits.max_bytes,
+    }
+}
+
+struct Poller {
+    rx: mpsc::Receiver<Msg>,
+    now: Arc<Notify>,
+    model: Model,
+}
+
+impl Poller {
+    fn start(plan: Plan, fetcher: HttpFetcher) -> Poller {
+        let (tx, rx) = mpsc::channel(64);
+        let now = Arc::new(Notify::new());
+        poll::spawn(plan, fetcher, tx, now.clone());
+        let keymap = Keymap::new(&Default::default()).unwrap();
+        let model = Model::new(vec!["test".into()], keymap, jiff::Timestamp::now());
+        Poller { rx, now, model }
+    }
+
+    /// Wait for the next finished poll, feed it to the model and return its result.
+    async fn next(&mut self) -> PollResult {
+        loop {
+            let msg = tokio::time::timeout(TIMEOUT, self.rx.recv())
+                .await
+                .expect("a poll finishes in time")
+                .expect("the poller runs");
+            let result = match &msg {
+                Msg::Fetched { result, .. } => Some(result.clone()),
+                _ => None,
+            };
+            self.model.update(msg);
+            if let Some(r) = result {
+                return r;
+            }
+        }
+    }
+
+    async fn poll_now(&mut self) -> PollResult {
+        self.now.notify_one();
+        self.next().await
+    }
+}
+
+fn fetcher() -> HttpFetcher {
+    HttpFetcher::new(&Config::default().limits).unwrap()
+}
+
+#[tokio::test]
+async fn conditional_requests_and_changes_between_polls() {
+    let doc = ConditionalFeed::new(feed(&[("b", "Second"), ("a", "First")]))
+        .content_type("application/feed+json");
+    let server = doc.start();
+    let mut p = Poller::start(plan(server.url("/live.json")), fetcher());
+
+    // First poll: everything is the starting point, nothing is new.
+    let PollResult::Snapshot(s) = p.next().await else {
+        panic!("first poll should give a snapshot")
+    };
+    assert_eq!(s.entries.len(), 2);
+    assert_eq!(p.model.store.len(), 2);
+    assert_eq!(p.model.new_count(), 0);
+    let first = &server.requests()[0];
+    assert!(first.header("user-agent").unwrap().starts_with("livefeed/"));
+    assert!(first.header("accept-encoding").unwrap().contains("gzip"));
+    assert_eq!(first.header("if-none-match"), None);
+
+    // Unchanged: the validators are echoed verbatim and the server says 304.
+    assert_eq!(p.poll_now().await, PollResult::NotModified);
+    let second = &server.requests()[1];
+    assert_eq!(second.header("if-none-match"), Some(doc.etag().as_str()));
+    assert_eq!(
+        second.header("if-modified-since"),
+        Some(doc.last_modified().as_str())
+    );
+    assert_eq!(p.model.sources[0].last, Some(LastResult::NotModified));
+
+    // A new entry arrives: it is new, the old ones are not.
+    let old_etag = doc.etag();
+    doc.set_body(feed(&[("c", "Third"), ("b", "Second"), ("a", "First")]));
+    let PollResult::Snapshot(s) = p.poll_now().await else {
+        panic!("a changed body is parsed")
+    };
+    assert_eq!(s.entries.len(), 3);
+    assert_eq!(
+        server.requests()[2].header("if-none-match"),
+        Some(old_etag.as_str())
+    );
+    assert_eq!(p.model.store.len(), 3);
+    assert_eq!(p.model.new_count(), 1);
+    assert_eq!(
+        p.model.sources[0].title.as_deref(),
+        Some("Harbour storm live")
+    );
+}
+
+#[tokio::test]
+async fn a_body_identical_to_the_last_is_not_parsed_again() {
+    // No validators at all: the body hash is what tells "unchanged".
+    let doc = ConditionalFeed::new(feed(&[("a", "First")]))
+        .without_etag()
+        .without_last_modified();
+    let server = doc.start();
+    let mut p = Poller::start(plan(server.url("/live.json")), fetcher());
+    assert!(matches!(p.next().await, PollResult::Snapshot(_)));
+    assert_eq!(p.poll_now().await, PollResult::Unchanged);
+    assert_eq!(doc.full_responses(), 2);
+}
+
+#[tokio::test]
+async fn failures_keep_everything_and_say_what_went_wrong() {
+    let good = feed(&[("b", "Second"), ("a", "First")]);
+    let server = TestServer::sequence(vec![
+        Response::ok(good.clone()),
+        Response::new(500).body("oops"),
+        Response::ok("<html><body>Service unavailable</body></html>"),
+        Response::ok(&good.as_bytes()[..good.len() / 2]),
+        Response::new(503).header("Retry-After", "40"),
+        Response::ok(good.clone()).gzip(),
+    ]);
+    let mut p = Poller::start(plan(server.url("/live.json")), fetcher());
+    assert!(matches!(p.next().await, PollResult::Snapshot(_)));
+
+    let PollResult::Failed(why) = p.poll_now().await else {
+        panic!("500 is a failure")
+    };
+    assert_eq!(why, "HTTP 500");
+    assert_eq!(
+        p.model.sources[0].last,
+        Some(LastResult::Error("HTTP 500".into()))
+    );
+    assert!(
+        matches!(p.poll_now().await, PollResult::Failed(_)),
+        "an HTML error page"
+    );
+    assert!(
+        matches!(p.poll_now().await, PollResult::Failed(_)),
+        "truncated JSON"
+    );
+    assert_eq!(p.model.store.len(), 2, "nothing held was lost");
+
+    // 503 with Retry-After: the next poll waits for it, and "fetch now" cannot cut it short.
+    let before = tokio::time::Instant::now();
+    let PollResult::Failed(why) = p.poll_now().await else {
+        panic!("503 is a failure")
+    };
+    assert_eq!(why, "HTTP 503");
+    p.now.notify_one();
+    let early = tokio::time::timeout(Duration::from_millis(300), p.rx.recv()).await;
+    assert!(early.is_err(), "no request before Retry-After allows");
+    assert_eq!(server.request_count(), 5);
+    assert!(before.elapsed() < Duration::from_secs(40));
+}
+
+#[tokio::test]
+async fn responses_larger_than_the_cap_are_refused() {
+    let mut limits = Config::default().limits;
+    limits.max_bytes = 64 * 1024;
+    let small = HttpFetcher::new(&limits).unwrap();
+    // A gzip body of a few kilobytes that inflates to 8 MiB.
+    let bomb = vec![b' '; 8 << 20];
+    let server = TestServer::always(Response::ok(bomb).gzip());
+    let mut plan = plan(server.url("/bomb.json"));
+    plan.max_bytes = limits.max_bytes;
+    let mut p = Poller::start(plan, small);
+    let PollResult::Failed(why) = p.next().await else {
+        panic!("the cap must stop it")
+    };
+    assert!(why.contains("larger than 65536 bytes"), "{why}");
+}
+
+#[tokio::test]
+async fn a_page_linking_to_its_feed_is_followed() {
+    let body = feed(&[("a", "First")]);
+    let server = TestServer::start(move |req| {
+        if req.path() == "/feed.json" {
+            Response::ok(body.clone())
+        } else {
+            Response::ok(
+                "<html><head><link rel=\"alternate\" type=\"application/feed+json\" \
+                 href=\"/feed.json\"></head><body>Live</body></html>",
+            )
+        }
+    });
+    let mut p = Poller::start(plan(server.url("/live")), fetcher());
+    let PollResult::Snapshot(s) = p.next().await else {
+        panic!("the feed link is followed")
+    };
+    assert_eq!(s.entries.len(), 1);
+    assert_eq!(server.requests()[1].path(), "/feed.json");
+}
+
+#[tokio::test]
+async fn an_unreachable_host_is_a_failure_not_a_hang() {
+    // A port nobody listens on.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/live.json", listener.local_addr().unwrap());
+    drop(listener);
+    let mut p = Poller::start(plan(url), fetcher());
+    let PollResult::Failed(why) = p.next().await else {
+        panic!("nothing listens there")
+    };
+    assert!(why.starts_with("cannot connect"), "{why}");
+}
