@@ -52,11 +52,12 @@ async fn event_loop(
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(64);
     let mut wakers = Vec::new();
-    let mut tasks = Vec::new();
+    let mut tasks = tokio::task::JoinSet::new();
     for plan in plans {
         let now = Arc::new(Notify::new());
         wakers.push(now.clone());
-        tasks.push(poll::spawn(plan, fetcher.clone(), tx.clone(), now));
+        let handle = poll::spawn(plan, fetcher.clone(), tx.clone(), now);
+        tasks.spawn(async move { handle.await });
     }
     drop(tx);
 
@@ -72,10 +73,17 @@ async fn event_loop(
     let mut term = signal(SignalKind::terminate())?;
     let mut hangup = signal(SignalKind::hangup())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
+    // Animates the loading indicator, only while a first fetch is under way.
+    let mut spinner = tokio::time::interval(Duration::from_millis(120));
 
     loop {
+        let loading = model.loading();
         let msg = tokio::select! {
             event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if is_suspend(&key) => {
+                    suspend(terminal)?;
+                    Msg::Resize(terminal.size()?.width, terminal.size()?.height)
+                }
                 Some(Ok(Event::Key(key))) => Msg::Key(key),
                 Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
                 Some(Ok(_)) => continue,
@@ -83,7 +91,16 @@ async fn event_loop(
                 Some(Err(_)) | None => break,
             },
             Some(msg) = rx.recv() => msg,
+            Some(done) = tasks.join_next() => match done {
+                // A poller only ends when the screen is gone, or by a bug: never go on
+                // with a half-working screen.
+                Ok(Err(e)) | Err(e) if e.is_panic() => {
+                    anyhow::bail!("internal error: a source's poller crashed (this is a bug)")
+                }
+                _ => continue,
+            },
             _ = minute.tick() => Msg::Tick(Timestamp::now()),
+            _ = spinner.tick(), if loading => Msg::Spin,
             _ = term.recv() => break,
             _ = hangup.recv() => break,
             _ = interrupt.recv() => break,
@@ -92,10 +109,7 @@ async fn event_loop(
         let (changed, effects) = model.update(msg);
         for effect in effects {
             match effect {
-                Effect::Quit => {
-                    tasks.iter().for_each(|t| t.abort());
-                    return Ok(());
-                }
+                Effect::Quit => return Ok(()),
                 Effect::FetchNow => wakers.iter().for_each(|w| w.notify_one()),
                 Effect::Alert { headline, .. } => alert(&headline, &alerts),
             }
@@ -104,7 +118,29 @@ async fn event_loop(
             terminal.draw(|f| ui::draw(f, &model, &theme))?;
         }
     }
-    tasks.iter().for_each(|t| t.abort());
+    Ok(())
+}
+
+/// Ctrl-Z: the terminal is in raw mode, so the key arrives here instead of as a signal.
+fn is_suspend(key: &ratatui::crossterm::event::KeyEvent) -> bool {
+    use ratatui::crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+    key.kind != KeyEventKind::Release
+        && key.modifiers.contains(KeyModifiers::CONTROL)
+        && key.code == KeyCode::Char('z')
+}
+
+/// Give the terminal back, stop until `fg`, then take it again and redraw everything.
+fn suspend(terminal: &mut ratatui::DefaultTerminal) -> anyhow::Result<()> {
+    use ratatui::crossterm::{execute, terminal};
+    ratatui::restore();
+    // SAFETY: raise() only sends a signal to this process; SIGTSTP's default action stops
+    // it until SIGCONT, and no handler of ours runs.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    terminal::enable_raw_mode()?;
+    execute!(std::io::stdout(), terminal::EnterAlternateScreen)?;
+    terminal.clear()?;
     Ok(())
 }
 

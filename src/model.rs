@@ -40,6 +40,8 @@ pub enum Msg {
     Resize(u16, u16),
     /// Time passed (relative times may need a redraw).
     Tick(Timestamp),
+    /// The loading indicator moves on.
+    Spin,
     /// A poll of `source` started.
     Fetching {
         source: usize,
@@ -143,6 +145,8 @@ pub struct Model {
     /// Show one source only (`None`: all of them).
     pub source_only: Option<usize>,
     pub help: bool,
+    /// Frame of the loading indicator.
+    pub spin: usize,
     /// The version of the selected entry the user was reading when the source edited it;
     /// shown until they ask for the new text.
     pub held: Option<crate::entry::Entry>,
@@ -183,6 +187,7 @@ impl Model {
             pinned_only: false,
             source_only: None,
             help: false,
+            spin: 0,
             held: None,
             show_changes: false,
             looked: 0,
@@ -232,6 +237,10 @@ impl Model {
             }
             Msg::Tick(now) => {
                 self.now = now;
+                (true, vec![])
+            }
+            Msg::Spin => {
+                self.spin = self.spin.wrapping_add(1);
                 (true, vec![])
             }
             Msg::Fetching { source } => {
@@ -629,6 +638,11 @@ impl Model {
                 .filter(|&&i| self.store.item(i).new)
                 .count(),
         )
+    }
+
+    /// A first fetch is under way (the status line shows a spinner).
+    pub fn loading(&self) -> bool {
+        self.sources.iter().any(|s| s.fetching && s.last.is_none())
     }
 
     /// How many listed entries are new.

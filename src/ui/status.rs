@@ -101,7 +101,15 @@ fn source_name(s: &SourceState) -> String {
 fn fetch_state(model: &Model, s: &SourceState, theme: &Theme) -> Vec<Span<'static>> {
     let mut out = Vec::new();
     if s.fetching {
-        out.push(Span::raw("fetching…"));
+        if s.last.is_none() {
+            const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+            out.push(Span::raw(format!(
+                "{} loading",
+                FRAMES[model.spin % FRAMES.len()]
+            )));
+        } else {
+            out.push(Span::raw("fetching…"));
+        }
         return out;
     }
     match &s.last {
