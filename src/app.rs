@@ -56,8 +56,7 @@ async fn event_loop(
     for plan in plans {
         let now = Arc::new(Notify::new());
         wakers.push(now.clone());
-        let handle = poll::spawn(plan, fetcher.clone(), tx.clone(), now);
-        tasks.spawn(async move { handle.await });
+        tasks.spawn(poll::poll_source(plan, fetcher.clone(), tx.clone(), now));
     }
     drop(tx);
 
@@ -94,7 +93,7 @@ async fn event_loop(
             Some(done) = tasks.join_next() => match done {
                 // A poller only ends when the screen is gone, or by a bug: never go on
                 // with a half-working screen.
-                Ok(Err(e)) | Err(e) if e.is_panic() => {
+                Err(e) if e.is_panic() => {
                     anyhow::bail!("internal error: a source's poller crashed (this is a bug)")
                 }
                 _ => continue,

@@ -236,23 +236,31 @@ async fn parse_off_loop(body: Vec<u8>) -> Result<crate::entry::Snapshot, FormatE
         })
 }
 
-/// Start the poller of `plan`. `now` wakes it for an immediate fetch.
+/// Start the poller of `plan` on its own task. `now` wakes it for an immediate fetch.
 pub fn spawn(
     plan: Plan,
     fetcher: HttpFetcher,
     tx: mpsc::Sender<Msg>,
     now: Arc<Notify>,
 ) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(poll_source(plan, fetcher, tx, now))
+}
+
+/// The whole life of one source's poller; ends when the receiver is gone.
+pub async fn poll_source(
+    plan: Plan,
+    fetcher: HttpFetcher,
+    tx: mpsc::Sender<Msg>,
+    now: Arc<Notify>,
+) {
     let seed = seed(plan.index);
-    tokio::spawn(async move {
-        match plan.location {
-            Location::Demo => run_demo(plan.index, tx, now).await,
-            _ => {
-                let schedule = Schedule::new(plan.interval, seed);
-                run(plan.index, NetFetch::new(plan, fetcher), schedule, tx, now).await
-            }
+    match plan.location {
+        Location::Demo => run_demo(plan.index, tx, now).await,
+        _ => {
+            let schedule = Schedule::new(plan.interval, seed);
+            run(plan.index, NetFetch::new(plan, fetcher), schedule, tx, now).await
         }
-    })
+    }
 }
 
 fn seed(index: usize) -> u64 {
