@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use jiff::Timestamp;
-use ratatui::crossterm::event::{Event, EventStream};
+use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
+use ratatui::crossterm::execute;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Notify, mpsc};
 
@@ -37,7 +38,20 @@ pub async fn run(
     fetcher: HttpFetcher,
 ) -> anyhow::Result<()> {
     let mut terminal = ratatui::init();
+    let mouse = model.mouse;
+    if mouse {
+        let _ = execute!(std::io::stdout(), EnableMouseCapture);
+        // Every way out, a panic included, must also give the mouse back.
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = execute!(std::io::stdout(), DisableMouseCapture);
+            previous(info);
+        }));
+    }
     let result = event_loop(&mut terminal, plans, model, theme, alerts, fetcher).await;
+    if mouse {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    }
     ratatui::restore();
     result
 }
@@ -80,11 +94,12 @@ async fn event_loop(
         let msg = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if is_suspend(&key) => {
-                    suspend(terminal)?;
+                    suspend(terminal, model.mouse)?;
                     Msg::Resize(terminal.size()?.width, terminal.size()?.height)
                 }
                 Some(Ok(Event::Key(key))) => Msg::Key(key),
                 Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
                 Some(Ok(_)) => continue,
                 // The terminal is gone (closed session): nothing more to show.
                 Some(Err(_)) | None => break,
@@ -111,6 +126,13 @@ async fn event_loop(
                 Effect::Quit => return Ok(()),
                 Effect::FetchNow => wakers.iter().for_each(|w| w.notify_one()),
                 Effect::Alert { headline, .. } => alert(&headline, &alerts),
+                Effect::Open(url) => {
+                    if let Err(why) = open_in_browser(&url) {
+                        model.notice = Some(why);
+                        terminal.draw(|f| ui::draw(f, &model, &theme))?;
+                    }
+                }
+                Effect::Copy(text) => copy_osc52(&text),
             }
         }
         if changed {
@@ -129,8 +151,11 @@ fn is_suspend(key: &ratatui::crossterm::event::KeyEvent) -> bool {
 }
 
 /// Give the terminal back, stop until `fg`, then take it again and redraw everything.
-fn suspend(terminal: &mut ratatui::DefaultTerminal) -> anyhow::Result<()> {
-    use ratatui::crossterm::{execute, terminal};
+fn suspend(terminal: &mut ratatui::DefaultTerminal, mouse: bool) -> anyhow::Result<()> {
+    use ratatui::crossterm::terminal;
+    if mouse {
+        execute!(std::io::stdout(), DisableMouseCapture)?;
+    }
     ratatui::restore();
     // SAFETY: raise() only sends a signal to this process; SIGTSTP's default action stops
     // it until SIGCONT, and no handler of ours runs.
@@ -139,8 +164,52 @@ fn suspend(terminal: &mut ratatui::DefaultTerminal) -> anyhow::Result<()> {
     }
     terminal::enable_raw_mode()?;
     execute!(std::io::stdout(), terminal::EnterAlternateScreen)?;
+    if mouse {
+        execute!(std::io::stdout(), EnableMouseCapture)?;
+    }
     terminal.clear()?;
     Ok(())
+}
+
+/// Open an http(s) URL with the user's browser: each `$BROWSER` entry (colon-separated,
+/// `%s` replaced by the URL or the URL appended) is tried in turn, else `xdg-open`. The
+/// URL is one argument of an argv; no shell ever sees it.
+fn open_in_browser(url: &str) -> Result<(), String> {
+    let url = crate::model::safe_url(url).ok_or("only http and https links are opened")?;
+    let browsers: Vec<Vec<String>> = match std::env::var("BROWSER") {
+        Ok(list) if !list.trim().is_empty() => list
+            .split(':')
+            .map(|cmd| cmd.split_whitespace().map(str::to_string).collect())
+            .filter(|argv: &Vec<String>| !argv.is_empty())
+            .collect(),
+        _ => vec![vec!["xdg-open".to_string()]],
+    };
+    for argv in browsers {
+        let mut args: Vec<String> = argv[1..].iter().map(|a| a.replace("%s", &url)).collect();
+        if !argv.iter().any(|a| a.contains("%s")) {
+            args.push(url.clone());
+        }
+        let child = tokio::process::Command::new(&argv[0])
+            .args(&args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        if let Ok(mut child) = child {
+            tokio::spawn(async move { child.wait().await });
+            return Ok(());
+        }
+    }
+    Err("could not start a browser: set $BROWSER".into())
+}
+
+/// Put `text` on the clipboard through the terminal (OSC 52), cleaned first.
+fn copy_osc52(text: &str) {
+    use std::io::Write;
+    let clean = crate::text::one_line(text);
+    let seq = format!("\x1b]52;c;{}\x07", crate::text::base64(clean.as_bytes()));
+    let mut out = std::io::stdout();
+    let _ = out.write_all(seq.as_bytes()).and_then(|()| out.flush());
 }
 
 /// Ring the bell, and notify as configured. The headline is made one clean line first;

@@ -76,6 +76,9 @@ pub struct Config {
     /// Key (as [`Key`] parses it) → action name, merged over the default bindings.
     #[serde(default)]
     pub keys: BTreeMap<String, String>,
+    /// Saved filters: name → query, applied in turn with the `saved_filter` key.
+    #[serde(default)]
+    pub filters: BTreeMap<String, String>,
     /// The `[[source]]` blocks.
     #[serde(rename = "source", default)]
     pub sources: Vec<SourceConfig>,
@@ -117,8 +120,9 @@ pub struct SourceConfig {
 }
 
 /// Top-level keys, as in [`Config`].
-pub const KNOWN_KEYS: [&str; 12] = [
+pub const KNOWN_KEYS: [&str; 13] = [
     "interval",
+    "filters",
     "notify",
     "desktop_notify",
     "theme",

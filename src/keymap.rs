@@ -33,11 +33,38 @@ pub enum Action {
     ShowUpdate,
     ShowChanges,
     CycleSource,
+    OpenLink,
+    CopyLink,
+    Zoom,
+    ShrinkList,
+    GrowList,
+    ToggleDetail,
+    JumpToTime,
+    PrevMatch,
+    SavedFilter,
+    #[serde(rename = "link_1")]
+    Link1,
+    #[serde(rename = "link_2")]
+    Link2,
+    #[serde(rename = "link_3")]
+    Link3,
+    #[serde(rename = "link_4")]
+    Link4,
+    #[serde(rename = "link_5")]
+    Link5,
+    #[serde(rename = "link_6")]
+    Link6,
+    #[serde(rename = "link_7")]
+    Link7,
+    #[serde(rename = "link_8")]
+    Link8,
+    #[serde(rename = "link_9")]
+    Link9,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 35] = [
         Action::Quit,
         Action::Down,
         Action::Up,
@@ -55,6 +82,24 @@ impl Action {
         Action::ShowUpdate,
         Action::ShowChanges,
         Action::CycleSource,
+        Action::OpenLink,
+        Action::CopyLink,
+        Action::Zoom,
+        Action::ShrinkList,
+        Action::GrowList,
+        Action::ToggleDetail,
+        Action::JumpToTime,
+        Action::PrevMatch,
+        Action::SavedFilter,
+        Action::Link1,
+        Action::Link2,
+        Action::Link3,
+        Action::Link4,
+        Action::Link5,
+        Action::Link6,
+        Action::Link7,
+        Action::Link8,
+        Action::Link9,
     ];
 
     /// The name used in the config file (snake_case).
@@ -77,6 +122,24 @@ impl Action {
             Action::ShowUpdate => "show_update",
             Action::ShowChanges => "show_changes",
             Action::CycleSource => "cycle_source",
+            Action::OpenLink => "open_link",
+            Action::CopyLink => "copy_link",
+            Action::Zoom => "zoom",
+            Action::ShrinkList => "shrink_list",
+            Action::GrowList => "grow_list",
+            Action::ToggleDetail => "toggle_detail",
+            Action::JumpToTime => "jump_to_time",
+            Action::PrevMatch => "prev_match",
+            Action::SavedFilter => "saved_filter",
+            Action::Link1 => "link_1",
+            Action::Link2 => "link_2",
+            Action::Link3 => "link_3",
+            Action::Link4 => "link_4",
+            Action::Link5 => "link_5",
+            Action::Link6 => "link_6",
+            Action::Link7 => "link_7",
+            Action::Link8 => "link_8",
+            Action::Link9 => "link_9",
         }
     }
 
@@ -100,6 +163,24 @@ impl Action {
             Action::ShowUpdate => "show the new text of an entry updated while you read it",
             Action::ShowChanges => "show what the last edit of the entry changed",
             Action::CycleSource => "show all sources, then each one alone, in turn",
+            Action::OpenLink => "open the entry's link, or link N after a digit, in the browser",
+            Action::CopyLink => "copy the entry's link to the clipboard (OSC 52)",
+            Action::Zoom => "zoom the detail to the full screen, and back",
+            Action::ShrinkList => "make the list narrower",
+            Action::GrowList => "make the list wider",
+            Action::ToggleDetail => "hide or show the detail pane",
+            Action::JumpToTime => "jump to a time: 14:30, or -30m",
+            Action::PrevMatch => "previous match of the search in the detail",
+            Action::SavedFilter => "apply the next saved filter from the config",
+            Action::Link1 => "choose link 1 of the entry (o opens it)",
+            Action::Link2 => "choose link 2 of the entry (o opens it)",
+            Action::Link3 => "choose link 3 of the entry (o opens it)",
+            Action::Link4 => "choose link 4 of the entry (o opens it)",
+            Action::Link5 => "choose link 5 of the entry (o opens it)",
+            Action::Link6 => "choose link 6 of the entry (o opens it)",
+            Action::Link7 => "choose link 7 of the entry (o opens it)",
+            Action::Link8 => "choose link 8 of the entry (o opens it)",
+            Action::Link9 => "choose link 9 of the entry (o opens it)",
         }
     }
 }
@@ -258,7 +339,7 @@ impl fmt::Display for Key {
 }
 
 /// The default bindings, as they would be written in the config.
-pub const DEFAULT_BINDINGS: [(&str, Action); 22] = [
+pub const DEFAULT_BINDINGS: [(&str, Action); 40] = [
     ("q", Action::Quit),
     ("ctrl-c", Action::Quit),
     ("j", Action::Down),
@@ -281,6 +362,24 @@ pub const DEFAULT_BINDINGS: [(&str, Action); 22] = [
     ("u", Action::ShowUpdate),
     ("d", Action::ShowChanges),
     ("s", Action::CycleSource),
+    ("o", Action::OpenLink),
+    ("y", Action::CopyLink),
+    ("z", Action::Zoom),
+    ("<", Action::ShrinkList),
+    (">", Action::GrowList),
+    ("v", Action::ToggleDetail),
+    ("t", Action::JumpToTime),
+    ("N", Action::PrevMatch),
+    ("f", Action::SavedFilter),
+    ("1", Action::Link1),
+    ("2", Action::Link2),
+    ("3", Action::Link3),
+    ("4", Action::Link4),
+    ("5", Action::Link5),
+    ("6", Action::Link6),
+    ("7", Action::Link7),
+    ("8", Action::Link8),
+    ("9", Action::Link9),
 ];
 
 /// The value of a `[keys]` entry that removes a default binding.

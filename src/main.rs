@@ -45,6 +45,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 .map_err(anyhow::Error::msg)?;
             let mut model = Model::new(labels, keymap, jiff::Timestamp::now());
             model.max_entries = config.max_entries;
+            model.osc52 = config.osc52;
+            model.mouse = config.mouse;
+            model.saved_filters = config.filters.clone().into_iter().collect();
             for state in &mut model.sources {
                 state.alerts = alert_words(&config, &state.label);
                 state.short = config.find_source(&state.label).map(|s| s.name.clone());

@@ -6,11 +6,18 @@
 //! here is tested with plain values and no terminal.
 
 use jiff::Timestamp;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 
 use crate::entry::Snapshot;
 use crate::keymap::{Action, Keymap};
 use crate::store::{Key, Store};
+
+mod mouse;
+mod prompt;
+mod reading;
+
+pub use prompt::{Prompt, PromptKind, parse_when};
+pub use reading::safe_url;
 
 /// Which pane keys act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +49,7 @@ pub enum Msg {
     Tick(Timestamp),
     /// The loading indicator moves on.
     Spin,
+    Mouse(ratatui::crossterm::event::MouseEvent),
     /// A poll of `source` started.
     Fetching {
         source: usize,
@@ -66,6 +74,10 @@ pub enum Effect {
         source: usize,
         headline: String,
     },
+    /// Open this http(s) URL in the user's browser.
+    Open(String),
+    /// Put this text on the clipboard (OSC 52).
+    Copy(String),
 }
 
 /// What the status line knows about one source.
@@ -116,14 +128,6 @@ pub enum LastResult {
     Error(String),
 }
 
-/// The filter prompt being edited.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Prompt {
-    pub text: String,
-    /// The filter that was active when the prompt opened (restored by nothing: `Esc` clears).
-    pub before: String,
-}
-
 /// Everything the screen shows.
 #[derive(Debug)]
 pub struct Model {
@@ -147,6 +151,30 @@ pub struct Model {
     pub help: bool,
     /// Frame of the loading indicator.
     pub spin: usize,
+    /// A one-off message for the status line (cleared by the next key).
+    pub notice: Option<String>,
+    /// The link chosen with a digit key, for `o` / `y`.
+    pub link_pick: Option<usize>,
+    /// The detail fills the screen.
+    pub zoom: bool,
+    /// The detail pane is hidden.
+    pub detail_hidden: bool,
+    /// Width (or height) of the list, in percent of the screen.
+    pub split: u16,
+    /// The search inside the detail pane, and the detail line of the current match.
+    pub search: String,
+    pub search_line: Option<usize>,
+    /// Filters typed in this run, oldest first.
+    pub history: Vec<String>,
+    /// Saved filters from the config: (name, query).
+    pub saved_filters: Vec<(String, String)>,
+    /// Which saved filter `f` applied last.
+    pub saved_pos: Option<usize>,
+    /// Copy links with OSC 52.
+    pub osc52: bool,
+    /// New entries the filter hides.
+    pub hidden_new: usize,
+    pub mouse: bool,
     /// The version of the selected entry the user was reading when the source edited it;
     /// shown until they ask for the new text.
     pub held: Option<crate::entry::Entry>,
@@ -188,6 +216,19 @@ impl Model {
             source_only: None,
             help: false,
             spin: 0,
+            notice: None,
+            link_pick: None,
+            zoom: false,
+            detail_hidden: false,
+            split: 40,
+            search: String::new(),
+            search_line: None,
+            history: Vec::new(),
+            saved_filters: Vec::new(),
+            saved_pos: None,
+            osc52: true,
+            hidden_new: 0,
+            mouse: true,
             held: None,
             show_changes: false,
             looked: 0,
@@ -229,7 +270,12 @@ impl Model {
     /// Handle one message. Returns whether anything visible changed, and the effects.
     pub fn update(&mut self, msg: Msg) -> (bool, Vec<Effect>) {
         match msg {
-            Msg::Key(key) => self.on_key(key),
+            Msg::Key(key) => {
+                let had_notice = self.notice.take().is_some();
+                let (changed, effects) = self.on_key(key);
+                (changed || had_notice, effects)
+            }
+            Msg::Mouse(event) => (self.on_mouse(event), vec![]),
             Msg::Resize(w, h) => {
                 self.size = (w, h);
                 self.keep_selection_in_view();
@@ -385,13 +431,50 @@ impl Model {
                 true
             }
             Action::Filter => {
-                self.prompt = Some(Prompt {
-                    text: self.filter.clone(),
-                    before: self.filter.clone(),
-                });
+                let kind = if self.focus == Focus::Detail {
+                    PromptKind::Search
+                } else {
+                    PromptKind::Filter
+                };
+                self.open_prompt(kind);
                 true
             }
+            Action::NextNew if self.focus == Focus::Detail && !self.search.is_empty() => {
+                self.next_match(true)
+            }
+            Action::PrevMatch => self.next_match(false),
             Action::NextNew => self.next_new(),
+            Action::JumpToTime => {
+                self.open_prompt(PromptKind::Time);
+                true
+            }
+            Action::SavedFilter => self.next_saved_filter(),
+            Action::OpenLink => return (true, self.open_link()),
+            Action::CopyLink => return (true, self.copy_link()),
+            Action::Zoom => {
+                self.zoom = !self.zoom;
+                if self.zoom {
+                    self.focus = Focus::Detail;
+                }
+                true
+            }
+            Action::ToggleDetail => {
+                self.detail_hidden = !self.detail_hidden;
+                self.zoom = false;
+                self.focus = Focus::List;
+                true
+            }
+            Action::ShrinkList => self.resize_split(-5),
+            Action::GrowList => self.resize_split(5),
+            Action::Link1 => self.pick_link(1),
+            Action::Link2 => self.pick_link(2),
+            Action::Link3 => self.pick_link(3),
+            Action::Link4 => self.pick_link(4),
+            Action::Link5 => self.pick_link(5),
+            Action::Link6 => self.pick_link(6),
+            Action::Link7 => self.pick_link(7),
+            Action::Link8 => self.pick_link(8),
+            Action::Link9 => self.pick_link(9),
             Action::Help => {
                 self.help = !self.help;
                 true
@@ -399,6 +482,7 @@ impl Model {
             Action::MarkAllSeen => {
                 self.looked = self.store.seq_mark();
                 self.store.mark_all_seen();
+                self.hidden_new = 0;
                 true
             }
             Action::ShowUpdate => self.held.take().is_some(),
@@ -490,6 +574,8 @@ impl Model {
             self.detail_scroll = 0;
             self.held = None;
             self.show_changes = false;
+            self.link_pick = None;
+            self.search_line = None;
         }
         if let Some(k) = &key {
             self.store.mark_seen(k);
@@ -528,41 +614,9 @@ impl Model {
         }
     }
 
-    fn on_prompt_key(&mut self, key: KeyEvent) -> bool {
-        let Some(prompt) = self.prompt.as_mut() else {
-            return false;
-        };
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Enter => {
-                self.prompt = None;
-                return true;
-            }
-            KeyCode::Esc => {
-                self.prompt = None;
-                self.set_filter(String::new());
-                return true;
-            }
-            KeyCode::Char('c') if ctrl => {
-                self.prompt = None;
-                self.set_filter(String::new());
-                return true;
-            }
-            KeyCode::Char('u') if ctrl => prompt.text.clear(),
-            KeyCode::Char('w') if ctrl => {
-                let trimmed = prompt.text.trim_end().len();
-                let cut = prompt.text[..trimmed].rfind(' ').map_or(0, |i| i + 1);
-                prompt.text.truncate(cut);
-            }
-            KeyCode::Backspace => {
-                prompt.text.pop();
-            }
-            KeyCode::Char(c) if !ctrl => prompt.text.push(c),
-            _ => return false,
-        }
-        let text = prompt.text.clone();
-        self.set_filter(text);
-        true
+    /// Check a filter before it is applied.
+    fn compile(&self, _text: &str) -> Result<(), String> {
+        Ok(())
     }
 
     /// Apply a new filter, keeping the selection when it still matches.
@@ -615,6 +669,13 @@ impl Model {
             .filter(|&i| self.store.item(i).entry.pinned)
             .collect();
         self.pinned = pinned;
+        self.hidden_new = match &self.visible {
+            None => 0,
+            Some(vis) => {
+                let shown = vis.iter().filter(|&&i| self.store.item(i).new).count();
+                self.store.new_count() - shown
+            }
+        };
     }
 
     /// Where the "new since you last looked" divider goes: the list position of the first

@@ -17,6 +17,7 @@ use crate::model::{Focus, Model};
 use crate::theme::Theme;
 
 pub use detail::detail_lines;
+pub use list::{ListRow, list_layout};
 
 /// At this width and above, the list and the detail sit side by side.
 pub const WIDE: u16 = 100;
@@ -32,17 +33,32 @@ pub struct Panes {
 
 /// Split `area` into panes for `model`.
 pub fn panes(area: Rect, model: &Model) -> Panes {
-    let prompt_rows = u16::from(model.prompt.is_some());
+    // The prompt line, plus one under it for what is wrong with the text.
+    let prompt_rows = model
+        .prompt
+        .as_ref()
+        .map_or(0, |p| 1 + u16::from(p.error.is_some()));
     let [body, prompt, status] = Layout::vertical([
         Constraint::Min(0),
         Constraint::Length(prompt_rows),
         Constraint::Length(1),
     ])
     .areas(area);
-    let [list, detail] = if area.width >= WIDE {
-        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body)
+    let (list_pct, detail_pct) = if model.zoom {
+        (0, 100)
+    } else if model.detail_hidden {
+        (100, 0)
     } else {
-        Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body)
+        (model.split, 100 - model.split)
+    };
+    let parts = [
+        Constraint::Percentage(list_pct),
+        Constraint::Percentage(detail_pct),
+    ];
+    let [list, detail] = if area.width >= WIDE {
+        Layout::horizontal(parts).areas(body)
+    } else {
+        Layout::vertical(parts).areas(body)
     };
     Panes {
         list,
@@ -63,6 +79,11 @@ pub fn list_rows(model: &Model) -> usize {
     height
         .saturating_sub(list::band_rows(model, height))
         .saturating_sub(divider)
+}
+
+/// Columns of text in the detail pane at the model's terminal size.
+pub fn detail_width(model: &Model) -> usize {
+    inner(panes(model_area(model), model).detail).width as usize
 }
 
 /// Rows of text the detail pane shows at the model's terminal size.
@@ -93,6 +114,9 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
     if let Some(prompt_area) = p.prompt {
         render_prompt(frame, prompt_area, model, theme);
     }
+    if model.zoom || model.detail_hidden {
+        // The hidden pane has no room: draw nothing of it.
+    }
     status::render(frame, p.status, model, theme);
     if model.help {
         render_help(frame, area, model, theme);
@@ -117,15 +141,21 @@ fn focused(model: &Model, focus: Focus) -> bool {
 }
 
 fn render_prompt(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let text = model.prompt.as_ref().map_or("", |p| p.text.as_str());
-    let line = Line::from(vec![
-        Span::styled("filter: ", theme.title),
-        Span::raw(text.to_string()),
-    ]);
-    frame.render_widget(Paragraph::new(line).style(theme.base), area);
-    let cursor_x = area.x + 8 + crate::text::width(text) as u16;
-    if cursor_x < area.right() {
-        frame.set_cursor_position((cursor_x, area.y));
+    let Some(prompt) = model.prompt.as_ref() else {
+        return;
+    };
+    let label = prompt.kind.label();
+    let mut lines = vec![Line::from(vec![
+        Span::styled(label, theme.prompt),
+        Span::raw(prompt.text.clone()),
+    ])];
+    if let Some(error) = &prompt.error {
+        lines.push(Line::styled(format!("  {error}"), theme.status_error));
+    }
+    frame.render_widget(Paragraph::new(lines).style(theme.base), area);
+    let cursor_x = area.x as usize + crate::text::width(label) + crate::text::width(&prompt.text);
+    if cursor_x < area.right() as usize && area.height > 0 {
+        frame.set_cursor_position((cursor_x as u16, area.y));
     }
 }
 

@@ -33,46 +33,38 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         return;
     }
     let width = inner.width as usize;
-    let band = band_rows(model, inner.height as usize);
-    let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
-    if band > 0 {
-        for &i in model.pinned.iter().take(band - 1) {
-            let s = model.store.item(i);
-            let spans = vec![
-                styled("PIN", theme.pinned),
-                Span::raw(" "),
-                styled(clock(model, s.time()), theme.time),
-                Span::raw(" "),
-                styled(headline(s), theme.pinned),
-            ];
-            lines.push(fit(spans, width));
-        }
-        lines.push(Line::styled("─".repeat(width), theme.dim));
-    }
-    let offset = model.list_offset();
     let selected = model.selected_pos();
-    let divider = model.divider();
-    let rows = inner.height as usize - band;
-    for (pos, &i) in visible.iter().enumerate().skip(offset) {
-        if lines.len() >= band + rows {
-            break;
-        }
-        if divider == Some(pos) && pos > offset {
-            let label = " new since you last looked ";
-            let fill = width.saturating_sub(label.len() + 2);
-            lines.push(fit(
-                vec![styled(
-                    format!("──{label}{}", "─".repeat(fill)),
-                    theme.divider,
-                )],
-                width,
-            ));
-            if lines.len() >= band + rows {
-                break;
+    let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
+    for kind in list_layout(model, area) {
+        lines.push(match kind {
+            ListRow::Pinned(i) => {
+                let s = model.store.item(i);
+                let spans = vec![
+                    styled("PIN", theme.pinned),
+                    Span::raw(" "),
+                    styled(clock(model, s.time()), theme.time),
+                    Span::raw(" "),
+                    styled(headline(s), theme.pinned),
+                ];
+                fit(spans, width)
             }
-        }
-        let s = model.store.item(i);
-        lines.push(row(model, s, width, selected == Some(pos), theme));
+            ListRow::Rule => Line::styled("─".repeat(width), theme.dim),
+            ListRow::Divider => {
+                let label = " new since you last looked ";
+                let fill = width.saturating_sub(label.len() + 2);
+                fit(
+                    vec![styled(
+                        format!("──{label}{}", "─".repeat(fill)),
+                        theme.divider,
+                    )],
+                    width,
+                )
+            }
+            ListRow::Entry(pos) => {
+                let s = model.store.item(visible[pos]);
+                row(model, s, width, selected == Some(pos), theme)
+            }
+        });
     }
     if visible.is_empty() {
         let msg = if total == 0 {
@@ -83,6 +75,51 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         lines.push(Line::from(styled(msg, theme.dim)));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// What each row of the list pane (inside its border) shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListRow {
+    /// A pinned entry in the band at the top (slab index).
+    Pinned(usize),
+    /// The rule under the band.
+    Rule,
+    /// The "new since you last looked" divider.
+    Divider,
+    /// The entry at this position of the visible list.
+    Entry(usize),
+}
+
+/// The rows of the list pane `area`, top to bottom (used to draw and to map clicks).
+pub fn list_layout(model: &Model, area: Rect) -> Vec<ListRow> {
+    let height = area.height.saturating_sub(2) as usize;
+    let band = band_rows(model, height);
+    let mut rows = Vec::with_capacity(height);
+    if band > 0 {
+        rows.extend(
+            model
+                .pinned
+                .iter()
+                .take(band - 1)
+                .map(|&i| ListRow::Pinned(i)),
+        );
+        rows.push(ListRow::Rule);
+    }
+    let offset = model.list_offset();
+    let divider = model.divider();
+    for pos in offset..model.visible().len() {
+        if rows.len() >= height {
+            break;
+        }
+        if divider == Some(pos) && pos > offset {
+            rows.push(ListRow::Divider);
+            if rows.len() >= height {
+                break;
+            }
+        }
+        rows.push(ListRow::Entry(pos));
+    }
+    rows
 }
 
 /// Rows the pinned band takes at the top of a list pane `height` rows high: up to three

@@ -82,11 +82,21 @@ pub fn status_line(model: &Model, theme: &Theme) -> Line<'static> {
     if !model.filter.is_empty() {
         spans.push(sep());
         spans.push(Span::raw(format!(
-            "filter: {} ({} of {})",
+            "filter: {} · {} of {}",
             model.filter,
             model.visible().len(),
             model.store.len()
         )));
+        if model.hidden_new > 0 {
+            spans.push(styled(
+                format!(" · +{} hidden", model.hidden_new),
+                theme.status.patch(theme.new_marker),
+            ));
+        }
+    }
+    if let Some(notice) = &model.notice {
+        spans.push(sep());
+        spans.push(styled(notice.clone(), theme.status.patch(theme.alert)));
     }
     spans.push(sep());
     spans.push(Span::raw("? help"));
