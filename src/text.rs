@@ -1,8 +1,22 @@
 //! Text from feeds: HTML to plain text, sanitizing, width-correct truncation.
 //!
-//! (Signatures fixed; bodies are placeholders until the real implementation lands.)
+//! Everything a feed says is untrusted and ends up on a terminal, so every string is decoded
+//! fully (entities, also double-encoded ones) and then [`sanitize`]d before it is stored.
+//! The HTML walk is iterative (ego-tree's `traverse`), so deeply nested markup cannot
+//! overflow the stack; beyond [`MAX_DEPTH`] nested elements the content is dropped.
+//!
+//! Image credits: a `<figure>`'s credit is the text of any element inside it whose class
+//! contains `credit` or `copyright`; failing that, a trailing `Photograph: …`, `Photo: …`,
+//! `Photo by …`, `Picture: …`, `Image: …` or `Credit: …` in the caption is split off as the
+//! credit.
 
 use crate::entry::Image;
+use scraper::{Html, Node};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+/// Elements nested deeper than this are ignored (with their text).
+pub const MAX_DEPTH: usize = 512;
 
 /// The result of turning an HTML fragment into terminal text.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -17,27 +31,781 @@ pub struct HtmlText {
 
 /// Turn an HTML fragment into clean text (sanitized).
 pub fn html_to_text(html: &str) -> HtmlText {
-    HtmlText { text: sanitize(html), ..Default::default() }
+    let doc = Html::parse_fragment(html);
+    let mut w = Writer::default();
+    let mut depth = 0usize;
+    for edge in doc.root_element().traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(node) => {
+                if let Node::Element(el) = node.value() {
+                    depth += 1;
+                    if depth <= MAX_DEPTH {
+                        w.open(el);
+                    }
+                } else if let Node::Text(t) = node.value()
+                    && depth <= MAX_DEPTH
+                {
+                    w.text(t);
+                }
+            }
+            ego_tree::iter::Edge::Close(node) => {
+                if let Node::Element(el) = node.value() {
+                    if depth <= MAX_DEPTH {
+                        w.close(el);
+                    }
+                    depth -= 1;
+                }
+            }
+        }
+    }
+    w.finish()
 }
 
 /// A one-line field (headline, author, caption): decode entities, drop tags, collapse
 /// whitespace, sanitize.
 pub fn plain(s: &str) -> String {
-    sanitize(s.trim())
+    let decoded = if s.contains(['<', '&']) {
+        let doc = Html::parse_fragment(s);
+        let mut out = String::new();
+        let mut skip = 0usize;
+        for edge in doc.root_element().traverse() {
+            match edge {
+                ego_tree::iter::Edge::Open(node) => match node.value() {
+                    Node::Element(el) => {
+                        if is_skipped(el.name()) {
+                            skip += 1;
+                        } else if is_block(el.name()) || el.name() == "br" {
+                            out.push(' ');
+                        }
+                    }
+                    Node::Text(t) if skip == 0 => out.push_str(&decode_again(t)),
+                    _ => {}
+                },
+                ego_tree::iter::Edge::Close(node) => {
+                    if let Node::Element(el) = node.value() {
+                        if is_skipped(el.name()) {
+                            skip = skip.saturating_sub(1);
+                        } else if is_block(el.name()) {
+                            out.push(' ');
+                        }
+                    }
+                }
+            }
+        }
+        out
+    } else {
+        s.to_string()
+    };
+    collapse_ws(&sanitize(&decoded))
+}
+
+/// Decode HTML entities once (for text that is not markup, e.g. entity-encoded HTML).
+pub fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    // Escape `<` so the parser sees only text; it then decodes every entity for us.
+    let doc = Html::parse_fragment(&s.replace('<', "&lt;"));
+    doc.root_element().text().collect()
+}
+
+/// Text already decoded once may still hold entities (`&amp;#39;` in the source).
+fn decode_again(t: &str) -> String {
+    if has_entity(t) {
+        decode_entities(t)
+    } else {
+        t.to_string()
+    }
+}
+
+/// Whether `s` contains something that looks like a complete entity reference.
+fn has_entity(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(p) = s[i..].find('&') {
+        let start = i + p + 1;
+        let mut j = start;
+        if j < b.len() && b[j] == b'#' {
+            j += 1;
+            if j < b.len() && (b[j] == b'x' || b[j] == b'X') {
+                j += 1;
+            }
+        }
+        let name_start = j;
+        while j < b.len() && b[j].is_ascii_alphanumeric() && j - name_start < 32 {
+            j += 1;
+        }
+        if j > name_start && j < b.len() && b[j] == b';' {
+            return true;
+        }
+        i = start;
+    }
+    false
+}
+
+fn collapse_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_skipped(name: &str) -> bool {
+    matches!(
+        name,
+        "script" | "style" | "noscript" | "iframe" | "template" | "svg" | "object" | "head"
+    )
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "aside"
+            | "main"
+            | "nav"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "ul"
+            | "ol"
+            | "li"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "blockquote"
+            | "pre"
+            | "hr"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "tr"
+            | "figure"
+            | "figcaption"
+            | "address"
+            | "details"
+            | "summary"
+            | "caption"
+    )
+}
+
+/// One finished paragraph; `tight` ones (list items, table rows) following each other are
+/// separated by a single newline instead of a blank line.
+struct Para {
+    text: String,
+    tight: bool,
+}
+
+#[derive(Default)]
+struct Writer {
+    paras: Vec<Para>,
+    cur: String,
+    links: Vec<String>,
+    images: Vec<Image>,
+    /// Depth inside skipped elements (script, style, ...).
+    skip: usize,
+    pre: usize,
+    quote: usize,
+    /// One entry per open list: `None` for `ul`, `Some(next number)` for `ol`.
+    lists: Vec<Option<usize>>,
+    /// Marker waiting to be put before the next paragraph (`• `, `3. `).
+    marker: Option<String>,
+    in_li: bool,
+    cells: usize,
+    in_cell: usize,
+    in_row: bool,
+    /// Open `<a>` elements: the link number if it got one.
+    anchors: Vec<Option<usize>>,
+    figures: Vec<Figure>,
+}
+
+#[derive(Default)]
+struct Figure {
+    first_image: usize,
+    caption: String,
+    credit: String,
+    in_caption: usize,
+    in_credit: usize,
+}
+
+impl Writer {
+    fn open(&mut self, el: &scraper::node::Element) {
+        let name = el.name();
+        if self.skip > 0 || is_skipped(name) {
+            if is_skipped(name) {
+                self.skip += 1;
+            }
+            return;
+        }
+        if let Some(fig) = self.figures.last_mut() {
+            if name == "figcaption" {
+                fig.in_caption += 1;
+                return;
+            }
+            if el
+                .attr("class")
+                .is_some_and(|c| c.contains("credit") || c.contains("copyright"))
+            {
+                fig.in_credit += 1;
+            }
+        }
+        match name {
+            "br" => self.push_raw("\n"),
+            "a" => {
+                let n = el
+                    .attr("href")
+                    .map(str::trim)
+                    .filter(|h| is_web(h))
+                    .map(|h| self.link(h));
+                self.anchors.push(n);
+            }
+            "img" => self.image(el),
+            "figure" => {
+                self.flush();
+                let first_image = self.images.len();
+                self.figures.push(Figure {
+                    first_image,
+                    ..Default::default()
+                });
+            }
+            "ul" => {
+                self.flush();
+                self.lists.push(None);
+            }
+            "ol" => {
+                self.flush();
+                let start = el
+                    .attr("start")
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(1);
+                self.lists.push(Some(start));
+            }
+            "li" => {
+                self.flush();
+                let depth = self.lists.len().saturating_sub(1);
+                let indent = "  ".repeat(depth);
+                let marker = match self.lists.last_mut() {
+                    Some(Some(n)) => {
+                        let m = format!("{indent}{n}. ");
+                        *n += 1;
+                        m
+                    }
+                    _ => format!("{indent}• "),
+                };
+                self.marker = Some(marker);
+                self.in_li = true;
+            }
+            "blockquote" => {
+                self.flush();
+                self.quote += 1;
+            }
+            "pre" => {
+                self.flush();
+                self.pre += 1;
+            }
+            "tr" => {
+                self.flush();
+                self.in_row = true;
+                self.cells = 0;
+            }
+            "td" | "th" => {
+                if self.cells > 0 {
+                    self.push_raw(" | ");
+                }
+                self.cells += 1;
+                self.in_cell += 1;
+            }
+            _ if is_block(name) => {
+                if self.in_cell > 0 {
+                    self.push_text(" ");
+                } else {
+                    self.flush();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, el: &scraper::node::Element) {
+        let name = el.name();
+        if self.skip > 0 {
+            if is_skipped(name) {
+                self.skip -= 1;
+            }
+            return;
+        }
+        if let Some(fig) = self.figures.last_mut() {
+            if name == "figcaption" {
+                fig.in_caption = fig.in_caption.saturating_sub(1);
+                return;
+            }
+            if fig.in_credit > 0
+                && el
+                    .attr("class")
+                    .is_some_and(|c| c.contains("credit") || c.contains("copyright"))
+            {
+                fig.in_credit -= 1;
+            }
+        }
+        match name {
+            "a" => {
+                if let Some(Some(n)) = self.anchors.pop() {
+                    let mark = format!(" [{n}]");
+                    self.push_raw(&mark);
+                }
+            }
+            "figure" => {
+                self.flush();
+                if let Some(fig) = self.figures.pop() {
+                    self.end_figure(fig);
+                }
+            }
+            "ul" | "ol" => {
+                self.flush();
+                self.lists.pop();
+                self.in_li = false;
+            }
+            "li" => {
+                self.flush();
+                self.in_li = false;
+            }
+            "blockquote" => {
+                self.flush();
+                self.quote = self.quote.saturating_sub(1);
+            }
+            "pre" => {
+                self.flush();
+                self.pre = self.pre.saturating_sub(1);
+            }
+            "tr" => {
+                self.flush();
+                self.in_row = false;
+            }
+            "td" | "th" => self.in_cell = self.in_cell.saturating_sub(1),
+            _ if is_block(name) && self.in_cell == 0 => self.flush(),
+            _ => {}
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        if self.skip > 0 {
+            return;
+        }
+        let t = sanitize(&decode_again(t));
+        if let Some(fig) = self.figures.last_mut() {
+            if fig.in_credit > 0 {
+                fig.credit.push_str(&t);
+                fig.credit.push(' ');
+                return;
+            }
+            if fig.in_caption > 0 {
+                fig.caption.push_str(&t);
+                fig.caption.push(' ');
+                return;
+            }
+        }
+        if self.pre > 0 {
+            self.push_raw(&t);
+        } else {
+            self.push_text(&t);
+        }
+    }
+
+    fn link(&mut self, href: &str) -> usize {
+        let href = sanitize(href);
+        match self.links.iter().position(|l| *l == href) {
+            Some(i) => i + 1,
+            None => {
+                self.links.push(href);
+                self.links.len()
+            }
+        }
+    }
+
+    fn image(&mut self, el: &scraper::node::Element) {
+        let src = el
+            .attr("src")
+            .or_else(|| el.attr("data-src"))
+            .map(|s| sanitize(s.trim()))
+            .filter(|s| !s.is_empty() && !s.starts_with("data:"));
+        let Some(src) = src else { return };
+        let alt = el.attr("alt").map(plain).filter(|a| !a.is_empty());
+        self.images.push(Image {
+            url: Some(src),
+            caption: alt,
+            credit: None,
+        });
+    }
+
+    fn end_figure(&mut self, fig: Figure) {
+        let caption = collapse_ws(&fig.caption);
+        let credit = collapse_ws(&fig.credit);
+        let (caption, credit) = if credit.is_empty() {
+            split_credit(&caption)
+        } else {
+            (caption, Some(credit))
+        };
+        match self.images.get_mut(fig.first_image) {
+            Some(img) => {
+                if !caption.is_empty() {
+                    img.caption = Some(caption);
+                }
+                if credit.is_some() {
+                    img.credit = credit;
+                }
+            }
+            None => {
+                // A figure without an image (an embed, a quote): keep its caption as text.
+                let all = [caption, credit.unwrap_or_default()].join(" ");
+                self.push_text(all.trim());
+                self.flush();
+            }
+        }
+    }
+
+    /// Append inline text, collapsing whitespace.
+    fn push_text(&mut self, t: &str) {
+        for (i, word) in t.split(char::is_whitespace).enumerate() {
+            if i > 0 || word.is_empty() {
+                self.space();
+            }
+            self.cur.push_str(word);
+        }
+    }
+
+    fn space(&mut self) {
+        if !self.cur.is_empty() && !self.cur.ends_with([' ', '\n']) {
+            self.cur.push(' ');
+        }
+    }
+
+    /// Append text as is (preformatted text, line breaks, link markers).
+    fn push_raw(&mut self, t: &str) {
+        if t == "\n" {
+            // Trailing spaces before a line break are noise.
+            let kept = self.cur.trim_end_matches(' ').len();
+            self.cur.truncate(kept);
+        }
+        self.cur.push_str(t);
+    }
+
+    fn flush(&mut self) {
+        let body = std::mem::take(&mut self.cur);
+        let lines: Vec<&str> = body.lines().map(str::trim_end).collect();
+        let start = lines.iter().position(|l| !l.trim().is_empty());
+        let end = lines.iter().rposition(|l| !l.trim().is_empty());
+        let (Some(start), Some(end)) = (start, end) else {
+            return;
+        };
+        let quote = "│ ".repeat(self.quote);
+        let marker = self.marker.take();
+        let hang = marker
+            .as_ref()
+            .map(|m| " ".repeat(m.chars().count()))
+            .unwrap_or_default();
+        let mut text = String::new();
+        for (i, line) in lines[start..=end].iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            text.push_str(&quote);
+            let line = if self.pre > 0 {
+                *line
+            } else {
+                line.trim_start()
+            };
+            match (&marker, i) {
+                (Some(m), 0) => text.push_str(m),
+                (Some(_), _) => text.push_str(&hang),
+                _ => {}
+            }
+            text.push_str(line);
+        }
+        let tight = self.in_li || self.in_row || marker.is_some();
+        self.paras.push(Para { text, tight });
+    }
+
+    fn finish(mut self) -> HtmlText {
+        self.flush();
+        let mut text = String::new();
+        let mut prev_tight = false;
+        for (i, p) in self.paras.iter().enumerate() {
+            if i > 0 {
+                text.push_str(if prev_tight && p.tight { "\n" } else { "\n\n" });
+            }
+            text.push_str(&p.text);
+            prev_tight = p.tight;
+        }
+        HtmlText {
+            text: sanitize(&text),
+            links: self.links,
+            images: self.images,
+        }
+    }
+}
+
+/// Whether a link target gets a number (only web links do).
+fn is_web(href: &str) -> bool {
+    let lower = href.get(..8).unwrap_or(href).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// Split a trailing `Photograph: X` (and similar) off a caption.
+fn split_credit(caption: &str) -> (String, Option<String>) {
+    const MARKS: [&str; 7] = [
+        "Photograph:",
+        "Photograph by",
+        "Photo:",
+        "Photo by",
+        "Picture:",
+        "Image:",
+        "Credit:",
+    ];
+    let best = MARKS
+        .iter()
+        .filter_map(|m| caption.rfind(m).map(|i| (i, *m)))
+        .max_by_key(|(i, _)| *i);
+    match best {
+        Some((i, m)) => {
+            let credit = caption[i + m.len()..].trim().to_string();
+            let rest = caption[..i].trim().to_string();
+            if credit.is_empty() {
+                (rest, None)
+            } else {
+                (rest, Some(credit))
+            }
+        }
+        None => (caption.to_string(), None),
+    }
+}
+
+/// Whether `c` may never reach the terminal.
+pub fn is_forbidden(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        | '\u{200e}' | '\u{200f}' | '\u{061c}'
+        | '\u{200b}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
 }
 
 /// Remove everything that could act on a terminal (controls, escape sequences, bidi
 /// overrides, zero-width characters). Keeps `\n` and `\t`. Idempotent.
+///
+/// Escape sequences are removed whole: CSI (`ESC [` or U+009B, parameters, final byte),
+/// string sequences (OSC, DCS, SOS, PM, APC, 7- or 8-bit, up to BEL, ST or a line end) and
+/// two-character `ESC x` sequences. Since the output holds no forbidden character at all, a
+/// second pass finds nothing to remove.
 pub fn sanitize(s: &str) -> String {
-    s.to_string()
+    if !s.chars().any(is_forbidden) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        match c {
+            '\u{1b}' => match it.peek().copied() {
+                Some('[') => {
+                    it.next();
+                    skip_csi(&mut it);
+                }
+                Some(']' | 'P' | 'X' | '^' | '_') => {
+                    it.next();
+                    skip_string(&mut it);
+                }
+                Some(' '..='/') => {
+                    while it.next_if(|c| (' '..='/').contains(c)).is_some() {}
+                    it.next_if(|c| ('0'..='~').contains(c));
+                }
+                Some('0'..='~') => {
+                    it.next();
+                }
+                _ => {}
+            },
+            '\u{9b}' => skip_csi(&mut it),
+            '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => skip_string(&mut it),
+            c if is_forbidden(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
-/// Display width in terminal cells.
+/// Skip a CSI's parameter and intermediate bytes and its final byte.
+fn skip_csi(it: &mut std::iter::Peekable<std::str::Chars>) {
+    while it.next_if(|c| ('0'..='?').contains(c)).is_some() {}
+    while it.next_if(|c| (' '..='/').contains(c)).is_some() {}
+    it.next_if(|c| ('@'..='~').contains(c));
+}
+
+/// Skip a control string up to its terminator (BEL, ESC \, U+009C) or a line end.
+fn skip_string(it: &mut std::iter::Peekable<std::str::Chars>) {
+    while let Some(&c) = it.peek() {
+        match c {
+            '\u{7}' | '\u{9c}' => {
+                it.next();
+                return;
+            }
+            '\u{1b}' => {
+                it.next();
+                it.next_if(|c| *c == '\\');
+                return;
+            }
+            '\n' => return,
+            _ => {
+                it.next();
+            }
+        }
+    }
+}
+
+/// Display width in terminal cells (the sum of its graphemes' widths, as the renderer counts).
 pub fn width(s: &str) -> usize {
-    unicode_width::UnicodeWidthStr::width(s)
+    s.graphemes(true).map(UnicodeWidthStr::width).sum()
 }
 
 /// Cut `s` to at most `max` cells without splitting a grapheme (adds `…` when cut).
 pub fn truncate(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
+    if width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let budget = max - 1;
+    let mut used = 0;
+    let mut out = String::new();
+    for g in s.graphemes(true) {
+        let w = UnicodeWidthStr::width(g);
+        if used + w > budget {
+            break;
+        }
+        used += w;
+        out.push_str(g);
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn paragraphs_and_breaks() {
+        let t = html_to_text("<p>One\n   two</p><p>Three<br>four</p>\n\n<div>five</div>");
+        assert_eq!(t.text, "One two\n\nThree\nfour\n\nfive");
+    }
+
+    #[test]
+    fn lists_and_headings() {
+        let t =
+            html_to_text("<h2>Head</h2><ul><li>a</li><li>b</li></ul><ol><li>x</li><li>y</li></ol>");
+        assert_eq!(t.text, "Head\n\n• a\n• b\n1. x\n2. y");
+    }
+
+    #[test]
+    fn blockquote_prefixes_lines() {
+        let t = html_to_text("<p>said:</p><blockquote><p>one<br>two</p></blockquote>");
+        assert_eq!(t.text, "said:\n\n│ one\n│ two");
+    }
+
+    #[test]
+    fn links_numbered_web_only() {
+        let t = html_to_text(
+            r#"<p>See <a href="https://a.example/">this</a>, <a href="mailto:x@y">mail</a> and <a href="https://a.example/">again</a> <a href="http://b.example">b</a></p>"#,
+        );
+        assert_eq!(t.text, "See this [1], mail and again [1] b [2]");
+        assert_eq!(t.links, ["https://a.example/", "http://b.example"]);
+    }
+
+    #[test]
+    fn figures_with_caption_and_credit() {
+        let t = html_to_text(
+            r#"<p>a</p><figure><img src="https://i/1.jpg" alt="alt"><figcaption>Crowds gather. Photograph: Jane Doe/AP</figcaption></figure><figure><img src="https://i/2.jpg"><figcaption>Rain <span class="credit">Agency</span></figcaption></figure><img src="https://i/3.jpg" alt="loose">"#,
+        );
+        assert_eq!(t.text, "a");
+        assert_eq!(t.images.len(), 3);
+        assert_eq!(t.images[0].caption.as_deref(), Some("Crowds gather."));
+        assert_eq!(t.images[0].credit.as_deref(), Some("Jane Doe/AP"));
+        assert_eq!(t.images[1].caption.as_deref(), Some("Rain"));
+        assert_eq!(t.images[1].credit.as_deref(), Some("Agency"));
+        assert_eq!(t.images[2].caption.as_deref(), Some("loose"));
+    }
+
+    #[test]
+    fn tables_scripts_and_entities() {
+        let t = html_to_text(
+            "<table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table><script>alert(1)</script><style>p{}</style><noscript>no</noscript><p>it&amp;#39;s &lt;fine&gt;</p>",
+        );
+        assert_eq!(t.text, "A | B\n1 | 2\n\nit's <fine>");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let html = format!("{}deep{}", "<div>".repeat(2_000), "</div>".repeat(2_000));
+        let t = html_to_text(&format!("<p>top</p>{html}"));
+        assert_eq!(t.text, "top");
+    }
+
+    #[test]
+    fn plain_decodes_twice_and_collapses() {
+        assert_eq!(
+            plain("  Don&amp;#39;t <b>panic</b>\n now "),
+            "Don't panic now"
+        );
+        assert_eq!(plain("&ldquo;Quote&rdquo;\n"), "\u{201c}Quote\u{201d}");
+        assert_eq!(plain("a \u{202e} b"), "a b");
+        assert_eq!(plain("x < y"), "x < y");
+    }
+
+    #[test]
+    fn sanitize_removes_sequences_whole() {
+        assert_eq!(sanitize("a\u{1b}[0;36mb\u{1b}[0m"), "ab");
+        assert_eq!(sanitize("a\u{1b}]0;title\u{7}b"), "ab");
+        assert_eq!(sanitize("a\u{1b}]8;;http://x\u{1b}\\b"), "ab");
+        assert_eq!(sanitize("a\u{9b}31mb\u{9d}2;t\u{9c}c"), "abc");
+        assert_eq!(sanitize("a\u{1b}(Bb\u{1b}7c"), "abc");
+        assert_eq!(sanitize("a\u{1b}Pq#0\u{1b}\\b"), "ab");
+        assert_eq!(
+            sanitize("l\u{202e}r\u{2066}\u{200b}\u{feff}x\u{0}\u{7f}\r"),
+            "lrx"
+        );
+        assert_eq!(
+            sanitize("keep\ttab\nline 👨\u{200d}👩"),
+            "keep\ttab\nline 👨\u{200d}👩"
+        );
+    }
+
+    #[test]
+    fn width_and_truncate_respect_graphemes() {
+        assert_eq!(width("abc"), 3);
+        assert_eq!(width("日本"), 4);
+        assert_eq!(truncate("hello", 5), "hello");
+        assert_eq!(truncate("hello world", 6), "hello…");
+        assert_eq!(truncate("日本語", 4), "日…");
+        assert_eq!(truncate("e\u{301}e\u{301}e\u{301}", 2), "e\u{301}…");
+        assert_eq!(truncate("abc", 0), "");
+        assert_eq!(truncate("abc", 1), "…");
+    }
+
+    proptest! {
+        #[test]
+        fn sanitize_is_idempotent_and_clean(s in "(\\PC|[\\x00-\\x1f\\x7f-\\x9f\u{202a}-\u{202e}\u{2066}-\u{2069}\u{200b}-\u{200f}\u{feff}\\[\\];m0-9])*") {
+            let once = sanitize(&s);
+            prop_assert_eq!(sanitize(&once), once.clone());
+            prop_assert!(!once.chars().any(is_forbidden));
+        }
+
+        #[test]
+        fn truncate_never_exceeds(s in "\\PC*", max in 0usize..20) {
+            let t = truncate(&s, max);
+            prop_assert!(width(&t) <= max);
+        }
+    }
 }
