@@ -99,6 +99,27 @@ pub fn plain(s: &str) -> String {
     collapse_ws(&sanitize(&decoded))
 }
 
+/// Plain text with line structure (JSON Feed `content_text`, plain `articleBody`): blank
+/// lines separate paragraphs (at most one is kept), other line breaks stay, whitespace inside
+/// a line is collapsed, and the result is sanitized.
+pub fn paragraphs(s: &str) -> String {
+    let clean = sanitize(&s.replace("\r\n", "\n"));
+    let mut out = String::new();
+    let mut blank = false;
+    for line in clean.lines().map(collapse_ws) {
+        if line.is_empty() {
+            blank = true;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank { "\n\n" } else { "\n" });
+        }
+        blank = false;
+        out.push_str(&line);
+    }
+    out
+}
+
 /// Decode HTML entities once (for text that is not markup, e.g. entity-encoded HTML).
 pub fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
@@ -762,6 +783,14 @@ mod tests {
         assert_eq!(plain("&ldquo;Quote&rdquo;\n"), "\u{201c}Quote\u{201d}");
         assert_eq!(plain("a \u{202e} b"), "a b");
         assert_eq!(plain("x < y"), "x < y");
+    }
+
+    #[test]
+    fn paragraphs_keep_structure() {
+        assert_eq!(
+            paragraphs("  a  b \r\n c\n\n\n\n d\u{1b}[1m "),
+            "a b\nc\n\nd"
+        );
     }
 
     #[test]
