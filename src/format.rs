@@ -178,6 +178,7 @@ pub(crate) fn fill_missing_ids(entries: &mut [Entry]) {
 
 /// Turn a body that may be HTML, entity-encoded HTML or plain text into entry text.
 pub(crate) fn body_text(s: &str) -> crate::text::HtmlText {
+    use crate::text::looks_like_html;
     if looks_like_html(s) {
         return crate::text::html_to_text(s);
     }
@@ -189,12 +190,6 @@ pub(crate) fn body_text(s: &str) -> crate::text::HtmlText {
         text: crate::text::paragraphs(&decoded),
         ..Default::default()
     }
-}
-
-fn looks_like_html(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.windows(2)
-        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/'))
 }
 
 /// Whether the fragments of the entries' URLs are positions counted from the top of the

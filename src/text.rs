@@ -64,39 +64,55 @@ pub fn html_to_text(html: &str) -> HtmlText {
 /// A one-line field (headline, author, caption): decode entities, drop tags, collapse
 /// whitespace, sanitize.
 pub fn plain(s: &str) -> String {
-    let decoded = if s.contains(['<', '&']) {
-        let doc = Html::parse_fragment(s);
-        let mut out = String::new();
-        let mut skip = 0usize;
-        for edge in doc.root_element().traverse() {
-            match edge {
-                ego_tree::iter::Edge::Open(node) => match node.value() {
-                    Node::Element(el) => {
-                        if is_skipped(el.name()) {
-                            skip += 1;
-                        } else if is_block(el.name()) || el.name() == "br" {
-                            out.push(' ');
-                        }
+    let mut decoded = strip_markup(s);
+    if looks_like_html(&decoded) {
+        // Entity-encoded markup (`&lt;b&gt;`): the first pass revealed tags, drop them too.
+        decoded = strip_markup(&decoded);
+    }
+    collapse_ws(&sanitize(&decoded))
+}
+
+/// Whether `s` holds something that looks like a tag (`<p`, `</`).
+pub fn looks_like_html(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/'))
+}
+
+/// The text of an HTML fragment with entities decoded (twice if double-encoded); script and
+/// style contents dropped, block boundaries and `<br>` turned into spaces.
+fn strip_markup(s: &str) -> String {
+    if !s.contains(['<', '&']) {
+        return s.to_string();
+    }
+    let doc = Html::parse_fragment(s);
+    let mut out = String::new();
+    let mut skip = 0usize;
+    for edge in doc.root_element().traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(node) => match node.value() {
+                Node::Element(el) => {
+                    if is_skipped(el.name()) {
+                        skip += 1;
+                    } else if is_block(el.name()) || el.name() == "br" {
+                        out.push(' ');
                     }
-                    Node::Text(t) if skip == 0 => out.push_str(&decode_again(t)),
-                    _ => {}
-                },
-                ego_tree::iter::Edge::Close(node) => {
-                    if let Node::Element(el) = node.value() {
-                        if is_skipped(el.name()) {
-                            skip = skip.saturating_sub(1);
-                        } else if is_block(el.name()) {
-                            out.push(' ');
-                        }
+                }
+                Node::Text(t) if skip == 0 => out.push_str(&decode_again(t)),
+                _ => {}
+            },
+            ego_tree::iter::Edge::Close(node) => {
+                if let Node::Element(el) = node.value() {
+                    if is_skipped(el.name()) {
+                        skip = skip.saturating_sub(1);
+                    } else if is_block(el.name()) {
+                        out.push(' ');
                     }
                 }
             }
         }
-        out
-    } else {
-        s.to_string()
-    };
-    collapse_ws(&sanitize(&decoded))
+    }
+    out
 }
 
 /// Plain text with line structure (JSON Feed `content_text`, plain `articleBody`): blank
