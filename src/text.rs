@@ -11,7 +11,11 @@
 //! credit.
 
 use crate::entry::Image;
-use scraper::{Html, Node};
+use events::{Ev, Tag};
+use scraper::Html;
+use std::borrow::Cow;
+
+mod events;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
@@ -31,33 +35,12 @@ pub struct HtmlText {
 
 /// Turn an HTML fragment into clean text (sanitized).
 pub fn html_to_text(html: &str) -> HtmlText {
-    let doc = Html::parse_fragment(html);
     let mut w = Writer::default();
-    let mut depth = 0usize;
-    for edge in doc.root_element().traverse() {
-        match edge {
-            ego_tree::iter::Edge::Open(node) => {
-                if let Node::Element(el) = node.value() {
-                    depth += 1;
-                    if depth <= MAX_DEPTH {
-                        w.open(el);
-                    }
-                } else if let Node::Text(t) = node.value()
-                    && depth <= MAX_DEPTH
-                {
-                    w.text(t);
-                }
-            }
-            ego_tree::iter::Edge::Close(node) => {
-                if let Node::Element(el) = node.value() {
-                    if depth <= MAX_DEPTH {
-                        w.close(el);
-                    }
-                    depth -= 1;
-                }
-            }
-        }
-    }
+    events::walk(html, &mut |ev| match ev {
+        Ev::Open(tag) => w.open(&tag),
+        Ev::Close(tag) => w.close(&tag),
+        Ev::Text(t) => w.text(&t),
+    });
     w.finish()
 }
 
@@ -85,33 +68,19 @@ fn strip_markup(s: &str) -> String {
     if !s.contains(['<', '&']) {
         return s.to_string();
     }
-    let doc = Html::parse_fragment(s);
     let mut out = String::new();
     let mut skip = 0usize;
-    for edge in doc.root_element().traverse() {
-        match edge {
-            ego_tree::iter::Edge::Open(node) => match node.value() {
-                Node::Element(el) => {
-                    if is_skipped(el.name()) {
-                        skip += 1;
-                    } else if is_block(el.name()) || el.name() == "br" {
-                        out.push(' ');
-                    }
-                }
-                Node::Text(t) if skip == 0 => out.push_str(&decode_again(t)),
-                _ => {}
-            },
-            ego_tree::iter::Edge::Close(node) => {
-                if let Node::Element(el) = node.value() {
-                    if is_skipped(el.name()) {
-                        skip = skip.saturating_sub(1);
-                    } else if is_block(el.name()) {
-                        out.push(' ');
-                    }
-                }
+    events::walk(s, &mut |ev| match ev {
+        Ev::Open(tag) if is_skipped(tag.name()) => skip += 1,
+        Ev::Close(tag) if is_skipped(tag.name()) => skip = skip.saturating_sub(1),
+        Ev::Open(tag) | Ev::Close(tag) => {
+            if is_block(tag.name()) || tag.name() == "br" {
+                out.push(' ');
             }
         }
-    }
+        Ev::Text(t) if skip == 0 => out.push_str(&decode_again(&t)),
+        Ev::Text(_) => {}
+    });
     out
 }
 
@@ -147,11 +116,11 @@ pub fn decode_entities(s: &str) -> String {
 }
 
 /// Text already decoded once may still hold entities (`&amp;#39;` in the source).
-fn decode_again(t: &str) -> String {
+fn decode_again(t: &str) -> Cow<'_, str> {
     if has_entity(t) {
-        decode_entities(t)
+        Cow::Owned(decode_entities(t))
     } else {
-        t.to_string()
+        Cow::Borrowed(t)
     }
 }
 
@@ -271,7 +240,7 @@ struct Figure {
 }
 
 impl Writer {
-    fn open(&mut self, el: &scraper::node::Element) {
+    fn open(&mut self, el: &Tag) {
         let name = el.name();
         if self.skip > 0 || is_skipped(name) {
             if is_skipped(name) {
@@ -368,7 +337,7 @@ impl Writer {
         }
     }
 
-    fn close(&mut self, el: &scraper::node::Element) {
+    fn close(&mut self, el: &Tag) {
         let name = el.name();
         if self.skip > 0 {
             if is_skipped(name) {
@@ -433,7 +402,8 @@ impl Writer {
         if self.skip > 0 {
             return;
         }
-        let t = sanitize(&decode_again(t));
+        let decoded = decode_again(t);
+        let t = sanitize_cow(&decoded);
         if let Some(fig) = self.figures.last_mut() {
             if fig.in_credit > 0 {
                 fig.credit.push_str(&t);
@@ -464,7 +434,7 @@ impl Writer {
         }
     }
 
-    fn image(&mut self, el: &scraper::node::Element) {
+    fn image(&mut self, el: &Tag) {
         let src = el
             .attr("src")
             .or_else(|| el.attr("data-src"))
@@ -532,7 +502,21 @@ impl Writer {
     }
 
     fn flush(&mut self) {
-        let body = std::mem::take(&mut self.cur);
+        let mut body = std::mem::take(&mut self.cur);
+        if self.quote == 0 && self.marker.is_none() && !body.contains('\n') {
+            // The common case: one plain line, no prefixes.
+            let trimmed = body.trim();
+            if !trimmed.is_empty() {
+                if trimmed.len() != body.len() {
+                    body = trimmed.to_string();
+                }
+                self.paras.push(Para {
+                    text: body,
+                    tight: self.in_li || self.in_row,
+                });
+            }
+            return;
+        }
         let lines: Vec<&str> = body.lines().map(str::trim_end).collect();
         let start = lines.iter().position(|l| !l.trim().is_empty());
         let end = lines.iter().rposition(|l| !l.trim().is_empty());
@@ -638,8 +622,13 @@ pub fn is_forbidden(c: char) -> bool {
 /// two-character `ESC x` sequences. Since the output holds no forbidden character at all, a
 /// second pass finds nothing to remove.
 pub fn sanitize(s: &str) -> String {
+    sanitize_cow(s).into_owned()
+}
+
+/// [`sanitize`] without copying text that is already clean.
+fn sanitize_cow(s: &str) -> Cow<'_, str> {
     if !s.chars().any(is_forbidden) {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     let mut it = s.chars().peekable();
@@ -669,7 +658,7 @@ pub fn sanitize(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Skip a CSI's parameter and intermediate bytes and its final byte.
