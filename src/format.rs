@@ -217,3 +217,94 @@ pub(crate) fn positional_fragments(urls: &[Option<&str>]) -> bool {
             .enumerate()
             .all(|(i, n)| *n == first + i as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Option<Timestamp> {
+        Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn times_in_every_shape() {
+        assert_eq!(
+            parse_time("2023-05-15T11:50:54+0000"),
+            ts("2023-05-15T11:50:54Z")
+        );
+        assert_eq!(
+            parse_time("2023-11-02T21:06:52&#x2B;05:30"),
+            ts("2023-11-02T15:36:52Z")
+        );
+        assert_eq!(
+            parse_time("2019-10-12T07:20:50.52Z"),
+            ts("2019-10-12T07:20:50.52Z")
+        );
+        assert_eq!(
+            parse_time("Fri, 31 May 2019 12:17:58 -0700"),
+            ts("2019-05-31T19:17:58Z")
+        );
+        assert_eq!(
+            parse_time(" 2020-01-01T00:00:00 "),
+            ts("2020-01-01T00:00:00Z")
+        );
+        assert_eq!(parse_time("yesterday"), None);
+        assert_eq!(parse_time(""), None);
+    }
+
+    #[test]
+    fn position_fragments_are_detected() {
+        let page = |f: &str| Some(format!("https://x/live#{f}"));
+        let urls: Vec<_> = ["post1", "post2", "post3"].map(page).to_vec();
+        let refs: Vec<_> = urls.iter().map(|u| u.as_deref()).collect();
+        assert!(positional_fragments(&refs));
+        let urls: Vec<_> = ["80", "79", "78"].map(page).to_vec();
+        let refs: Vec<_> = urls.iter().map(|u| u.as_deref()).collect();
+        assert!(
+            !positional_fragments(&refs),
+            "counted from the bottom: stable"
+        );
+        let urls: Vec<_> = ["751105", "751080"].map(page).to_vec();
+        let refs: Vec<_> = urls.iter().map(|u| u.as_deref()).collect();
+        assert!(!positional_fragments(&refs));
+        assert!(!positional_fragments(&[None, None]));
+    }
+
+    #[test]
+    fn content_keys_are_stable_and_split_collisions() {
+        let e = |title: &str, text: &str| Entry {
+            title: title.into(),
+            text: text.into(),
+            published: ts("2025-01-01T00:00:00Z"),
+            ..Default::default()
+        };
+        let mut a = vec![e("Same", "one"), e("Same", "two"), e("", "just text here")];
+        let mut b = a.clone();
+        fill_missing_ids(&mut a);
+        fill_missing_ids(&mut b);
+        assert_eq!(a, b, "deterministic");
+        assert_ne!(a[0].id, a[1].id, "equal time and headline: text decides");
+        assert!(a.iter().all(|e| e.id.starts_with("key:")));
+        let mut kept = vec![Entry {
+            id: "native".into(),
+            ..e("x", "y")
+        }];
+        fill_missing_ids(&mut kept);
+        assert_eq!(kept[0].id, "native");
+    }
+
+    #[test]
+    fn detection_by_content() {
+        assert!(matches!(
+            parse(b"<?xml version=\"1.0\"?><rss/>"),
+            Err(FormatError::NotALiveBlog(_))
+        ));
+        assert!(
+            matches!(parse(b"\xEF\xBB\xBF  <html></html>"), Err(FormatError::NotALiveBlog(m)) if m.contains("HTML page"))
+        );
+        assert!(
+            matches!(parse(b"[1, 2]"), Err(FormatError::NotALiveBlog(m)) if m.contains("JSON Feed"))
+        );
+        assert!(matches!(parse(b"{\"a\": "), Err(FormatError::Invalid(_))));
+    }
+}

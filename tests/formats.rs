@@ -397,6 +397,25 @@ fn cases() -> Vec<(&'static str, Expect)> {
             },
         ),
         (
+            "own/hostile-ld.html",
+            Blog {
+                format: "json-ld",
+                count: 1,
+                newest: ent(
+                    "Alert blink gone",
+                    Some("2025-02-02T02:02:02Z"),
+                    &["Eve Spoof"],
+                    "Body cyan end",
+                ),
+                oldest: ent(
+                    "Alert blink gone",
+                    Some("2025-02-02T02:02:02Z"),
+                    &["Eve Spoof"],
+                    "Body cyan end",
+                ),
+            },
+        ),
+        (
             "own/microdata.html",
             Blog {
                 format: "microdata",
@@ -664,6 +683,20 @@ fn hostile_text_is_neutralized() {
         assert!(!forbidden(&text), "{text:?}");
         assert!(
             !text.contains("[0;36m") && !text.contains("[31m") && !text.contains("[0m"),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn hostile_json_ld_is_neutralized() {
+    let s = parse_own("hostile-ld.html");
+    assert_eq!(s.title.as_deref(), Some("Live now"));
+    assert_eq!(s.entries[0].text, "Body cyan end");
+    for text in all_strings(&s) {
+        assert!(!forbidden(&text), "{text:?}");
+        assert!(
+            !text.contains("[0;36m") && !text.contains("[5m") && !text.contains("[2J"),
             "{text:?}"
         );
     }
