@@ -69,14 +69,16 @@ fn parse_json(bytes: &[u8]) -> Result<Snapshot, FormatError> {
     )))
 }
 
-/// Whether an angle-bracket document is an XML feed rather than an HTML page.
+/// Whether an angle-bracket document is an XML feed rather than an HTML page. XHTML pages
+/// also start with `<?xml`, so an `<html` near the top wins.
 fn is_xml(body: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
-    let head = head.trim_start();
-    head.starts_with("<?xml")
-        || head.starts_with("<rss")
-        || head.starts_with("<feed")
-        || head.starts_with("<rdf")
+    let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
+    if head.contains("<html") {
+        return false;
+    }
+    ["<?xml", "<rss", "<feed", "<rdf"]
+        .iter()
+        .any(|p| head.starts_with(p))
 }
 
 fn parse_xml(bytes: &[u8]) -> Result<Snapshot, FormatError> {
@@ -189,6 +191,28 @@ pub(crate) fn body_text(s: &str) -> crate::text::HtmlText {
     crate::text::HtmlText {
         text: crate::text::paragraphs(&decoded),
         ..Default::default()
+    }
+}
+
+/// The identity an update's URL gives: its fragment (`#live-123`) when it has one, so a
+/// renamed page slug keeps the ids; else the whole URL.
+pub(crate) fn url_identity(url: &str) -> String {
+    match url.split_once('#') {
+        Some((_, frag)) if !frag.trim().is_empty() => {
+            crate::text::sanitize(&format!("#{}", frag.trim()))
+        }
+        _ => crate::text::sanitize(url.trim()),
+    }
+}
+
+/// A URL from JSON inside a page: trimmed, `&amp;` decoded (script text is not decoded by
+/// the HTML parser, yet some sites escape it anyway), sanitized.
+pub(crate) fn clean_url(url: &str) -> String {
+    let url = url.trim();
+    if url.contains("&amp;") {
+        crate::text::sanitize(&crate::text::decode_entities(url))
+    } else {
+        crate::text::sanitize(url)
     }
 }
 

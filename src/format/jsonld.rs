@@ -6,7 +6,9 @@
 //! fields, authors and images in every shape. This module reads them all into entries in
 //! document order.
 
-use super::{body_text, fill_missing_ids, parse_time, positional_fragments};
+use super::{
+    body_text, clean_url, fill_missing_ids, parse_time, positional_fragments, url_identity,
+};
 use crate::entry::{Entry, Image, Snapshot};
 use crate::text::{plain, sanitize};
 use serde_json::{Map, Value};
@@ -77,7 +79,7 @@ fn updates(blog: &Obj) -> Vec<&Obj> {
 }
 
 fn snapshot(blog: &Obj) -> Snapshot {
-    let home_url = string(blog, "url").map(|u| sanitize(u.trim()));
+    let home_url = string(blog, "url").map(clean_url);
     let updates = updates(blog);
     let urls: Vec<Option<&str>> = updates.iter().map(|u| string(u, "url")).collect();
     let positional = positional_fragments(&urls);
@@ -98,8 +100,8 @@ fn snapshot(blog: &Obj) -> Snapshot {
     }
 }
 
-/// Native id first (`identifier`), then `@id`, then the URL when it names this update
-/// alone (not the page itself, not a position-based fragment); empty means "use content".
+/// Native id first (`identifier`), then `@id`, then the URL (its fragment, when it has
+/// one, since page slugs change when headlines do) when it names this update alone (not the page itself, not a position-based fragment); empty means "use content".
 fn identity(u: &Obj, page: Option<&str>, positional: bool, urls: &[Option<&str>]) -> String {
     let id = match u.get("identifier") {
         Some(Value::Number(n)) => Some(n.to_string()),
@@ -121,7 +123,7 @@ fn identity(u: &Obj, page: Option<&str>, positional: bool, urls: &[Option<&str>]
     if positional || !unique || is_page {
         return String::new();
     }
-    sanitize(url)
+    url_identity(url)
 }
 
 fn entry(u: &Obj) -> Entry {
@@ -147,7 +149,7 @@ fn entry(u: &Obj) -> Entry {
         authors: names(u.get("author")),
         text: body.text,
         links: body.links,
-        url: string(u, "url").map(|s| sanitize(s.trim())),
+        url: string(u, "url").map(clean_url),
         images,
         ..Default::default()
     }
@@ -205,7 +207,7 @@ fn images(v: Option<&Value>) -> Vec<Image> {
                     .or_else(|| names(o.get("copyrightHolder")).into_iter().next())
                     .or_else(|| names(o.get("author")).into_iter().next());
                 Some(Image {
-                    url: Some(sanitize(url.trim())),
+                    url: Some(clean_url(url)),
                     caption: caption.filter(|c| !c.is_empty()),
                     credit: credit.filter(|c| !c.is_empty()),
                 })

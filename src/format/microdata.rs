@@ -5,7 +5,7 @@
 //! item; a nested item is itself the value of its `itemprop`. The walk uses an explicit
 //! stack, so nesting depth does not matter.
 
-use super::{body_text, fill_missing_ids, parse_time, positional_fragments};
+use super::{body_text, fill_missing_ids, parse_time, positional_fragments, url_identity};
 use crate::entry::{Entry, Image, Snapshot};
 use crate::text::{plain, sanitize};
 use scraper::{ElementRef, Html, Selector};
@@ -52,7 +52,7 @@ pub fn parse(doc: &Html, found: &mut Vec<String>) -> Option<Snapshot> {
         let unique = url_refs.iter().filter(|o| *o == url).count() == 1;
         let is_page = home_url.as_deref() == url.map(str::trim);
         if let Some(url) = url.filter(|_| unique && !positional && !is_page) {
-            e.id = sanitize(url.trim());
+            e.id = url_identity(url.trim());
         }
     }
     fill_missing_ids(&mut entries);
