@@ -330,5 +330,10 @@ mod tests {
             matches!(parse(b"[1, 2]"), Err(FormatError::NotALiveBlog(m)) if m.contains("JSON Feed"))
         );
         assert!(matches!(parse(b"{\"a\": "), Err(FormatError::Invalid(_))));
+        let xhtml =
+            b"<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\"><body/></html>";
+        assert!(
+            matches!(parse(xhtml), Err(FormatError::NotALiveBlog(m)) if m.contains("HTML page"))
+        );
     }
 }

@@ -190,7 +190,7 @@ fn images(v: Option<&Value>) -> Vec<Image> {
     let one = |v: &Value| -> Option<Image> {
         match v {
             Value::String(s) => Some(Image {
-                url: Some(sanitize(s.trim())),
+                url: Some(clean_url(s)),
                 ..Default::default()
             }),
             Value::Object(o) => {
