@@ -477,16 +477,17 @@ impl Writer {
 
     /// Append inline text, collapsing whitespace.
     fn push_text(&mut self, t: &str) {
-        for (i, word) in t.split(char::is_whitespace).enumerate() {
-            if i > 0 || word.is_empty() {
+        for c in t.chars() {
+            if c.is_whitespace() {
                 self.space();
+            } else {
+                self.cur.push(c);
             }
-            self.cur.push_str(word);
         }
     }
 
     fn space(&mut self) {
-        if !self.cur.is_empty() && !self.cur.ends_with([' ', '\n']) {
+        if !matches!(self.cur.as_bytes().last(), None | Some(b' ' | b'\n')) {
             self.cur.push(' ');
         }
     }
@@ -562,8 +563,11 @@ impl Writer {
             text.push_str(&p.text);
             prev_tight = p.tight;
         }
+        // Every piece was sanitized on the way in, and joining clean pieces cannot create a
+        // forbidden character, so the text needs no second pass.
+        debug_assert!(!text.chars().any(is_forbidden));
         HtmlText {
-            text: sanitize(&text),
+            text,
             links: self.links,
             images: self.images,
         }
@@ -627,7 +631,7 @@ pub fn sanitize(s: &str) -> String {
 
 /// [`sanitize`] without copying text that is already clean.
 fn sanitize_cow(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_forbidden) {
+    if !suspect_bytes(s) || !s.chars().any(is_forbidden) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -659,6 +663,24 @@ fn sanitize_cow(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// A fast byte-level pre-check: `false` means `s` has no forbidden character. (It may say
+/// `true` for a few harmless characters such as U+200D; the exact check follows.)
+fn suspect_bytes(s: &str) -> bool {
+    let b = s.as_bytes();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    b.iter().enumerate().any(|(i, &c)| match c {
+        0..=8 | 11..=31 | 0x7f => true,
+        0xc2 => (0x80..=0x9f).contains(&at(i + 1)),
+        0xd8 => at(i + 1) == 0x9c,
+        0xe2 => matches!(
+            (at(i + 1), at(i + 2)),
+            (0x80, 0x8b..=0x8f | 0xaa..=0xae) | (0x81, 0xa0..=0xa4 | 0xa6..=0xa9)
+        ),
+        0xef => at(i + 1) == 0xbb && at(i + 2) == 0xbf,
+        _ => false,
+    })
 }
 
 /// Skip a CSI's parameter and intermediate bytes and its final byte.

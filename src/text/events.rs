@@ -275,11 +275,11 @@ fn lower(s: &str) -> Cow<'_, str> {
 
 /// Decode character references the way html5ever would, or give up (`None`).
 fn decode(s: &str) -> Option<Cow<'_, str>> {
-    if !s.contains(['&', '\r', '\0']) {
-        return Some(Cow::Borrowed(s));
-    }
-    if s.contains(['\r', '\0']) {
+    if s.bytes().any(|b| b == b'\r' || b == 0) {
         return None;
+    }
+    if !s.contains('&') {
+        return Some(Cow::Borrowed(s));
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
