@@ -84,25 +84,18 @@ fn strip_markup(s: &str) -> String {
     out
 }
 
-/// Plain text with line structure (JSON Feed `content_text`, plain `articleBody`): blank
-/// lines separate paragraphs (at most one is kept), other line breaks stay, whitespace inside
-/// a line is collapsed, and the result is sanitized.
+/// Plain text with line structure (JSON Feed `content_text`, plain `articleBody`): every
+/// non-empty line is a paragraph (news bodies use a single line break between paragraphs as
+/// often as a blank line), paragraphs are separated by one blank line, whitespace inside a
+/// line is collapsed, and the result is sanitized.
 pub fn paragraphs(s: &str) -> String {
-    let clean = sanitize(&s.replace("\r\n", "\n"));
-    let mut out = String::new();
-    let mut blank = false;
-    for line in clean.lines().map(collapse_ws) {
-        if line.is_empty() {
-            blank = true;
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(if blank { "\n\n" } else { "\n" });
-        }
-        blank = false;
-        out.push_str(&line);
-    }
-    out
+    let clean = sanitize(&s.replace("\r\n", "\n").replace('\r', "\n"));
+    let lines: Vec<String> = clean
+        .lines()
+        .map(collapse_ws)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join("\n\n")
 }
 
 /// Decode HTML entities once (for text that is not markup, e.g. entity-encoded HTML).
@@ -815,8 +808,8 @@ mod tests {
     #[test]
     fn paragraphs_keep_structure() {
         assert_eq!(
-            paragraphs("  a  b \r\n c\n\n\n\n d\u{1b}[1m "),
-            "a b\nc\n\nd"
+            paragraphs("  a  b \r\n c\n\n\n\n d\u{1b}[1m \re"),
+            "a b\n\nc\n\nd\n\ne"
         );
     }
 
