@@ -524,9 +524,19 @@ impl Writer {
             .map(|m| " ".repeat(m.chars().count()))
             .unwrap_or_default();
         let mut text = String::new();
+        let mut prev_empty = false;
         for (i, line) in lines[start..=end].iter().enumerate() {
+            let empty = line.trim().is_empty();
+            if empty && prev_empty {
+                continue; // at most one blank line
+            }
+            prev_empty = empty;
             if i > 0 {
                 text.push('\n');
+            }
+            if empty {
+                text.push_str(quote.trim_end());
+                continue;
             }
             text.push_str(&quote);
             let line = if self.pre > 0 {
@@ -559,6 +569,9 @@ impl Writer {
         // Every piece was sanitized on the way in, and joining clean pieces cannot create a
         // forbidden character, so the text needs no second pass.
         debug_assert!(!text.chars().any(is_forbidden));
+        if text.trim().len() != text.len() {
+            text = text.trim().to_string();
+        }
         HtmlText {
             text,
             links: self.links,
@@ -744,6 +757,14 @@ mod tests {
     }
 
     #[test]
+    fn breaks_never_make_two_blank_lines() {
+        let t = html_to_text("<p>a<br><br><br><br>b</p><ul><li><p>item</p></li></ul>");
+        assert_eq!(t.text, "a\n\nb\n\n• item");
+        let t = html_to_text("<blockquote>q<br><br>r</blockquote>");
+        assert_eq!(t.text, "│ q\n│\n│ r");
+    }
+
+    #[test]
     fn lists_and_headings() {
         let t =
             html_to_text("<h2>Head</h2><ul><li>a</li><li>b</li></ul><ol><li>x</li><li>y</li></ol>");
@@ -849,6 +870,16 @@ mod tests {
             let once = sanitize(&s);
             prop_assert_eq!(sanitize(&once), once.clone());
             prop_assert!(!once.chars().any(is_forbidden));
+        }
+
+        #[test]
+        fn html_text_is_clean(s in "(<p>|</p>|<br>|<li>|<ul>|</ul>|<ol>|<blockquote>|</blockquote>|<pre>|<td>|<tr>|<figure>|<figcaption>|<img src=x>|&#27;|&#x9b;|&amp;amp;|\\PC| |\n|\u{1b}\\[31m|<a href=\"https://x\">|</a>)*") {
+            let t = html_to_text(&s);
+            prop_assert!(!t.text.chars().any(is_forbidden));
+            prop_assert!(!t.text.contains("\n\n\n"), "{:?}", t.text);
+            prop_assert_eq!(t.text.trim(), t.text.as_str());
+            let p = plain(&s);
+            prop_assert!(!p.chars().any(is_forbidden) && !p.contains('\n'));
         }
 
         #[test]
