@@ -44,6 +44,11 @@ pub fn walk(html: &str, sink: &mut dyn FnMut(Ev)) {
         events.into_iter().for_each(sink);
         return;
     }
+    walk_tree(html, sink);
+}
+
+/// The html5ever path of [`walk`].
+pub fn walk_tree(html: &str, sink: &mut dyn FnMut(Ev)) {
     let doc = Html::parse_fragment(html);
     let mut depth = 0usize;
     for edge in doc.root_element().traverse() {
@@ -161,21 +166,21 @@ fn scan(html: &str) -> Option<Vec<Ev<'_>>> {
                     return None;
                 }
                 rest = &rest[end + 1..];
-                if void(&name) {
-                    continue;
+                // Only properly nested markup: html5ever repairs anything else in ways
+                // (implied paragraphs, reopened formatting) that are not worth copying.
+                if open.last().is_none_or(|(n, _)| *n != name) {
+                    return None;
                 }
-                let Some(pos) = open.iter().rposition(|(n, _)| *n == name) else {
-                    continue;
-                };
-                while open.len() > pos {
-                    let (name, attrs) = open.pop()?;
-                    out.push(Ev::Close(Tag { name, attrs }));
-                }
+                let (name, attrs) = open.pop()?;
+                out.push(Ev::Close(Tag { name, attrs }));
             }
             Some(c) if c.is_ascii_alphabetic() => {
                 let (tag, after) = tag(rest)?;
                 rest = after;
                 let name = tag.name.clone();
+                if implies_close(&name, &open) {
+                    return None;
+                }
                 if !void(&name) {
                     if open.len() >= MAX_DEPTH {
                         return None;
@@ -262,6 +267,47 @@ fn tag(s: &str) -> Option<(Tag<'_>, &str)> {
             attrs.push((key, value));
         }
     }
+}
+
+/// Whether opening `name` here makes html5ever close an open element first (a block in a
+/// paragraph, a list item in a list item, a link in a link, a heading in a heading).
+fn implies_close(name: &str, open: &[(Cow<str>, Attrs)]) -> bool {
+    let is_open = |n: &str| open.iter().any(|(o, _)| o == n);
+    let heading = |n: &str| matches!(n, "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
+    let inline = matches!(
+        name,
+        "a" | "b"
+            | "strong"
+            | "i"
+            | "em"
+            | "u"
+            | "s"
+            | "small"
+            | "sup"
+            | "sub"
+            | "code"
+            | "span"
+            | "cite"
+            | "q"
+            | "mark"
+            | "abbr"
+            | "time"
+            | "del"
+            | "ins"
+            | "img"
+            | "br"
+            | "picture"
+            | "source"
+    );
+    (!inline && is_open("p"))
+        || (name == "li"
+            && open
+                .iter()
+                .rev()
+                .find(|(o, _)| matches!(o.as_ref(), "ul" | "ol" | "li"))
+                .is_some_and(|(o, _)| o == "li"))
+        || (name == "a" && is_open("a"))
+        || (heading(name) && open.last().is_some_and(|(o, _)| heading(o)))
 }
 
 /// `s` in lower case, copied only when it has upper-case letters.
