@@ -1,8 +1,35 @@
 //! Text from feeds: HTML to plain text, sanitizing, width-correct truncation.
 //!
-//! (Signatures fixed; bodies are placeholders until the real implementation lands.)
+//! Everything a feed says is untrusted and ends up on a terminal, so every string is decoded
+//! fully (entities, also double-encoded ones) and then [`sanitize`]d before it is stored.
+//! The HTML walk is iterative (ego-tree's `traverse`), so deeply nested markup cannot
+//! overflow the stack; beyond [`MAX_DEPTH`] nested elements the content is dropped.
+//!
+//! Image credits: a `<figure>`'s credit is the text of any element inside it whose class
+//! contains `credit` or `copyright`; failing that, a trailing `Photograph: …`, `Photo: …`,
+//! `Photo by …`, `Picture: …`, `Image: …` or `Credit: …` in the caption is split off as the
+//! credit.
+//!
+//! Inside: `events` turns HTML into open/close/text events (a fast scanner for simple markup,
+//! html5ever for the rest), `convert` writes those events as text, `sanitize` cleans text.
+
+mod convert;
+mod events;
+mod sanitize;
+
+pub use sanitize::{is_forbidden, sanitize};
 
 use crate::entry::Image;
+use convert::convert;
+use events::Ev;
+use sanitize::sanitize_cow;
+use scraper::Html;
+use std::borrow::Cow;
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+/// Elements nested deeper than this are ignored (with their text).
+pub const MAX_DEPTH: usize = 512;
 
 /// The result of turning an HTML fragment into terminal text.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -17,32 +44,184 @@ pub struct HtmlText {
 
 /// Turn an HTML fragment into clean text (sanitized).
 pub fn html_to_text(html: &str) -> HtmlText {
-    HtmlText {
-        text: sanitize(html),
-        ..Default::default()
-    }
+    convert(html, events::walk)
 }
 
 /// A one-line field (headline, author, caption): decode entities, drop tags, collapse
 /// whitespace, sanitize.
 pub fn plain(s: &str) -> String {
-    sanitize(s.trim())
+    let mut decoded = strip_markup(s);
+    if looks_like_html(&decoded) {
+        // Entity-encoded markup (`&lt;b&gt;`): the first pass revealed tags, drop them too.
+        decoded = strip_markup(&decoded);
+    }
+    collapse_ws(&sanitize(&decoded))
 }
 
-/// Remove everything that could act on a terminal (controls, escape sequences, bidi
-/// overrides, zero-width characters). Keeps `\n` and `\t`. Idempotent.
-pub fn sanitize(s: &str) -> String {
-    s.to_string()
+/// Whether `s` holds something that looks like a tag (`<p`, `</`).
+pub fn looks_like_html(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/'))
 }
 
-/// Display width in terminal cells.
+/// The text of an HTML fragment with entities decoded (twice if double-encoded); script and
+/// style contents dropped, block boundaries and `<br>` turned into spaces.
+fn strip_markup(s: &str) -> String {
+    if !s.contains(['<', '&']) {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut skip = 0usize;
+    events::walk(s, &mut |ev| match ev {
+        Ev::Open(tag) if is_skipped(tag.name()) => skip += 1,
+        Ev::Close(tag) if is_skipped(tag.name()) => skip = skip.saturating_sub(1),
+        Ev::Open(tag) | Ev::Close(tag) => {
+            if is_block(tag.name()) || tag.name() == "br" {
+                out.push(' ');
+            }
+        }
+        Ev::Text(t) if skip == 0 => out.push_str(&decode_again(&t)),
+        Ev::Text(_) => {}
+    });
+    out
+}
+
+/// Plain text with line structure (JSON Feed `content_text`, plain `articleBody`): every
+/// non-empty line is a paragraph (news bodies use a single line break between paragraphs as
+/// often as a blank line), paragraphs are separated by one blank line, whitespace inside a
+/// line is collapsed, and the result is sanitized.
+pub fn paragraphs(s: &str) -> String {
+    let clean = sanitize(&s.replace("\r\n", "\n").replace('\r', "\n"));
+    let lines: Vec<String> = clean
+        .lines()
+        .map(collapse_ws)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join("\n\n")
+}
+
+/// Decode HTML entities once (for text that is not markup, e.g. entity-encoded HTML).
+pub fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    // Escape `<` so the parser sees only text; it then decodes every entity for us.
+    let doc = Html::parse_fragment(&s.replace('<', "&lt;"));
+    doc.root_element().text().collect()
+}
+
+/// Text already decoded once may still hold entities (`&amp;#39;` in the source).
+fn decode_again(t: &str) -> Cow<'_, str> {
+    if has_entity(t) {
+        Cow::Owned(decode_entities(t))
+    } else {
+        Cow::Borrowed(t)
+    }
+}
+
+/// Whether `s` contains something that looks like a complete entity reference.
+fn has_entity(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(p) = s[i..].find('&') {
+        let start = i + p + 1;
+        let mut j = start;
+        if j < b.len() && b[j] == b'#' {
+            j += 1;
+            if j < b.len() && (b[j] == b'x' || b[j] == b'X') {
+                j += 1;
+            }
+        }
+        let name_start = j;
+        while j < b.len() && b[j].is_ascii_alphanumeric() && j - name_start < 32 {
+            j += 1;
+        }
+        if j > name_start && j < b.len() && b[j] == b';' {
+            return true;
+        }
+        i = start;
+    }
+    false
+}
+
+fn collapse_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_skipped(name: &str) -> bool {
+    matches!(
+        name,
+        "script" | "style" | "noscript" | "iframe" | "template" | "svg" | "object" | "head"
+    )
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "aside"
+            | "main"
+            | "nav"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "ul"
+            | "ol"
+            | "li"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "blockquote"
+            | "pre"
+            | "hr"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "tr"
+            | "figure"
+            | "figcaption"
+            | "address"
+            | "details"
+            | "summary"
+            | "caption"
+    )
+}
+
+/// Display width in terminal cells (the sum of its graphemes' widths, as the renderer counts).
 pub fn width(s: &str) -> usize {
-    unicode_width::UnicodeWidthStr::width(s)
+    s.graphemes(true).map(UnicodeWidthStr::width).sum()
 }
 
 /// Cut `s` to at most `max` cells without splitting a grapheme (adds `…` when cut).
 pub fn truncate(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
+    if width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let budget = max - 1;
+    let mut used = 0;
+    let mut out = String::new();
+    for g in s.graphemes(true) {
+        let w = UnicodeWidthStr::width(g);
+        if used + w > budget {
+            break;
+        }
+        used += w;
+        out.push_str(g);
+    }
+    out.push('…');
+    out
 }
 
 /// One line for a sink that cannot take line breaks (notifications, titles): sanitized,
@@ -71,4 +250,154 @@ pub fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn paragraphs_and_breaks() {
+        let t = html_to_text("<p>One\n   two</p><p>Three<br>four</p>\n\n<div>five</div>");
+        assert_eq!(t.text, "One two\n\nThree\nfour\n\nfive");
+    }
+
+    #[test]
+    fn breaks_never_make_two_blank_lines() {
+        let t = html_to_text("<p>a<br><br><br><br>b</p><ul><li><p>item</p></li></ul>");
+        assert_eq!(t.text, "a\n\nb\n\n• item");
+        let t = html_to_text("<blockquote>q<br><br>r</blockquote>");
+        assert_eq!(t.text, "│ q\n│\n│ r");
+    }
+
+    #[test]
+    fn lists_and_headings() {
+        let t =
+            html_to_text("<h2>Head</h2><ul><li>a</li><li>b</li></ul><ol><li>x</li><li>y</li></ol>");
+        assert_eq!(t.text, "Head\n\n• a\n• b\n1. x\n2. y");
+    }
+
+    #[test]
+    fn blockquote_prefixes_lines() {
+        let t = html_to_text("<p>said:</p><blockquote><p>one<br>two</p></blockquote>");
+        assert_eq!(t.text, "said:\n\n│ one\n│ two");
+    }
+
+    #[test]
+    fn links_numbered_web_only() {
+        let t = html_to_text(
+            r#"<p>See <a href="https://a.example/">this</a>, <a href="mailto:x@y">mail</a> and <a href="https://a.example/">again</a> <a href="http://b.example">b</a></p>"#,
+        );
+        assert_eq!(t.text, "See this [1], mail and again [1] b [2]");
+        assert_eq!(t.links, ["https://a.example/", "http://b.example"]);
+    }
+
+    #[test]
+    fn figures_with_caption_and_credit() {
+        let t = html_to_text(
+            r#"<p>a</p><figure><img src="https://i/1.jpg" alt="alt"><figcaption>Crowds gather. Photograph: Jane Doe/AP</figcaption></figure><figure><img src="https://i/2.jpg"><figcaption>Rain <span class="credit">Agency</span></figcaption></figure><img src="https://i/3.jpg" alt="loose">"#,
+        );
+        assert_eq!(t.text, "a");
+        assert_eq!(t.images.len(), 3);
+        assert_eq!(t.images[0].caption.as_deref(), Some("Crowds gather."));
+        assert_eq!(t.images[0].credit.as_deref(), Some("Jane Doe/AP"));
+        assert_eq!(t.images[1].caption.as_deref(), Some("Rain"));
+        assert_eq!(t.images[1].credit.as_deref(), Some("Agency"));
+        assert_eq!(t.images[2].caption.as_deref(), Some("loose"));
+    }
+
+    #[test]
+    fn tables_scripts_and_entities() {
+        let t = html_to_text(
+            "<table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table><script>alert(1)</script><style>p{}</style><noscript>no</noscript><p>it&amp;#39;s &lt;fine&gt;</p>",
+        );
+        assert_eq!(t.text, "A | B\n1 | 2\n\nit's <fine>");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let html = format!("{}deep{}", "<div>".repeat(2_000), "</div>".repeat(2_000));
+        let t = html_to_text(&format!("<p>top</p>{html}"));
+        assert_eq!(t.text, "top");
+    }
+
+    #[test]
+    fn plain_decodes_twice_and_collapses() {
+        assert_eq!(
+            plain("  Don&amp;#39;t <b>panic</b>\n now "),
+            "Don't panic now"
+        );
+        assert_eq!(plain("&ldquo;Quote&rdquo;\n"), "\u{201c}Quote\u{201d}");
+        assert_eq!(plain("a \u{202e} b"), "a b");
+        assert_eq!(plain("x < y"), "x < y");
+    }
+
+    #[test]
+    fn paragraphs_keep_structure() {
+        assert_eq!(
+            paragraphs("  a  b \r\n c\n\n\n\n d\u{1b}[1m \re"),
+            "a b\n\nc\n\nd\n\ne"
+        );
+    }
+
+    #[test]
+    fn sanitize_removes_sequences_whole() {
+        assert_eq!(sanitize("a\u{1b}[0;36mb\u{1b}[0m"), "ab");
+        assert_eq!(sanitize("a\u{1b}]0;title\u{7}b"), "ab");
+        assert_eq!(sanitize("a\u{1b}]8;;http://x\u{1b}\\b"), "ab");
+        assert_eq!(sanitize("a\u{9b}31mb\u{9d}2;t\u{9c}c"), "abc");
+        assert_eq!(sanitize("a\u{1b}(Bb\u{1b}7c"), "abc");
+        assert_eq!(sanitize("a\u{1b}Pq#0\u{1b}\\b"), "ab");
+        assert_eq!(
+            sanitize("l\u{202e}r\u{2066}\u{200b}\u{feff}x\u{0}\u{7f}\r"),
+            "lrx"
+        );
+        assert_eq!(
+            sanitize("keep\ttab\nline 👨\u{200d}👩"),
+            "keep\ttab\nline 👨\u{200d}👩"
+        );
+    }
+
+    #[test]
+    fn width_and_truncate_respect_graphemes() {
+        assert_eq!(width("abc"), 3);
+        assert_eq!(width("日本"), 4);
+        assert_eq!(truncate("hello", 5), "hello");
+        assert_eq!(truncate("hello world", 6), "hello…");
+        assert_eq!(truncate("日本語", 4), "日…");
+        assert_eq!(truncate("e\u{301}e\u{301}e\u{301}", 2), "e\u{301}…");
+        assert_eq!(truncate("abc", 0), "");
+        assert_eq!(truncate("abc", 1), "…");
+    }
+
+    proptest! {
+        #[test]
+        fn sanitize_is_idempotent_and_clean(s in "(\\PC|[\\x00-\\x1f\\x7f-\\x9f\u{202a}-\u{202e}\u{2066}-\u{2069}\u{200b}-\u{200f}\u{feff}\\[\\];m0-9])*") {
+            let once = sanitize(&s);
+            prop_assert_eq!(sanitize(&once), once.clone());
+            prop_assert!(!once.chars().any(is_forbidden));
+        }
+
+        #[test]
+        fn html_text_is_clean(s in "(<p>|</p>|<br>|<li>|<ul>|</ul>|<ol>|<blockquote>|</blockquote>|<pre>|<td>|<tr>|<figure>|<figcaption>|<img src=x>|&#27;|&#x9b;|&amp;amp;|\\PC| |\n|\u{1b}\\[31m|<a href=\"https://x\">|</a>)*") {
+            let t = html_to_text(&s);
+            prop_assert!(!t.text.chars().any(is_forbidden));
+            prop_assert!(!t.text.contains("\n\n\n"), "{:?}", t.text);
+            prop_assert_eq!(t.text.trim(), t.text.as_str());
+            let p = plain(&s);
+            prop_assert!(!p.chars().any(is_forbidden) && !p.contains('\n'));
+        }
+
+        #[test]
+        fn fast_path_matches_html5ever(s in "(<p>|</p>|<br>|<li>|</li>|<ul>|</ul>|<ol>|</ol>|<blockquote>|</blockquote>|<figure>|</figure>|<figcaption>|</figcaption>|<b>|</b>|<div>|</div>|<h2>|</h2>|<img src=x alt=y>|<span class=credit>|</span>|&amp;|&lt;|&ndash;|&#39;|&#x2B;|AT&T|x < y|<!-- c -->|<br/>|<P>|</P>|<img src='q' alt=\"A&amp;B\">|<span class=\"photo-credit\">|a|b| |\n|\t|<a href=\"https://x\">|<a href=\"https://y?a=1&amp;b=2\">|<a href=mailto:z>|</a>)*") {
+            prop_assert_eq!(html_to_text(&s), convert(&s, events::walk_tree));
+        }
+
+        #[test]
+        fn truncate_never_exceeds(s in "\\PC*", max in 0usize..20) {
+            let t = truncate(&s, max);
+            prop_assert!(width(&t) <= max);
+        }
+    }
 }

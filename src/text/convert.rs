@@ -1,0 +1,442 @@
+//! The HTML-to-text writer: turns open/close/text events into paragraphs, list items,
+//! quotes, numbered links and figures.
+
+use super::events::{Ev, Tag};
+use super::{HtmlText, collapse_ws, decode_again, is_block, is_forbidden, is_skipped, plain};
+use super::{sanitize, sanitize_cow};
+use crate::entry::Image;
+
+/// A way to turn HTML into events ([`events::walk`] or, in tests, the html5ever path only).
+pub(super) type Walk = fn(&str, &mut dyn FnMut(Ev));
+
+pub(super) fn convert(html: &str, walk: Walk) -> HtmlText {
+    let mut w = Writer::default();
+    walk(html, &mut |ev| match ev {
+        Ev::Open(tag) => w.open(&tag),
+        Ev::Close(tag) => w.close(&tag),
+        Ev::Text(t) => w.text(&t),
+    });
+    w.finish()
+}
+
+/// One finished paragraph; `tight` ones (list items, table rows) following each other are
+/// separated by a single newline instead of a blank line.
+struct Para {
+    text: String,
+    tight: bool,
+}
+
+#[derive(Default)]
+struct Writer {
+    paras: Vec<Para>,
+    cur: String,
+    links: Vec<String>,
+    images: Vec<Image>,
+    /// Depth inside skipped elements (script, style, ...).
+    skip: usize,
+    pre: usize,
+    quote: usize,
+    /// One entry per open list: `None` for `ul`, `Some(next number)` for `ol`.
+    lists: Vec<Option<usize>>,
+    /// Marker waiting to be put before the next paragraph (`• `, `3. `).
+    marker: Option<String>,
+    in_li: bool,
+    cells: usize,
+    in_cell: usize,
+    in_row: bool,
+    /// Open `<a>` elements: the link number if it got one.
+    anchors: Vec<Option<usize>>,
+    figures: Vec<Figure>,
+}
+
+#[derive(Default)]
+struct Figure {
+    first_image: usize,
+    caption: String,
+    credit: String,
+    in_caption: usize,
+    in_credit: usize,
+}
+
+impl Writer {
+    fn open(&mut self, el: &Tag) {
+        let name = el.name();
+        if self.skip > 0 || is_skipped(name) {
+            if is_skipped(name) {
+                self.skip += 1;
+            }
+            return;
+        }
+        if let Some(fig) = self.figures.last_mut() {
+            if name == "figcaption" {
+                fig.in_caption += 1;
+                return;
+            }
+            if el
+                .attr("class")
+                .is_some_and(|c| c.contains("credit") || c.contains("copyright"))
+            {
+                fig.in_credit += 1;
+            }
+        }
+        match name {
+            "br" => self.push_raw("\n"),
+            "a" => {
+                let n = el
+                    .attr("href")
+                    .map(str::trim)
+                    .filter(|h| is_web(h))
+                    .map(|h| self.link(h));
+                self.anchors.push(n);
+            }
+            "img" => self.image(el),
+            "figure" => {
+                self.flush();
+                let first_image = self.images.len();
+                self.figures.push(Figure {
+                    first_image,
+                    ..Default::default()
+                });
+            }
+            "ul" => {
+                self.flush();
+                self.lists.push(None);
+            }
+            "ol" => {
+                self.flush();
+                let start = el
+                    .attr("start")
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(1);
+                self.lists.push(Some(start));
+            }
+            "li" => {
+                self.flush();
+                let depth = self.lists.len().saturating_sub(1);
+                let indent = "  ".repeat(depth);
+                let marker = match self.lists.last_mut() {
+                    Some(Some(n)) => {
+                        let m = format!("{indent}{n}. ");
+                        *n += 1;
+                        m
+                    }
+                    _ => format!("{indent}• "),
+                };
+                self.marker = Some(marker);
+                self.in_li = true;
+            }
+            "blockquote" => {
+                self.flush();
+                self.quote += 1;
+            }
+            "pre" => {
+                self.flush();
+                self.pre += 1;
+            }
+            "tr" => {
+                self.flush();
+                self.in_row = true;
+                self.cells = 0;
+            }
+            "td" | "th" => {
+                if self.cells > 0 {
+                    self.push_raw(" | ");
+                }
+                self.cells += 1;
+                self.in_cell += 1;
+            }
+            _ if is_block(name) => {
+                if self.in_cell > 0 {
+                    self.push_text(" ");
+                } else {
+                    self.flush();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, el: &Tag) {
+        let name = el.name();
+        if self.skip > 0 {
+            if is_skipped(name) {
+                self.skip -= 1;
+            }
+            return;
+        }
+        if let Some(fig) = self.figures.last_mut() {
+            if name == "figcaption" {
+                fig.in_caption = fig.in_caption.saturating_sub(1);
+                return;
+            }
+            if fig.in_credit > 0
+                && el
+                    .attr("class")
+                    .is_some_and(|c| c.contains("credit") || c.contains("copyright"))
+            {
+                fig.in_credit -= 1;
+            }
+        }
+        match name {
+            "a" => {
+                if let Some(Some(n)) = self.anchors.pop() {
+                    let mark = format!(" [{n}]");
+                    self.push_raw(&mark);
+                }
+            }
+            "figure" => {
+                self.flush();
+                if let Some(fig) = self.figures.pop() {
+                    self.end_figure(fig);
+                }
+            }
+            "ul" | "ol" => {
+                self.flush();
+                self.lists.pop();
+                self.in_li = false;
+            }
+            "li" => {
+                self.flush();
+                self.in_li = false;
+            }
+            "blockquote" => {
+                self.flush();
+                self.quote = self.quote.saturating_sub(1);
+            }
+            "pre" => {
+                self.flush();
+                self.pre = self.pre.saturating_sub(1);
+            }
+            "tr" => {
+                self.flush();
+                self.in_row = false;
+            }
+            "td" | "th" => self.in_cell = self.in_cell.saturating_sub(1),
+            _ if is_block(name) && self.in_cell == 0 => self.flush(),
+            _ => {}
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        if self.skip > 0 {
+            return;
+        }
+        let decoded = decode_again(t);
+        let t = sanitize_cow(&decoded);
+        if let Some(fig) = self.figures.last_mut() {
+            if fig.in_credit > 0 {
+                fig.credit.push_str(&t);
+                fig.credit.push(' ');
+                return;
+            }
+            if fig.in_caption > 0 {
+                fig.caption.push_str(&t);
+                fig.caption.push(' ');
+                return;
+            }
+        }
+        if self.pre > 0 {
+            self.push_raw(&t);
+        } else {
+            self.push_text(&t);
+        }
+    }
+
+    fn link(&mut self, href: &str) -> usize {
+        let href = sanitize(href);
+        match self.links.iter().position(|l| *l == href) {
+            Some(i) => i + 1,
+            None => {
+                self.links.push(href);
+                self.links.len()
+            }
+        }
+    }
+
+    fn image(&mut self, el: &Tag) {
+        let src = el
+            .attr("src")
+            .or_else(|| el.attr("data-src"))
+            .map(|s| sanitize(s.trim()))
+            .filter(|s| !s.is_empty() && !s.starts_with("data:"));
+        let Some(src) = src else { return };
+        let alt = el.attr("alt").map(plain).filter(|a| !a.is_empty());
+        self.images.push(Image {
+            url: Some(src),
+            caption: alt,
+            credit: None,
+        });
+    }
+
+    fn end_figure(&mut self, fig: Figure) {
+        let caption = collapse_ws(&fig.caption);
+        let credit = collapse_ws(&fig.credit);
+        let (caption, credit) = if credit.is_empty() {
+            split_credit(&caption)
+        } else {
+            (caption, Some(credit))
+        };
+        match self.images.get_mut(fig.first_image) {
+            Some(img) => {
+                if !caption.is_empty() {
+                    img.caption = Some(caption);
+                }
+                if credit.is_some() {
+                    img.credit = credit;
+                }
+            }
+            None => {
+                // A figure without an image (an embed, a quote): keep its caption as text.
+                let all = [caption, credit.unwrap_or_default()].join(" ");
+                self.push_text(all.trim());
+                self.flush();
+            }
+        }
+    }
+
+    /// Append inline text, collapsing whitespace.
+    fn push_text(&mut self, t: &str) {
+        for c in t.chars() {
+            if c.is_whitespace() {
+                self.space();
+            } else {
+                self.cur.push(c);
+            }
+        }
+    }
+
+    fn space(&mut self) {
+        if !matches!(self.cur.as_bytes().last(), None | Some(b' ' | b'\n')) {
+            self.cur.push(' ');
+        }
+    }
+
+    /// Append text as is (preformatted text, line breaks, link markers).
+    fn push_raw(&mut self, t: &str) {
+        if t == "\n" {
+            // Trailing spaces before a line break are noise.
+            let kept = self.cur.trim_end_matches(' ').len();
+            self.cur.truncate(kept);
+        }
+        self.cur.push_str(t);
+    }
+
+    fn flush(&mut self) {
+        let mut body = std::mem::take(&mut self.cur);
+        if self.quote == 0 && self.marker.is_none() && !body.contains('\n') {
+            // The common case: one plain line, no prefixes.
+            let trimmed = body.trim();
+            if !trimmed.is_empty() {
+                if trimmed.len() != body.len() {
+                    body = trimmed.to_string();
+                }
+                self.paras.push(Para {
+                    text: body,
+                    tight: self.in_li || self.in_row,
+                });
+            }
+            return;
+        }
+        let lines: Vec<&str> = body.lines().map(str::trim_end).collect();
+        let start = lines.iter().position(|l| !l.trim().is_empty());
+        let end = lines.iter().rposition(|l| !l.trim().is_empty());
+        let (Some(start), Some(end)) = (start, end) else {
+            return;
+        };
+        let quote = "│ ".repeat(self.quote);
+        let marker = self.marker.take();
+        let hang = marker
+            .as_ref()
+            .map(|m| " ".repeat(m.chars().count()))
+            .unwrap_or_default();
+        let mut text = String::new();
+        let mut prev_empty = false;
+        for (i, line) in lines[start..=end].iter().enumerate() {
+            let empty = line.trim().is_empty();
+            if empty && prev_empty {
+                continue; // at most one blank line
+            }
+            prev_empty = empty;
+            if i > 0 {
+                text.push('\n');
+            }
+            if empty {
+                text.push_str(quote.trim_end());
+                continue;
+            }
+            text.push_str(&quote);
+            let line = if self.pre > 0 {
+                *line
+            } else {
+                line.trim_start()
+            };
+            match (&marker, i) {
+                (Some(m), 0) => text.push_str(m),
+                (Some(_), _) => text.push_str(&hang),
+                _ => {}
+            }
+            text.push_str(line);
+        }
+        let tight = self.in_li || self.in_row || marker.is_some();
+        self.paras.push(Para { text, tight });
+    }
+
+    fn finish(mut self) -> HtmlText {
+        self.flush();
+        let mut text = String::new();
+        let mut prev_tight = false;
+        for (i, p) in self.paras.iter().enumerate() {
+            if i > 0 {
+                text.push_str(if prev_tight && p.tight { "\n" } else { "\n\n" });
+            }
+            text.push_str(&p.text);
+            prev_tight = p.tight;
+        }
+        // Every piece was sanitized on the way in, and joining clean pieces cannot create a
+        // forbidden character, so the text needs no second pass.
+        debug_assert!(!text.chars().any(is_forbidden));
+        if text.trim().len() != text.len() {
+            text = text.trim().to_string();
+        }
+        HtmlText {
+            text,
+            links: self.links,
+            images: self.images,
+        }
+    }
+}
+
+/// Whether a link target gets a number (only web links do).
+fn is_web(href: &str) -> bool {
+    let lower = href.get(..8).unwrap_or(href).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// Split a trailing `Photograph: X` (and similar) off a caption.
+fn split_credit(caption: &str) -> (String, Option<String>) {
+    const MARKS: [&str; 7] = [
+        "Photograph:",
+        "Photograph by",
+        "Photo:",
+        "Photo by",
+        "Picture:",
+        "Image:",
+        "Credit:",
+    ];
+    let best = MARKS
+        .iter()
+        .filter_map(|m| caption.rfind(m).map(|i| (i, *m)))
+        .max_by_key(|(i, _)| *i);
+    match best {
+        Some((i, m)) => {
+            let credit = caption[i + m.len()..].trim().to_string();
+            let rest = caption[..i].trim().to_string();
+            if credit.is_empty() {
+                (rest, None)
+            } else {
+                (rest, Some(credit))
+            }
+        }
+        None => (caption.to_string(), None),
+    }
+}
