@@ -54,7 +54,7 @@ fn cases() -> Vec<(&'static str, Expect)> {
             Blog {
                 format: "json-feed",
                 count: 2,
-                newest: ent("post 2", None, &[], "This is a second"),
+                newest: ent("post 2", None, &["me"], "This is a second"),
                 oldest: ent("", None, &["you"], "Hello, world!"),
             },
         ),
@@ -70,7 +70,7 @@ fn cases() -> Vec<(&'static str, Expect)> {
                     &["Chris Churilo", "Fake Author 1", "Fake Author 2"],
                     "This blog post has",
                 ),
-                oldest: ent("Fake item", None, &[], ""),
+                oldest: ent("Fake item", None, &["Fake Author 3", "Fake Author 4"], ""),
             },
         ),
         (
@@ -100,13 +100,13 @@ fn cases() -> Vec<(&'static str, Expect)> {
                 newest: ent(
                     "Announcing JSON Feed",
                     Some("2017-05-17T15:02:12Z"),
-                    &[],
+                    &["Brent Simmons and Manton Reece"],
                     "We — Manton Reece",
                 ),
                 oldest: ent(
                     "Announcing JSON Feed",
                     Some("2017-05-17T15:02:12Z"),
-                    &[],
+                    &["Brent Simmons and Manton Reece"],
                     "We — Manton Reece",
                 ),
             },
@@ -854,4 +854,13 @@ fn broken_and_empty_documents_are_invalid() {
         format::parse(b"hello"),
         Err(FormatError::Invalid(_))
     ));
+}
+
+#[test]
+fn json_feed_items_inherit_feed_authors() {
+    let feed = br#"{"version": "https://jsonfeed.org/version/1.1", "authors": [{"name": "Feed Desk"}],
+        "items": [{"id": "a", "content_text": "x"}, {"id": "b", "content_text": "y", "authors": [{"name": "Own"}]}]}"#;
+    let s = format::parse(feed).unwrap();
+    assert_eq!(s.entries[0].authors, ["Feed Desk"]);
+    assert_eq!(s.entries[1].authors, ["Own"]);
 }

@@ -3,7 +3,7 @@
 
 use super::{FormatError, jsonld, lenient, microdata, not_found_message};
 use crate::entry::Snapshot;
-use scraper::{Html, Selector};
+use scraper::{ElementRef, Html};
 
 /// Read an HTML page.
 pub fn parse(page: &str) -> Result<Snapshot, FormatError> {
@@ -29,15 +29,17 @@ pub fn parse(page: &str) -> Result<Snapshot, FormatError> {
     )))
 }
 
-fn selector(s: &str) -> Selector {
-    // The selectors passed here are literals that parse; a failure would be a typo caught
-    // by every test that reads a page.
-    Selector::parse(s).unwrap_or_else(|_| unreachable!("bad selector literal {s}"))
+/// Every element named `name` in the document.
+fn elements<'a>(doc: &'a Html, name: &'a str) -> impl Iterator<Item = ElementRef<'a>> + 'a {
+    doc.root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(move |e| e.value().name() == name)
 }
 
 /// The text of every `<script type="application/ld+json">` (type compared loosely).
 pub fn ld_blocks(doc: &Html) -> Vec<String> {
-    doc.select(&selector("script[type]"))
+    elements(doc, "script")
         .filter(|s| {
             let t = s.value().attr("type").unwrap_or_default();
             t.split(';')
@@ -52,7 +54,7 @@ pub fn ld_blocks(doc: &Html) -> Vec<String> {
 
 /// The `href` of `<link rel="alternate" type="application/feed+json">`, if any.
 pub fn feed_link(doc: &Html) -> Option<String> {
-    doc.select(&selector("link[href]"))
+    elements(doc, "link")
         .find(|l| {
             let v = l.value();
             let rel = v.attr("rel").unwrap_or_default();

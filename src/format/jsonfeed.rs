@@ -20,6 +20,10 @@ struct Feed<'a> {
     #[serde(borrow)]
     home_page_url: Str<'a>,
     #[serde(borrow)]
+    author: Option<Author<'a>>,
+    #[serde(borrow)]
+    authors: Option<Vec<Author<'a>>>,
+    #[serde(borrow)]
     items: Option<Vec<Item<'a>>>,
     #[serde(borrow, rename = "_livefeed")]
     livefeed: Option<FeedExt<'a>>,
@@ -148,7 +152,18 @@ pub fn parse(bytes: &[u8]) -> Result<Option<Snapshot>, FormatError> {
     if !version.contains("jsonfeed.org") && !version.starts_with('1') {
         return Ok(None);
     }
-    let mut entries: Vec<Entry> = items.into_iter().map(entry).collect();
+    // Items without authors inherit the feed's (JSON Feed 1.1, "authors").
+    let feed_authors = names(&feed.authors, &feed.author);
+    let mut entries: Vec<Entry> = items
+        .into_iter()
+        .map(|item| {
+            let mut e = entry(item);
+            if e.authors.is_empty() {
+                e.authors = feed_authors.clone();
+            }
+            e
+        })
+        .collect();
     fill_missing_ids(&mut entries);
     let ext = feed.livefeed;
     Ok(Some(Snapshot {
@@ -179,6 +194,18 @@ fn claims_to_be_feed(bytes: &[u8], e: serde_json::Error) -> Result<Option<Snapsh
     }
 }
 
+/// Author names: the 1.1 `authors` list, then the 1.0 `author`, without repeats.
+fn names(authors: &Option<Vec<Author>>, author: &Option<Author>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let listed = authors.iter().flatten().chain(author.iter());
+    for name in listed.filter_map(|a| a.name.as_deref()).map(plain) {
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
 fn entry(item: Item) -> Entry {
     let body = match (&item.content_html, &item.content_text, &item.summary) {
         (Some(html), _, _) if !html.trim().is_empty() => crate::text::html_to_text(html),
@@ -194,13 +221,7 @@ fn entry(item: Item) -> Entry {
         .as_deref()
         .or(item.external_url.as_deref())
         .map(|u| sanitize(u.trim()));
-    let mut authors: Vec<String> = Vec::new();
-    let listed = item.authors.iter().flatten().chain(item.author.iter());
-    for name in listed.filter_map(|a| a.name.as_deref()).map(plain) {
-        if !name.is_empty() && !authors.contains(&name) {
-            authors.push(name);
-        }
-    }
+    let authors = names(&item.authors, &item.author);
     let mut images = Vec::new();
     let mut add = |img: Image| {
         if img.url.is_some() && !images.iter().any(|i: &Image| i.url == img.url) {
