@@ -14,6 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::model::{Focus, Model};
+use crate::text::width;
 use crate::theme::Theme;
 
 pub use detail::detail_lines;
@@ -160,34 +161,67 @@ fn render_prompt(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 }
 
 fn render_help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let mut lines: Vec<Line> = model
-        .keymap
-        .help()
-        .into_iter()
-        .map(|(keys, action)| {
-            Line::from(vec![
-                Span::styled(format!("{keys:>14}  "), theme.title),
-                Span::raw(action.description()),
-            ])
-        })
-        .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        Span::styled(format!("{:>14}  ", "in the filter"), theme.title),
-        Span::raw("type words; Enter keeps the filter, Esc clears it"),
-    ]));
-    let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 4;
-    let height = lines.len() as u16 + 2;
-    let popup = centered(area, width, height);
+    let mut entries: Vec<(String, String)> = Vec::new();
+    let mut links: Vec<String> = Vec::new();
+    for (keys, action) in model.keymap.help() {
+        if action.name().starts_with("link_") {
+            links.push(keys);
+        } else {
+            entries.push((keys, action.description().to_string()));
+        }
+    }
+    if !links.is_empty() {
+        let keys = if links.len() == 9
+            && links
+                .iter()
+                .enumerate()
+                .all(|(n, k)| *k == (n + 1).to_string())
+        {
+            "1 … 9".to_string()
+        } else {
+            links.join(", ")
+        };
+        entries.push((
+            keys,
+            "choose link N of the entry (o opens it, y copies it)".into(),
+        ));
+    }
+    entries.push((
+        "in the filter".into(),
+        "words, \"phrases\", -word, title: author: source: text:, is:new, since:30m; Enter keeps, Esc clears, ↑/↓ history".into(),
+    ));
+    let key_w = entries.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+    let line = |(keys, desc): &(String, String)| {
+        Line::from(vec![
+            Span::styled(format!("{keys:>key_w$}  "), theme.help_key),
+            Span::raw(desc.clone()),
+        ])
+    };
+    let rows = area.height.saturating_sub(2) as usize;
+    let lines: Vec<Line> = entries.iter().map(line).collect();
+    let popup = if lines.len() <= rows || rows == 0 {
+        let w = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
+        centered(area, w, lines.len() as u16 + 2)
+    } else {
+        centered(area, area.width, area.height)
+    };
     frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).style(theme.base).block(pane(
-            Line::styled(" keys (any key closes) ", theme.title),
-            true,
-            theme,
-        )),
-        popup,
+    let block = pane(
+        Line::styled(" keys (any key closes) ", theme.title),
+        true,
+        theme,
     );
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    // As many columns as it takes to show every line.
+    let per_col = (inner.height as usize).max(1);
+    let cols = lines.len().div_ceil(per_col).max(1);
+    let areas = Layout::horizontal(vec![Constraint::Ratio(1, cols as u32); cols]).split(inner);
+    for (n, chunk) in lines.chunks(per_col).enumerate() {
+        if let Some(a) = areas.get(n) {
+            frame.render_widget(Paragraph::new(chunk.to_vec()).style(theme.base), *a);
+        }
+    }
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {

@@ -53,7 +53,7 @@ fn follows_a_live_blog_that_gains_entries_while_watched() {
     .content_type("application/feed+json");
     let server = doc.start();
     let url = server.url("/live.json");
-    let (pty, _home) = spawn(&[&url, "--interval", "1"], 120, 30);
+    let (pty, _home) = spawn(&[&url, "--interval", "1"], 160, 30);
 
     pty.wait_for_text("Harbour storm live", TIMEOUT).unwrap();
     pty.wait_for_text("Ferry services suspended", TIMEOUT)
@@ -68,7 +68,7 @@ fn follows_a_live_blog_that_gains_entries_while_watched() {
     pty.send("j");
     pty.wait_for_text("More about Harbour wall overtopped", TIMEOUT)
         .unwrap();
-    let selected_row = row_with(&pty, "Harbour wall overtopped").unwrap();
+    let selected_row = row_with(&pty, "· Harbour wall overtopped").unwrap();
 
     // Two entries arrive above it.
     doc.set_body(feed(&[
@@ -88,7 +88,7 @@ fn follows_a_live_blog_that_gains_entries_while_watched() {
         screen.contains("More about Harbour wall overtopped"),
         "{screen}"
     );
-    assert!(row_with(&pty, "Harbour wall overtopped").unwrap() > selected_row);
+    assert!(row_with(&pty, "· Harbour wall overtopped").unwrap() > selected_row);
 
     // n jumps to a new entry and it stops being new.
     pty.send("n");

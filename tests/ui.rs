@@ -187,10 +187,21 @@ fn help_overlay_lists_the_keys() {
         KeyCode::Char('?'),
         KeyModifiers::NONE,
     )));
-    let text = screen_text(&render(&m, 120, 30));
-    assert!(text.contains("keys"), "{text}");
-    for (keys, action) in m.keymap.help() {
-        assert!(text.contains(action.description()), "{keys} missing");
+    // Tall enough for one column, and short enough to need two: every key is there.
+    for (w, h) in [(120, 50), (220, 24)] {
+        m.update(Msg::Resize(w, h));
+        let text = screen_text(&render(&m, w, h));
+        assert!(text.contains("keys (any key closes)"), "{text}");
+        for (keys, action) in m.keymap.help() {
+            if action.name().starts_with("link_") {
+                assert!(text.contains("1 … 9"), "{text}");
+            } else {
+                assert!(
+                    text.contains(action.description()),
+                    "{keys} missing at {w}x{h}:\n{text}"
+                );
+            }
+        }
     }
 }
 
