@@ -53,6 +53,8 @@ pub struct Snapshot {
     pub ended: bool,
     /// Which format the document was read as (for messages and `--print`).
     pub format: &'static str,
+    /// What a safety limit cut from this document, in words for the status line.
+    pub limited: Option<String>,
 }
 
 impl Entry {

@@ -8,7 +8,7 @@ use clap::Parser;
 use livefeed::cli::Cli;
 use livefeed::config::Config;
 use livefeed::model::Model;
-use livefeed::poll::Plan;
+use livefeed::poll::{Caps, Plan};
 use livefeed::source::{HttpFetcher, Location};
 use livefeed::{app, commands, headless, theme};
 
@@ -104,6 +104,10 @@ fn plans(cli: &Cli, config: &Config, interval: u64) -> (Vec<Plan>, Vec<String>) 
             interval: Duration::from_secs(every),
             headers,
             max_bytes: config.limits.max_bytes,
+            caps: Caps {
+                entries: config.limits.max_entries_per_response,
+                entry_bytes: config.limits.max_entry_bytes,
+            },
         });
         labels.push(arg.clone());
     }

@@ -102,6 +102,8 @@ pub struct SourceState {
     pub alerts: Vec<String>,
     /// A short name for list rows when several sources are followed.
     pub short: Option<String>,
+    /// What a safety limit cut from the last document.
+    pub limited: Option<String>,
 }
 
 impl SourceState {
@@ -341,6 +343,7 @@ impl Model {
         };
         state.last_ok = Some(at);
         state.last = Some(LastResult::Fetched);
+        state.limited.clone_from(&snapshot.limited);
         if snapshot.title.is_some() {
             state.title.clone_from(&snapshot.title);
         }

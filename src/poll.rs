@@ -28,6 +28,57 @@ pub struct Plan {
     pub interval: Duration,
     pub headers: BTreeMap<String, String>,
     pub max_bytes: u64,
+    pub caps: Caps,
+}
+
+/// Limits on what one document may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    pub entries: usize,
+    pub entry_bytes: usize,
+}
+
+impl Default for Caps {
+    fn default() -> Caps {
+        let limits = crate::config::Config::default().limits;
+        Caps {
+            entries: limits.max_entries_per_response,
+            entry_bytes: limits.max_entry_bytes,
+        }
+    }
+}
+
+impl Caps {
+    /// Cut a snapshot down to the limits, saying what was cut.
+    pub fn apply(&self, snapshot: &mut crate::entry::Snapshot) {
+        let mut notes = Vec::new();
+        if snapshot.entries.len() > self.entries {
+            notes.push(format!(
+                "{} entries beyond the limit of {} dropped",
+                snapshot.entries.len() - self.entries,
+                self.entries
+            ));
+            snapshot.entries.truncate(self.entries);
+        }
+        let mut cut = 0;
+        for e in &mut snapshot.entries {
+            if e.text.len() > self.entry_bytes {
+                let mut end = self.entry_bytes;
+                while !e.text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                e.text.truncate(end);
+                e.text.push_str(" …");
+                cut += 1;
+            }
+        }
+        if cut > 0 {
+            notes.push(format!("{cut} entries cut at {} bytes", self.entry_bytes));
+        }
+        if !notes.is_empty() {
+            snapshot.limited = Some(notes.join(", "));
+        }
+    }
 }
 
 /// One attempt as the scheduler sees it.
@@ -201,8 +252,9 @@ pub async fn fetch_and_parse(
             return (PollResult::Unchanged, None, max_age);
         }
         match parse_off_loop(body).await {
-            Ok(snapshot) => {
+            Ok(mut snapshot) => {
                 *last = Some(hash);
+                plan.caps.apply(&mut snapshot);
                 return (PollResult::Snapshot(snapshot), None, max_age);
             }
             Err(FormatError::FeedLink(href)) if !url.is_empty() => {

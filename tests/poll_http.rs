@@ -44,6 +44,7 @@ fn plan(url: String) -> Plan {
         interval: Duration::from_secs(3600),
         headers: Default::default(),
         max_bytes: Config::default().limits.max_bytes,
+        caps: Default::default(),
     }
 }
 

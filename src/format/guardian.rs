@@ -54,6 +54,7 @@ pub fn parse(v: &Value) -> Result<Snapshot, FormatError> {
         coverage_end: None,
         ended: explicitly_false(c.pointer("/fields/liveBloggingNow")),
         format: "guardian",
+        limited: None,
     })
 }
 

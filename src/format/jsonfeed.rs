@@ -176,6 +176,7 @@ pub fn parse(bytes: &[u8]) -> Result<Option<Snapshot>, FormatError> {
             .and_then(parse_time),
         ended: ext.is_some_and(|x| x.ended),
         format: "json-feed",
+        limited: None,
     }))
 }
 

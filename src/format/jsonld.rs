@@ -97,6 +97,7 @@ fn snapshot(blog: &Obj) -> Snapshot {
         coverage_end: string(blog, "coverageEndTime").and_then(parse_time),
         ended: false,
         format: "json-ld",
+        limited: None,
     }
 }
 

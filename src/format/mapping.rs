@@ -100,6 +100,7 @@ pub fn parse(v: &Value, m: &Mapping) -> Result<Snapshot, FormatError> {
     Ok(Snapshot {
         entries,
         format: "mapped",
+        limited: None,
         ..Default::default()
     })
 }

@@ -65,6 +65,7 @@ pub fn parse(doc: &Html, found: &mut Vec<String>) -> Option<Snapshot> {
         coverage_end: prop_value(blog, "coverageEndTime").and_then(|t| parse_time(&t)),
         ended: false,
         format: "microdata",
+        limited: None,
     })
 }
 

@@ -40,6 +40,7 @@ pub fn parse(v: &Value) -> Result<Snapshot, FormatError> {
     Ok(Snapshot {
         entries: list.map(update).collect(),
         format: "reddit-live",
+        limited: None,
         ..Default::default()
     })
 }

@@ -92,6 +92,7 @@ pub fn parse(bytes: &[u8]) -> Result<Snapshot, FormatError> {
         coverage_end: None,
         ended: false,
         format,
+        limited: None,
     })
 }
 

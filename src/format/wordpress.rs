@@ -46,6 +46,7 @@ pub fn parse(v: &Value) -> Result<Snapshot, FormatError> {
     Ok(Snapshot {
         entries: out.into_iter().map(|(e, _)| e).collect(),
         format: "wordpress-liveblog",
+        limited: None,
         ..Default::default()
     })
 }

@@ -34,6 +34,13 @@ pub fn status_line(model: &Model, theme: &Theme) -> Line<'static> {
                 theme.status.patch(theme.status_error),
             ));
         }
+        if let Some(limited) = &source.limited {
+            spans.push(sep());
+            spans.push(styled(
+                format!("limit: {limited}"),
+                theme.status.patch(theme.status_error),
+            ));
+        }
         let evicted = model.store.evicted(n);
         if evicted > 0 {
             spans.push(sep());
