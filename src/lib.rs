@@ -10,6 +10,7 @@
 //! - [`source`]: fetching bytes: http (caps, timeouts, conditional GET) and files.
 //! - [`poll`]: one task per source on its schedule, sending results over a channel.
 //! - [`store`]: entries by id: merge, new/seen, edits, ordering.
+//! - [`query`]: the filter language: parse, match, highlight ranges.
 //! - [`model`]: UI state anchored to entry ids, and the pure `update`.
 //! - [`keymap`]: actions and the key bindings that produce them.
 //! - [`theme`]: named styles; every colour on screen comes from here.
@@ -29,6 +30,7 @@ pub mod headless;
 pub mod keymap;
 pub mod model;
 pub mod poll;
+pub mod query;
 pub mod source;
 pub mod store;
 pub mod text;
