@@ -631,3 +631,38 @@ proptest! {
         prop_assert!(ranges.windows(2).all(|w| w[0].end < w[1].start));
     }
 }
+
+/// Rough speed check over 100,000 entries; meaningful only in a release build:
+/// `cargo test --release --lib query_speed -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn query_speed_over_100k_entries() {
+    let body = "The storm surge reached the harbour walls before dawn, and the mayor said \
+                the bridges would stay closed until engineers had inspected them. "
+        .repeat(3);
+    let entries: Vec<Folded> = (0..100_000)
+        .map(|i| {
+            Folded::new(
+                &format!("Update {i}: Café news"),
+                &["Anna Smith".into()],
+                &body,
+            )
+        })
+        .collect();
+    let source = fold("BBC News");
+    let facts = Facts {
+        source: &source,
+        time: Some(now()),
+        ..Facts::default()
+    };
+    for input in [
+        "hurricane",
+        "storm bridges -rumour",
+        "\"engineers had inspected\" cafe",
+    ] {
+        let query = q(input);
+        let start = std::time::Instant::now();
+        let hits = entries.iter().filter(|e| query.matches(e, &facts)).count();
+        println!("{input}: {hits} hits in {:?}", start.elapsed());
+    }
+}
