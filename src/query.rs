@@ -35,6 +35,8 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use memchr::memmem::{self, Finder};
 
+use crate::entry::Entry;
+
 pub use fold::fold;
 
 /// A parsed query, ready to test entries with.
@@ -95,6 +97,19 @@ impl Folded {
             authors: folded_authors,
             text,
         }
+    }
+
+    /// Folds an entry's title, authors, and body followed by its image captions and
+    /// credits (one per line), as the unqualified and `text:` terms search them.
+    pub fn from_entry(entry: &Entry) -> Folded {
+        let mut text = entry.text.clone();
+        for image in &entry.images {
+            for part in [&image.caption, &image.credit].into_iter().flatten() {
+                text.push('\n');
+                text.push_str(part);
+            }
+        }
+        Folded::new(&entry.title, &entry.authors, &text)
     }
 
     /// Bytes held on the heap (for memory accounting).

@@ -445,6 +445,34 @@ fn query_folded_is_compact() {
 }
 
 #[test]
+fn query_folded_from_entry_includes_captions_and_credits() {
+    let entry = crate::entry::Entry {
+        title: "Pont Neuf".into(),
+        authors: vec!["Zoë".into()],
+        text: "Body".into(),
+        images: vec![
+            crate::entry::Image {
+                caption: Some("Crowds gather".into()),
+                credit: Some("AFP".into()),
+                url: None,
+            },
+            crate::entry::Image {
+                caption: None,
+                credit: Some("Getty".into()),
+                url: None,
+            },
+        ],
+        ..Default::default()
+    };
+    let folded = Folded::from_entry(&entry);
+    assert_eq!(
+        folded,
+        Folded::new("Pont Neuf", &["Zoë".into()], "body crowds gather afp getty")
+    );
+    assert!(q("text:afp author:zoe title:pont").matches(&folded, &Facts::default()));
+}
+
+#[test]
 fn query_highlights_map_back_to_original_bytes() {
     let cases: [(&str, &str, &[&str]); 16] = [
         ("storm", "Storm surge", &["Storm"]),
