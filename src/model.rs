@@ -10,6 +10,7 @@ use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 
 use crate::entry::Snapshot;
 use crate::keymap::{Action, Keymap};
+use crate::query::{Facts, Query, fold};
 use crate::store::{Key, Store};
 
 mod mouse;
@@ -106,6 +107,14 @@ pub struct SourceState {
     pub limited: Option<String>,
 }
 
+/// The name a source goes by: its config name, else the blog's title, else as given.
+pub fn source_label(s: &SourceState) -> String {
+    s.short
+        .clone()
+        .or_else(|| s.title.clone())
+        .unwrap_or_else(|| s.label.clone())
+}
+
 impl SourceState {
     /// The source has answered with no entries several times over some minutes.
     pub fn reports_nothing(&self) -> bool {
@@ -176,6 +185,11 @@ pub struct Model {
     pub osc52: bool,
     /// New entries the filter hides.
     pub hidden_new: usize,
+    /// The compiled filter.
+    pub query: Query,
+    /// What the visible list was last computed with (query, store version, pinned only,
+    /// source), so a narrower query can filter the previous result.
+    filtered: Option<(Query, u64, bool, Option<usize>)>,
     pub mouse: bool,
     /// The version of the selected entry the user was reading when the source edited it;
     /// shown until they ask for the new text.
@@ -230,6 +244,8 @@ impl Model {
             saved_pos: None,
             osc52: true,
             hidden_new: 0,
+            query: Query::default(),
+            filtered: None,
             mouse: true,
             held: None,
             show_changes: false,
@@ -617,15 +633,23 @@ impl Model {
         }
     }
 
-    /// Check a filter before it is applied.
-    fn compile(&self, _text: &str) -> Result<(), String> {
-        Ok(())
+    /// Parse a filter; the error says what is wrong and where.
+    fn compile(&self, text: &str) -> Result<Query, String> {
+        crate::query::parse(text, self.now, &self.tz)
+            .map_err(|e| format!("{} (at column {})", e.message, e.column + 1))
     }
 
-    /// Apply a new filter, keeping the selection when it still matches.
+    /// Apply a new filter, keeping the selection when it still matches. An invalid filter
+    /// changes nothing and says why in the status line.
     pub fn set_filter(&mut self, filter: String) {
-        self.filter = filter;
-        self.refilter_keep_selection();
+        match self.compile(&filter) {
+            Ok(query) => {
+                self.query = query;
+                self.filter = filter;
+                self.refilter_keep_selection();
+            }
+            Err(why) => self.notice = Some(why),
+        }
     }
 
     fn refilter_keep_selection(&mut self) {
@@ -641,30 +665,45 @@ impl Model {
 
     /// Recompute which entries the filter lets through.
     fn refilter(&mut self) {
-        let words: Vec<String> = self
-            .filter
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
-        let store = &self.store;
         let (pinned_only, only) = (self.pinned_only, self.source_only);
-        self.visible = if words.is_empty() && !pinned_only && only.is_none() {
+        let version = self.store.version();
+        // Typing one more letter only narrows: filter the last result, not everything.
+        let narrowing = matches!(&self.filtered,
+            Some((q, v, p, o)) if *v == version && *p == pinned_only && *o == only
+                && self.visible.is_some() && q.is_narrowed_by(&self.query));
+        let previous = self.visible.take();
+        self.visible = if self.query.is_empty() && !pinned_only && only.is_none() {
             None
         } else {
-            Some(
-                store
-                    .order()
-                    .iter()
-                    .copied()
-                    .filter(|&i| {
-                        let s = store.item(i);
-                        (!pinned_only || s.entry.pinned || s.entry.key_event)
-                            && only.is_none_or(|o| s.source == o)
-                            && s.matches_all(&words)
-                    })
-                    .collect(),
-            )
+            let names: Vec<String> = self
+                .sources
+                .iter()
+                .map(|s| fold(&source_label(s)))
+                .collect();
+            let store = &self.store;
+            let query = &self.query;
+            let keep = |&i: &usize| {
+                let s = store.item(i);
+                (!pinned_only || s.entry.pinned || s.entry.key_event)
+                    && only.is_none_or(|o| s.source == o)
+                    && query.matches(
+                        &s.folded,
+                        &Facts {
+                            source: names.get(s.source).map_or("", String::as_str),
+                            new: s.new,
+                            pinned: s.entry.pinned || s.entry.key_event,
+                            edited: s.edited_at.is_some(),
+                            removed: s.is_removed(),
+                            time: s.entry.time(),
+                        },
+                    )
+            };
+            Some(match previous {
+                Some(prev) if narrowing => prev.into_iter().filter(keep).collect(),
+                _ => store.order().iter().copied().filter(keep).collect(),
+            })
         };
+        self.filtered = Some((self.query.clone(), version, pinned_only, only));
         let pinned = self
             .visible()
             .iter()

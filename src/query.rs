@@ -1,4 +1,319 @@
-//! Placeholder: replaced by the filter language.
-pub fn fold(s: &str) -> String {
-    s.to_lowercase()
+//! The filter language typed at the `/` prompt: parse, match, highlight.
+//!
+//! A query is a list of terms that must all hold (AND):
+//!
+//! - `storm` — a word, found anywhere inside the title, the authors or the text (body and
+//!   image captions/credits), ignoring case and accents (`cafe` finds `Café`). `bridg`
+//!   finds `bridges`. The source name is only searched with `source:`.
+//! - `"storm surge"` — a phrase: those words in that order (whitespace runs count as one
+//!   space).
+//! - `-word`, `-"a phrase"`, `-author:smith`, `-is:new` — exclude what matches.
+//! - `title:`, `author:`, `source:`, `text:` — look in one field only (word or phrase).
+//! - `is:new`, `is:pinned` (pinned or key event), `is:edited`, `is:removed`.
+//! - `since:90s`, `since:30m`, `since:2h`, `since:1d` (age relative to now) and
+//!   `since:14:30` (that clock time today in the given zone, or yesterday if that is still
+//!   ahead). Entries without a time match neither `since:` nor `-since:`.
+//!
+//! The whitespace-only query matches everything. Malformed input is a [`QueryError`] with
+//! a message for the user and the byte offset of the problem. `https://x` is a plain word
+//! (a colon followed by `//` is not a qualifier).
+//!
+//! Matching runs on every keystroke over every entry, so the text of each entry is folded
+//! once at ingestion ([`Folded`]), each query compiles its needles once (memchr's
+//! `memmem::Finder`), `matches` allocates nothing, and the cheap fact tests run before the
+//! text searches.
+
+mod fold;
+mod parse;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::ops::Range;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use memchr::memmem::{self, Finder};
+
+use crate::entry::Entry;
+
+pub use fold::fold;
+
+/// A parsed query, ready to test entries with.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// Cheapest first (facts, then source, then text); all must hold.
+    terms: Vec<Term>,
+}
+
+/// A query that could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryError {
+    /// A short message for the user.
+    pub message: String,
+    /// The 0-based byte offset in the input where the problem is.
+    pub column: usize,
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+/// Parses a query. `now` and `tz` resolve `since:` values into fixed instants.
+pub fn parse(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Query, QueryError> {
+    let mut terms = parse::terms(input, now, tz)?;
+    terms.sort_by_key(Term::cost);
+    Ok(Query { terms })
+}
+
+/// The text of one entry, folded once (at ingestion) so matching is cheap.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Folded {
+    pub title: String,
+    /// The folded authors, one per line (`\n` never occurs inside a folded value, so no
+    /// word or phrase matches across two authors).
+    pub authors: String,
+    pub text: String,
+}
+
+impl Folded {
+    pub fn new(title: &str, authors: &[String], text_and_captions: &str) -> Folded {
+        let mut folded_authors = authors
+            .iter()
+            .map(|a| fold(a))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut title = fold(title);
+        let mut text = fold(text_and_captions);
+        title.shrink_to_fit();
+        folded_authors.shrink_to_fit();
+        text.shrink_to_fit();
+        Folded {
+            title,
+            authors: folded_authors,
+            text,
+        }
+    }
+
+    /// Folds an entry's title, authors, and body followed by its image captions and
+    /// credits (one per line), as the unqualified and `text:` terms search them.
+    pub fn from_entry(entry: &Entry) -> Folded {
+        let mut text = entry.text.clone();
+        for image in &entry.images {
+            for part in [&image.caption, &image.credit].into_iter().flatten() {
+                text.push('\n');
+                text.push_str(part);
+            }
+        }
+        Folded::new(&entry.title, &entry.authors, &text)
+    }
+
+    /// Bytes held on the heap (for memory accounting).
+    pub fn heap_bytes(&self) -> usize {
+        self.title.capacity() + self.authors.capacity() + self.text.capacity()
+    }
+}
+
+/// Facts about an entry that are not text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Facts<'a> {
+    /// The source's name, folded with [`fold`].
+    pub source: &'a str,
+    pub new: bool,
+    /// Pinned or a key event.
+    pub pinned: bool,
+    pub edited: bool,
+    pub removed: bool,
+    pub time: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone)]
+struct Term {
+    negated: bool,
+    test: Test,
+}
+
+#[derive(Debug, Clone)]
+enum Test {
+    /// The folded needle occurs in the field.
+    Text {
+        field: Field,
+        /// Boxed: a finder is large and the other variants are tiny.
+        finder: Box<Finder<'static>>,
+    },
+    Is(Flag),
+    /// The entry's time is at or after this instant.
+    Since(Timestamp),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    /// Title, authors or text (not the source).
+    Any,
+    Title,
+    Author,
+    Source,
+    Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flag {
+    New,
+    Pinned,
+    Edited,
+    Removed,
+}
+
+impl Term {
+    fn cost(&self) -> u8 {
+        match self.test {
+            Test::Is(_) | Test::Since(_) => 0,
+            Test::Text {
+                field: Field::Source,
+                ..
+            } => 1,
+            Test::Text { .. } => 2,
+        }
+    }
+
+    fn holds(&self, folded: &Folded, facts: &Facts) -> bool {
+        let found = match &self.test {
+            Test::Is(flag) => match flag {
+                Flag::New => facts.new,
+                Flag::Pinned => facts.pinned,
+                Flag::Edited => facts.edited,
+                Flag::Removed => facts.removed,
+            },
+            Test::Since(cutoff) => match facts.time {
+                Some(t) => t >= *cutoff,
+                // No time: neither since: nor -since: can say anything about it.
+                None => return false,
+            },
+            Test::Text { field, finder } => {
+                let has = |s: &str| finder.find(s.as_bytes()).is_some();
+                match field {
+                    Field::Any => has(&folded.title) || has(&folded.authors) || has(&folded.text),
+                    Field::Title => has(&folded.title),
+                    Field::Author => has(&folded.authors),
+                    Field::Source => has(facts.source),
+                    Field::Text => has(&folded.text),
+                }
+            }
+        };
+        found != self.negated
+    }
+
+    /// Whether every entry passing `self` also passes `other` (false when unsure).
+    fn implies(&self, other: &Term) -> bool {
+        if self.negated != other.negated {
+            return false;
+        }
+        match (&self.test, &other.test) {
+            (Test::Is(a), Test::Is(b)) => a == b,
+            // Entries without a time fail both polarities, so only the cutoffs matter.
+            (Test::Since(a), Test::Since(b)) => {
+                if self.negated {
+                    a <= b
+                } else {
+                    a >= b
+                }
+            }
+            (
+                Test::Text {
+                    field: fa,
+                    finder: a,
+                },
+                Test::Text {
+                    field: fb,
+                    finder: b,
+                },
+            ) => {
+                if self.negated {
+                    // Lacking `a` in a wide field implies lacking anything containing `a`
+                    // in a field inside it.
+                    field_within(*fb, *fa) && contains(b.needle(), a.needle())
+                } else {
+                    // Having `a` implies having any part of `a`, in any wider field.
+                    field_within(*fa, *fb) && contains(a.needle(), b.needle())
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Whether every text field `inner` searches is also searched by `outer`.
+fn field_within(inner: Field, outer: Field) -> bool {
+    inner == outer || (outer == Field::Any && inner != Field::Source)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    memmem::find(haystack, needle).is_some()
+}
+
+impl Query {
+    /// True for the empty (or whitespace-only) query, which matches everything.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Whether the entry passes every term. Allocates nothing.
+    pub fn matches(&self, folded: &Folded, facts: &Facts) -> bool {
+        self.terms.iter().all(|t| t.holds(folded, facts))
+    }
+
+    /// Byte ranges in `original` (unfolded display text, e.g. a headline or a body line)
+    /// that the query's positive words and phrases match, for highlighting. Sorted,
+    /// non-overlapping (touching ranges are merged), on char boundaries. Terms limited to
+    /// `source:` are not highlighted; other fields' terms are, wherever they occur.
+    pub fn highlights(&self, original: &str) -> Vec<Range<usize>> {
+        let needles: Vec<&[u8]> = self
+            .terms
+            .iter()
+            .filter_map(|t| match &t.test {
+                Test::Text { field, finder } if !t.negated && *field != Field::Source => {
+                    Some(finder.needle())
+                }
+                _ => None,
+            })
+            .collect();
+        if needles.is_empty() || original.is_empty() {
+            return Vec::new();
+        }
+        let (folded, map) = fold::fold_with_map(original);
+        let mut ranges = Vec::new();
+        for needle in needles {
+            let mut from = 0;
+            // Overlapping occurrences too (`aa` in `aaa`): restart one byte after each hit.
+            while let Some(i) = memmem::find(&folded.as_bytes()[from..], needle) {
+                let start = from + i;
+                let end = start + needle.len();
+                ranges.push(map[start].start..map[end - 1].end);
+                from = start + 1;
+            }
+        }
+        ranges.sort_by_key(|r| (r.start, r.end));
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+        for r in ranges {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        merged
+    }
+
+    /// Whether every entry matching `narrower` also matches `self`: true when `narrower`
+    /// only adds restrictions (one more letter of a word, another word, another exclusion,
+    /// a later `since:`), so the caller may filter only the previous result instead of
+    /// everything. Conservative: false when unsure.
+    pub fn is_narrowed_by(&self, narrower: &Query) -> bool {
+        self.terms
+            .iter()
+            .all(|mine| narrower.terms.iter().any(|theirs| theirs.implies(mine)))
+    }
 }

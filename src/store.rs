@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 
 use crate::entry::{Entry, Snapshot};
+use crate::query::{Folded, fold};
 
 /// Times further ahead of the clock than this are flagged (server clocks lie).
 pub const FUTURE_SLACK: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
@@ -44,8 +45,8 @@ pub struct Stored {
     pub vanished: bool,
     /// Its time was more than [`FUTURE_SLACK`] ahead of the clock when it arrived.
     pub future: bool,
-    /// Lower-cased headline, body, captions and authors, for filtering.
-    haystack: String,
+    /// Headline, authors, body and captions folded (lower case, no accents), for filtering.
+    pub folded: Folded,
 }
 
 impl Stored {
@@ -77,9 +78,14 @@ impl Stored {
         self.entry.removed || self.vanished
     }
 
-    /// Whether every word (already lower-cased) occurs in the entry's searchable text.
+    /// Whether every word occurs in the entry's headline, authors, body or captions
+    /// (case- and accent-insensitive).
     pub fn matches_all(&self, words: &[String]) -> bool {
-        words.iter().all(|w| self.haystack.contains(w.as_str()))
+        words.iter().all(|w| {
+            let w = fold(w);
+            let f = &self.folded;
+            f.title.contains(&w) || f.authors.contains(&w) || f.text.contains(&w)
+        })
     }
 }
 
@@ -120,6 +126,8 @@ pub struct Store {
     new_count: usize,
     /// Entries evicted per source to respect the cap.
     evicted: Vec<usize>,
+    /// Bumped by every change, so views know when a cached result is stale.
+    version: u64,
 }
 
 impl Store {
@@ -180,6 +188,7 @@ impl Store {
             Some(&i) if self.items[i].new => {
                 self.items[i].new = false;
                 self.new_count -= 1;
+                self.version += 1;
                 true
             }
             _ => false,
@@ -192,6 +201,7 @@ impl Store {
         for s in &mut self.items {
             s.new = false;
         }
+        self.version += 1;
         self.new_count = 0;
         changed
     }
@@ -238,7 +248,7 @@ impl Store {
                     entry.id.clone_from(&key.id);
                     let stored = Stored {
                         source,
-                        haystack: haystack(&entry),
+                        folded: Folded::from_entry(&entry),
                         future: entry.time().is_some_and(|t| t > now + FUTURE_SLACK),
                         entry,
                         previous: Vec::new(),
@@ -267,7 +277,7 @@ impl Store {
                         let old = std::mem::replace(&mut stored.entry, entry);
                         stored.previous.push(old);
                         stored.edited_at = Some(now);
-                        stored.haystack = haystack(&stored.entry);
+                        stored.folded = Folded::from_entry(&stored.entry);
                         stored.vanished = false;
                         report.edited.push(key);
                     } else if entry != stored.entry || stored.vanished {
@@ -289,6 +299,9 @@ impl Store {
         }
         self.next_seq += count as u64 + 1;
         self.insert_ordered(fresh);
+        if report.changed() {
+            self.version += 1;
+        }
         report
     }
 
@@ -386,12 +399,18 @@ impl Store {
             .map(|(i, s)| (s.key(), i))
             .collect();
         self.evicted[source] += gone;
+        self.version += 1;
         gone
     }
 
     /// How many entries of `source` were evicted to respect the cap.
     pub fn evicted(&self, source: usize) -> usize {
         self.evicted.get(source).copied().unwrap_or(0)
+    }
+
+    /// Changes whenever anything in the store changes.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// The arrival mark: entries merged after this call have a higher `seq`.
@@ -437,23 +456,6 @@ fn newest_first(entries: &[Entry]) -> bool {
         (Some(f), Some(l)) => f >= l,
         _ => true,
     }
-}
-
-/// The lower-cased text a filter word is looked for in.
-fn haystack(e: &Entry) -> String {
-    let mut s = String::with_capacity(e.title.len() + e.text.len() + 32);
-    s.push_str(&e.title);
-    s.push('\n');
-    s.push_str(&e.authors.join("\n"));
-    s.push('\n');
-    s.push_str(&e.text);
-    for img in &e.images {
-        for part in [&img.caption, &img.credit].into_iter().flatten() {
-            s.push('\n');
-            s.push_str(part);
-        }
-    }
-    s.to_lowercase()
 }
 
 #[cfg(test)]

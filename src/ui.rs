@@ -282,3 +282,32 @@ pub fn full_time(model: &Model, t: jiff::Timestamp) -> String {
 fn styled(text: impl Into<String>, style: Style) -> Span<'static> {
     Span::styled(text.into(), style)
 }
+
+/// `text` as spans in `style`, with the byte `ranges` in `mark` (the highlight patched over).
+pub fn highlighted(
+    text: &str,
+    style: Style,
+    ranges: &[std::ops::Range<usize>],
+    mark: Style,
+) -> Vec<Span<'static>> {
+    let mut spans = Vec::with_capacity(ranges.len() * 2 + 1);
+    let mut at = 0;
+    for r in ranges {
+        if r.start < at
+            || r.end > text.len()
+            || !text.is_char_boundary(r.start)
+            || !text.is_char_boundary(r.end)
+        {
+            continue;
+        }
+        if r.start > at {
+            spans.push(Span::styled(text[at..r.start].to_string(), style));
+        }
+        spans.push(Span::styled(text[r.clone()].to_string(), style.patch(mark)));
+        at = r.end;
+    }
+    if at < text.len() || spans.is_empty() {
+        spans.push(Span::styled(text[at..].to_string(), style));
+    }
+    spans
+}

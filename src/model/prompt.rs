@@ -131,10 +131,11 @@ impl Model {
     /// Apply `text` as the filter if it is valid; otherwise say why and keep the last one.
     pub(super) fn try_filter(&mut self, text: &str) {
         match self.compile(text) {
-            Ok(()) => {
+            Ok(query) => {
                 if let Some(p) = self.prompt.as_mut() {
                     p.error = None;
                 }
+                self.query = query;
                 self.filter = text.to_string();
                 self.refilter_keep_selection();
             }

@@ -161,6 +161,7 @@ fn styled_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>
         out.push(Line::raw(""));
         push_wrapped(&mut out, &format!("Link: {url}"), width, theme.link);
     }
+    mark_matches(&mut out, model, theme);
     out
 }
 
@@ -245,6 +246,31 @@ fn wrap_spans(pieces: &[(String, Style)], width: usize) -> Vec<Line<'static>> {
 fn push_wrapped(out: &mut Vec<Line<'static>>, text: &str, width: usize, style: Style) {
     for l in wrap(text, width) {
         out.push(Line::styled(l, style));
+    }
+}
+
+/// Mark the filter's matches and the detail search's matches in the lines from `from` on.
+fn mark_matches(out: &mut [Line<'static>], model: &Model, theme: &Theme) {
+    let search = (!model.search.is_empty())
+        .then(|| crate::query::parse(&model.search, model.now, &model.tz).ok())
+        .flatten();
+    if model.query.is_empty() && search.is_none() {
+        return;
+    }
+    for line in out.iter_mut() {
+        if line.spans.len() != 1 {
+            continue;
+        }
+        let text = line.spans[0].content.to_string();
+        let style = line.spans[0].style;
+        let mut ranges = model.query.highlights(&text);
+        if let Some(q) = &search {
+            ranges.extend(q.highlights(&text));
+            ranges.sort_by_key(|r| r.start);
+        }
+        if !ranges.is_empty() {
+            line.spans = super::highlighted(&text, style, &ranges, theme.highlight);
+        }
     }
 }
 

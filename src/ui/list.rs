@@ -177,7 +177,14 @@ fn row(model: &Model, s: &Stored, width: usize, selected: bool, theme: &Theme) -
         spans.push(styled("removed", theme.removed));
         spans.push(Span::raw(" "));
     }
-    spans.push(styled(headline(s), headline_style));
+    let head = headline(s);
+    let marks = model.query.highlights(&head);
+    spans.extend(super::highlighted(
+        &head,
+        headline_style,
+        &marks,
+        theme.highlight,
+    ));
     if let Some(at) = s.edited_at {
         spans.push(styled(
             format!(" (edited {})", clock(model, at)),

@@ -1,0 +1,696 @@
+use jiff::tz::{self, TimeZone};
+use proptest::prelude::*;
+
+use super::*;
+
+/// Sunday 2026-11-29 12:00:00 UTC.
+fn now() -> Timestamp {
+    "2026-11-29T12:00:00Z".parse().unwrap()
+}
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn q(input: &str) -> Query {
+    parse(input, now(), &TimeZone::UTC).unwrap_or_else(|e| panic!("{input:?}: {e:?}"))
+}
+
+/// One term as text, to compare parses in tables.
+fn describe(t: &Term) -> String {
+    let body = match &t.test {
+        Test::Text { field, finder } => {
+            let needle = std::str::from_utf8(finder.needle()).unwrap();
+            let quoted = if needle.contains(' ') {
+                format!("\"{needle}\"")
+            } else {
+                needle.to_string()
+            };
+            match field {
+                Field::Any => quoted,
+                Field::Title => format!("title:{quoted}"),
+                Field::Author => format!("author:{quoted}"),
+                Field::Source => format!("source:{quoted}"),
+                Field::Text => format!("text:{quoted}"),
+            }
+        }
+        Test::Is(flag) => format!("is:{flag:?}").to_lowercase(),
+        Test::Since(t) => format!("since:{t}"),
+    };
+    if t.negated { format!("-{body}") } else { body }
+}
+
+fn described(query: &Query) -> String {
+    query
+        .terms
+        .iter()
+        .map(describe)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn query_parses_every_construct() {
+    let cases = [
+        ("", ""),
+        ("   \t ", ""),
+        ("storm", "storm"),
+        ("Storm  SURGE", "storm surge"),
+        ("Café MÜNCHEN Straße", "cafe munchen strasse"),
+        ("\"storm surge\"", "\"storm surge\""),
+        ("\"  Storm \n  Surge \"", "\"storm surge\""),
+        ("\"\" storm", "storm"),
+        ("-rumour", "-rumour"),
+        ("-\"storm surge\"", "-\"storm surge\""),
+        ("title:storm", "title:storm"),
+        ("TITLE:Storm", "title:storm"),
+        ("author:smith", "author:smith"),
+        ("source:bbc", "source:bbc"),
+        ("text:flood", "text:flood"),
+        ("title:\"storm surge\"", "title:\"storm surge\""),
+        ("-author:smith", "-author:smith"),
+        ("-title:\"a b\"", "-title:\"a b\""),
+        // Facts sort before text.
+        ("flood is:new", "is:new flood"),
+        (
+            "is:pinned -is:edited is:REMOVED",
+            "is:pinned -is:edited is:removed",
+        ),
+        ("since:30m", "since:2026-11-29T11:30:00Z"),
+        ("since:2h", "since:2026-11-29T10:00:00Z"),
+        ("since:90s", "since:2026-11-29T11:58:30Z"),
+        ("since:1d", "since:2026-11-28T12:00:00Z"),
+        ("since:2H", "since:2026-11-29T10:00:00Z"),
+        ("-since:1d", "-since:2026-11-28T12:00:00Z"),
+        ("since:\"2h\"", "since:2026-11-29T10:00:00Z"),
+        // Earlier today, and the future means yesterday.
+        ("since:09:15", "since:2026-11-29T09:15:00Z"),
+        ("since:9:15", "since:2026-11-29T09:15:00Z"),
+        ("since:12:00", "since:2026-11-29T12:00:00Z"),
+        ("since:14:30", "since:2026-11-28T14:30:00Z"),
+        ("since:0:00", "since:2026-11-29T00:00:00Z"),
+        // Ages beyond the timestamp range mean "since the beginning".
+        (
+            "since:99999999999999999999d",
+            "since:-009999-01-02T01:59:59Z",
+        ),
+        // Colons that are not qualifiers.
+        ("https://example.com/x", "https://example.com/x"),
+        ("14:30", "14:30"),
+        (":)", ":)"),
+        // Quotes inside a word are ordinary; a closed phrase ends the term.
+        ("it\"s", "it\"s"),
+        ("\"a b\"c", "\"a b\" c"),
+        ("a-b -c-d", "a-b -c-d"),
+        ("don’t", "don't"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(described(&q(input)), want, "input {input:?}");
+    }
+}
+
+#[test]
+fn query_since_clock_time_in_other_zones() {
+    let plus2 = TimeZone::fixed(tz::offset(2));
+    let minus5 = TimeZone::fixed(tz::offset(-5));
+    let cet = TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap();
+    let cases = [
+        // Local 14:00 at +02: 13:30 is today, 14:30 yesterday.
+        (&plus2, "since:13:30", "since:2026-11-29T11:30:00Z"),
+        (&plus2, "since:14:30", "since:2026-11-28T12:30:00Z"),
+        (&plus2, "since:14:00", "since:2026-11-29T12:00:00Z"),
+        // Local 07:00 at -05: 06:59 today, 07:01 yesterday.
+        (&minus5, "since:6:59", "since:2026-11-29T11:59:00Z"),
+        (&minus5, "since:07:01", "since:2026-11-28T12:01:00Z"),
+        // Ages do not depend on the zone.
+        (&minus5, "since:2h", "since:2026-11-29T10:00:00Z"),
+        // Winter time in CET (+01): local 13:00.
+        (&cet, "since:12:30", "since:2026-11-29T11:30:00Z"),
+    ];
+    for (zone, input, want) in cases {
+        let query = parse(input, now(), zone).unwrap();
+        assert_eq!(described(&query), want, "input {input:?}");
+    }
+    // Across a DST change: at 2026-03-29 12:00 CEST (+02), 01:30 was still CET (+01).
+    let spring = ts("2026-03-29T10:00:00Z");
+    let query = parse("since:01:30", spring, &cet).unwrap();
+    assert_eq!(described(&query), "since:2026-03-29T00:30:00Z");
+}
+
+#[test]
+fn query_rejects_malformed_input_with_message_and_column() {
+    let fields = "(use title:, author:, source:, text:, is:, since:)";
+    let since_help = "(use an age like 90s, 30m, 2h, 1d or a clock time like 14:30)";
+    let is_help = "(use is:new, is:pinned, is:edited, is:removed)";
+    let cases: Vec<(&str, String, usize)> = vec![
+        ("foo:bar", format!("unknown field `foo` {fields}"), 0),
+        ("storm Foo:bar", format!("unknown field `Foo` {fields}"), 6),
+        ("-foo:bar", format!("unknown field `foo` {fields}"), 1),
+        ("note:", format!("unknown field `note` {fields}"), 0),
+        ("is:old", format!("unknown `is:old` {is_help}"), 3),
+        ("a -is:x", format!("unknown `is:x` {is_help}"), 6),
+        (
+            "since:soon",
+            format!("cannot read `since:soon` {since_help}"),
+            6,
+        ),
+        (
+            "since:5y",
+            format!("cannot read `since:5y` {since_help}"),
+            6,
+        ),
+        ("since:m", format!("cannot read `since:m` {since_help}"), 6),
+        (
+            "since:-5m",
+            format!("cannot read `since:-5m` {since_help}"),
+            6,
+        ),
+        (
+            "since:24:00",
+            format!("cannot read `since:24:00` {since_help}"),
+            6,
+        ),
+        (
+            "since:12:60",
+            format!("cannot read `since:12:60` {since_help}"),
+            6,
+        ),
+        (
+            "since:12:5",
+            format!("cannot read `since:12:5` {since_help}"),
+            6,
+        ),
+        (
+            "since:123:00",
+            format!("cannot read `since:123:00` {since_help}"),
+            6,
+        ),
+        (
+            "since:12:00pm",
+            format!("cannot read `since:12:00pm` {since_help}"),
+            6,
+        ),
+        (
+            "\"storm surge",
+            "unterminated quote: close the phrase with another `\"`".into(),
+            0,
+        ),
+        (
+            "a title:\"storm",
+            "unterminated quote: close the phrase with another `\"`".into(),
+            8,
+        ),
+        (
+            "\"a\" \"b",
+            "unterminated quote: close the phrase with another `\"`".into(),
+            4,
+        ),
+        (
+            "title:",
+            "`title:` needs a value right after the colon, like title:word".into(),
+            0,
+        ),
+        (
+            "x -author: y",
+            "`author:` needs a value right after the colon, like author:word".into(),
+            3,
+        ),
+        (
+            "title:\"  \"",
+            "`title:` needs a value right after the colon, like title:word".into(),
+            0,
+        ),
+        (
+            "since:",
+            "`since:` needs a value right after the colon, like since:30m".into(),
+            0,
+        ),
+        (
+            "-",
+            "a lone `-` excludes nothing: write the word right after it, like -rumour".into(),
+            0,
+        ),
+        (
+            "storm - surge",
+            "a lone `-` excludes nothing: write the word right after it, like -rumour".into(),
+            6,
+        ),
+        // Columns are byte offsets, also after multi-byte characters.
+        ("café foo:x", format!("unknown field `foo` {fields}"), 6),
+    ];
+    for (input, message, column) in cases {
+        let err = parse(input, now(), &TimeZone::UTC).unwrap_err();
+        assert_eq!(err, QueryError { message, column }, "input {input:?}");
+        assert_eq!(err.to_string(), err.message);
+    }
+}
+
+#[test]
+fn query_fold_lowercases_strips_accents_and_collapses_whitespace() {
+    let cases = [
+        ("Café", "cafe"),
+        ("MÜNCHEN", "munchen"),
+        ("Straße STRAẞE", "strasse strasse"),
+        ("Æther Œuvre Ørsted Łódź", "aether oeuvre orsted lodz"),
+        ("İstanbul", "istanbul"),
+        ("e\u{301}te\u{301}", "ete"),
+        ("  a \n\n\t b  ", " a b "),
+        ("a\u{a0}b", "a b"),
+        ("ΣΟΦΟΣ", "σοφοσ"),
+        ("Ñandú", "nandu"),
+        ("it’s 1990–2000", "it's 1990-2000"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(fold(input), want, "input {input:?}");
+    }
+}
+
+/// An entry for the matcher tables.
+struct Case {
+    title: &'static str,
+    authors: &'static [&'static str],
+    text: &'static str,
+    source: &'static str,
+    new: bool,
+    pinned: bool,
+    edited: bool,
+    removed: bool,
+    time: Option<&'static str>,
+}
+
+const BASE: Case = Case {
+    title: "Storm surge floods the Café Müller",
+    authors: &["Anna Smith", "Jörg Weiß"],
+    text: "Water reached the bridges.\n\nThe  mayor spoke at 14:30. Photo: Reuters",
+    source: "BBC News",
+    new: false,
+    pinned: false,
+    edited: false,
+    removed: false,
+    time: Some("2026-11-29T11:30:00Z"),
+};
+
+fn check(query: &str, case: &Case) -> bool {
+    let authors: Vec<String> = case.authors.iter().map(|a| a.to_string()).collect();
+    let folded = Folded::new(case.title, &authors, case.text);
+    let source = fold(case.source);
+    let facts = Facts {
+        source: &source,
+        new: case.new,
+        pinned: case.pinned,
+        edited: case.edited,
+        removed: case.removed,
+        time: case.time.map(ts),
+    };
+    q(query).matches(&folded, &facts)
+}
+
+#[test]
+fn query_matches_words_phrases_fields_and_negation() {
+    let cases = [
+        ("", true),
+        ("   ", true),
+        ("storm", true),
+        ("STORM", true),
+        ("bridg", true),
+        ("storm bridges", true),
+        ("storm hurricane", false),
+        // Accents both ways, ß both ways.
+        ("cafe", true),
+        ("CAFÉ", true),
+        ("muller", true),
+        ("müller", true),
+        ("MÜLLER", true),
+        ("jorg weiss", true),
+        ("weiß", true),
+        ("WEISS", true),
+        // Phrases: order matters, whitespace runs count as one space.
+        ("\"storm surge\"", true),
+        ("\"surge storm\"", false),
+        ("\"the mayor spoke\"", true),
+        ("\"bridges. the mayor\"", true),
+        ("\"cafe muller\"", true),
+        // A phrase does not join two authors.
+        ("\"smith jorg\"", false),
+        // Negation.
+        ("-storm", false),
+        ("-hurricane", true),
+        ("storm -hurricane", true),
+        ("-\"storm surge\"", false),
+        ("-\"surge storm\"", true),
+        // Fields.
+        ("title:storm", true),
+        ("title:bridges", false),
+        ("text:bridges", true),
+        ("text:storm", false),
+        ("text:reuters", true),
+        ("author:smith", true),
+        ("author:storm", false),
+        ("-author:smith", false),
+        ("-author:jones", true),
+        ("title:\"storm surge\"", true),
+        ("text:\"storm surge\"", false),
+        ("source:bbc", true),
+        ("source:\"bbc news\"", true),
+        ("source:guardian", false),
+        ("-source:bbc", false),
+        // The source name is only searched with source:.
+        ("bbc", false),
+        ("news", false),
+        // Words with colons.
+        ("14:30", true),
+    ];
+    for (query, want) in cases {
+        assert_eq!(check(query, &BASE), want, "query {query:?}");
+    }
+}
+
+#[test]
+fn query_matches_is_terms() {
+    let flagged = |new, pinned, edited, removed| Case {
+        new,
+        pinned,
+        edited,
+        removed,
+        ..BASE
+    };
+    let plain = flagged(false, false, false, false);
+    let cases = [
+        ("is:new", flagged(true, false, false, false), true),
+        ("is:new", flagged(false, true, true, true), false),
+        ("-is:new", flagged(true, false, false, false), false),
+        ("-is:new", flagged(false, false, false, false), true),
+        ("is:pinned", flagged(false, true, false, false), true),
+        ("is:pinned", flagged(true, false, true, true), false),
+        ("is:edited", flagged(false, false, true, false), true),
+        ("is:edited", flagged(true, true, false, true), false),
+        ("is:removed", flagged(false, false, false, true), true),
+        ("is:removed", flagged(true, true, true, false), false),
+        ("-is:removed", flagged(false, false, false, true), false),
+        ("is:new is:pinned", flagged(true, true, false, false), true),
+        (
+            "is:new is:pinned",
+            flagged(true, false, false, false),
+            false,
+        ),
+        ("is:new storm", flagged(true, false, false, false), true),
+        (
+            "is:new hurricane",
+            flagged(true, false, false, false),
+            false,
+        ),
+    ];
+    for (query, case, want) in cases {
+        assert_eq!(check(query, &case), want, "query {query:?}");
+    }
+    assert!(check("-is:new -is:pinned -is:edited -is:removed", &plain));
+}
+
+#[test]
+fn query_matches_since_boundaries() {
+    let at = |time| Case { time, ..BASE };
+    let cases = [
+        // since:30m = 11:30:00 inclusive.
+        ("since:30m", Some("2026-11-29T11:30:00Z"), true),
+        ("since:30m", Some("2026-11-29T11:29:59Z"), false),
+        ("since:30m", Some("2026-11-29T11:59:00Z"), true),
+        ("since:90s", Some("2026-11-29T11:58:30Z"), true),
+        ("since:90s", Some("2026-11-29T11:58:29Z"), false),
+        ("since:1d", Some("2026-11-28T12:00:00Z"), true),
+        ("since:1d", Some("2026-11-28T11:59:59Z"), false),
+        ("since:09:15", Some("2026-11-29T09:15:00Z"), true),
+        ("since:09:15", Some("2026-11-29T09:14:59Z"), false),
+        // 14:30 is still ahead today, so it means yesterday.
+        ("since:14:30", Some("2026-11-28T14:30:00Z"), true),
+        ("since:14:30", Some("2026-11-28T14:29:00Z"), false),
+        ("-since:30m", Some("2026-11-29T11:29:59Z"), true),
+        ("-since:30m", Some("2026-11-29T11:30:00Z"), false),
+        // No time: neither since: nor -since: matches.
+        ("since:1d", None, false),
+        ("-since:1d", None, false),
+        ("storm", None, true),
+    ];
+    for (query, time, want) in cases {
+        assert_eq!(check(query, &at(time)), want, "query {query:?} at {time:?}");
+    }
+}
+
+#[test]
+fn query_folded_is_compact() {
+    let folded = Folded::new("Café", &["A".into(), "B".into()], "x  y");
+    assert_eq!(folded.title, "cafe");
+    assert_eq!(folded.authors, "a\nb");
+    assert_eq!(folded.text, "x y");
+    assert_eq!(folded.heap_bytes(), 4 + 3 + 3);
+}
+
+#[test]
+fn query_folded_from_entry_includes_captions_and_credits() {
+    let entry = crate::entry::Entry {
+        title: "Pont Neuf".into(),
+        authors: vec!["Zoë".into()],
+        text: "Body".into(),
+        images: vec![
+            crate::entry::Image {
+                caption: Some("Crowds gather".into()),
+                credit: Some("AFP".into()),
+                url: None,
+            },
+            crate::entry::Image {
+                caption: None,
+                credit: Some("Getty".into()),
+                url: None,
+            },
+        ],
+        ..Default::default()
+    };
+    let folded = Folded::from_entry(&entry);
+    assert_eq!(
+        folded,
+        Folded::new("Pont Neuf", &["Zoë".into()], "body crowds gather afp getty")
+    );
+    assert!(q("text:afp author:zoe title:pont").matches(&folded, &Facts::default()));
+}
+
+#[test]
+fn query_highlights_map_back_to_original_bytes() {
+    let cases: [(&str, &str, &[&str]); 16] = [
+        ("storm", "Storm surge", &["Storm"]),
+        ("storm surge", "Storm surge", &["Storm", "surge"]),
+        ("cafe", "Le Café Müller", &["Café"]),
+        ("müller", "Le Café MÜLLER", &["MÜLLER"]),
+        ("strasse", "Die Straße", &["Straße"]),
+        ("ss", "Straße", &["ß"]),
+        ("stras", "Straße", &["Straß"]),
+        // Decomposed input: the combining mark goes with its letter.
+        ("e", "e\u{301}t", &["e\u{301}"]),
+        (
+            "\"storm surge\"",
+            "A storm   surge came",
+            &["storm   surge"],
+        ),
+        // Every occurrence, overlapping ones merged.
+        ("a", "a banana", &["a", "a", "a", "a"]),
+        ("aa", "aaa b aa", &["aaa", "aa"]),
+        ("\"storm surge\" surge", "storm surge", &["storm surge"]),
+        ("sto storm", "storm", &["storm"]),
+        // Excluded terms and source: are not highlighted; facts are ignored.
+        ("-storm surge", "storm surge", &["surge"]),
+        ("source:storm is:new since:1h", "storm", &[]),
+        (
+            "title:storm author:surge",
+            "storm surge",
+            &["storm", "surge"],
+        ),
+    ];
+    for (query, original, want) in cases {
+        let ranges = q(query).highlights(original);
+        let got: Vec<&str> = ranges.iter().map(|r| &original[r.clone()]).collect();
+        assert_eq!(got, want, "query {query:?} on {original:?}");
+        assert!(
+            ranges.windows(2).all(|w| w[0].end < w[1].start),
+            "{ranges:?}"
+        );
+    }
+    assert_eq!(q("weiss").highlights("Jörg Weiß!"), vec![6..11]);
+    assert!(q("").highlights("anything").is_empty());
+}
+
+#[test]
+fn query_is_narrowed_by() {
+    let cases = [
+        ("", "", true),
+        ("", "storm", true),
+        ("", "-storm is:new", true),
+        ("stor", "storm", true),
+        ("storm", "storm surge", true),
+        ("storm", "surge storm", true),
+        ("storm", "storm -rumour", true),
+        ("storm", "\"storm surge\"", true),
+        ("surge", "\"storm surge\"", true),
+        ("\"storm surge\"", "\"storm surges\"", true),
+        ("storm", "title:storm", true),
+        ("storm", "author:storms", true),
+        ("storm", "text:storm", true),
+        ("is:new", "is:new storm", true),
+        ("-is:new", "-is:new since:1h", true),
+        ("since:2h", "since:1h", true),
+        ("since:2h", "since:2h", true),
+        ("-since:1h", "-since:2h", true),
+        ("-rumour", "-rumour storm", true),
+        ("-rumour", "-rumo", true),
+        ("-title:rumour", "-rumour", true),
+        ("-\"storm surge\"", "-storm", true),
+        ("source:bb", "source:bbc", true),
+        // Wider or different queries.
+        ("storm", "", false),
+        ("storm surge", "storm", false),
+        ("storm", "stor", false),
+        ("storm", "-storm", false),
+        ("-rumo", "-rumour", false),
+        ("-rumour", "-title:rumour", false),
+        ("title:storm", "storm", false),
+        ("author:storm", "title:storm", false),
+        ("storm", "source:storm", false),
+        ("source:storm", "storm", false),
+        ("since:1h", "since:2h", false),
+        ("-since:2h", "-since:1h", false),
+        ("since:1h", "-since:1h", false),
+        ("is:new", "is:pinned", false),
+        ("is:new", "-is:new", false),
+        ("is:new", "storm", false),
+    ];
+    for (broad, narrow, want) in cases {
+        assert_eq!(
+            q(broad).is_narrowed_by(&q(narrow)),
+            want,
+            "{broad:?} narrowed by {narrow:?}"
+        );
+    }
+}
+
+/// One generated term: negated?, field (0 any, 1 title, 2 author, 3 text), word.
+type GenTerm = (bool, u8, String);
+
+fn render(terms: &[GenTerm]) -> String {
+    let fields = ["", "title:", "author:", "text:"];
+    terms
+        .iter()
+        .map(|(neg, field, word)| {
+            let neg = if *neg { "-" } else { "" };
+            let body = if word.contains(' ') {
+                format!("\"{word}\"")
+            } else {
+                word.clone()
+            };
+            format!("{neg}{}{body}", fields[*field as usize])
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn gen_term() -> impl Strategy<Value = GenTerm> {
+    (any::<bool>(), 0u8..4, "[abé]{1,3}( [ab]{1,2})?")
+}
+
+fn gen_entry() -> impl Strategy<Value = (String, Vec<String>, String)> {
+    (
+        "[abeé ]{0,8}",
+        prop::collection::vec("[abÉ ]{0,4}", 0..3),
+        "[abe ]{0,12}",
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Narrowing by extending positive words and adding terms is recognized, and whenever
+    /// `is_narrowed_by` says so, the narrower query's matches are a subset of the broader's.
+    #[test]
+    fn query_narrowing_is_sound(
+        broad in prop::collection::vec(gen_term(), 0..4),
+        suffixes in prop::collection::vec(prop::option::of("[ab]{1,2}"), 4),
+        extra in prop::collection::vec(gen_term(), 0..3),
+        other in prop::collection::vec(gen_term(), 0..4),
+        entries in prop::collection::vec(gen_entry(), 12),
+    ) {
+        let mut narrow = broad.clone();
+        for (term, suffix) in narrow.iter_mut().zip(&suffixes) {
+            if let (false, Some(s)) = (term.0, suffix) {
+                term.2.push_str(s);
+            }
+        }
+        narrow.extend(extra);
+        let broad_q = q(&render(&broad));
+        let narrow_q = q(&render(&narrow));
+        let other_q = q(&render(&other));
+        prop_assert!(broad_q.is_narrowed_by(&narrow_q), "{:?} / {:?}", render(&broad), render(&narrow));
+        let pairs = [
+            (&broad_q, &narrow_q),
+            (&broad_q, &other_q),
+            (&other_q, &broad_q),
+            (&narrow_q, &other_q),
+        ];
+        for (wide, tight) in pairs {
+            if !wide.is_narrowed_by(tight) {
+                continue;
+            }
+            for (title, authors, text) in &entries {
+                let folded = Folded::new(title, authors, text);
+                let facts = Facts::default();
+                if tight.matches(&folded, &facts) {
+                    prop_assert!(wide.matches(&folded, &facts), "{wide:?} / {tight:?} on {folded:?}");
+                }
+            }
+        }
+    }
+
+    /// Highlights are sorted, disjoint and on char boundaries for any text.
+    #[test]
+    fn query_highlights_are_well_formed(
+        terms in prop::collection::vec(gen_term(), 0..4),
+        original in "[aAbBéÉß \u{301}\n]{0,16}",
+    ) {
+        let ranges = q(&render(&terms)).highlights(&original);
+        for r in &ranges {
+            prop_assert!(r.start < r.end);
+            prop_assert!(original.is_char_boundary(r.start) && original.is_char_boundary(r.end));
+        }
+        prop_assert!(ranges.windows(2).all(|w| w[0].end < w[1].start));
+    }
+}
+
+/// Rough speed check over 100,000 entries; meaningful only in a release build:
+/// `cargo test --release --lib query_speed -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn query_speed_over_100k_entries() {
+    let body = "The storm surge reached the harbour walls before dawn, and the mayor said \
+                the bridges would stay closed until engineers had inspected them. "
+        .repeat(3);
+    let entries: Vec<Folded> = (0..100_000)
+        .map(|i| {
+            Folded::new(
+                &format!("Update {i}: Café news"),
+                &["Anna Smith".into()],
+                &body,
+            )
+        })
+        .collect();
+    let source = fold("BBC News");
+    let facts = Facts {
+        source: &source,
+        time: Some(now()),
+        ..Facts::default()
+    };
+    for input in [
+        "hurricane",
+        "storm bridges -rumour",
+        "\"engineers had inspected\" cafe",
+    ] {
+        let query = q(input);
+        let start = std::time::Instant::now();
+        let hits = entries.iter().filter(|e| query.matches(e, &facts)).count();
+        println!("{input}: {hits} hits in {:?}", start.elapsed());
+    }
+}
