@@ -403,7 +403,7 @@ impl Model {
             self.refilter();
             if self.selected.is_none() {
                 let first = self.key_at(0);
-                self.select(first);
+                self.select_quietly(first);
             }
         }
         effects
@@ -589,15 +589,21 @@ impl Model {
 
     /// Make `key` the selection: it is seen, the detail starts at its top, and it is in view.
     fn select(&mut self, key: Option<Key>) {
+        if let Some(k) = &key {
+            self.store.mark_seen(k);
+        }
+        self.select_quietly(key);
+    }
+
+    /// Move the selection without marking the entry seen (the program moved it, not the
+    /// user).
+    fn select_quietly(&mut self, key: Option<Key>) {
         if key != self.selected {
             self.detail_scroll = 0;
             self.held = None;
             self.show_changes = false;
             self.link_pick = None;
             self.search_line = None;
-        }
-        if let Some(k) = &key {
-            self.store.mark_seen(k);
         }
         self.selected = key;
         self.keep_selection_in_view();
@@ -652,12 +658,16 @@ impl Model {
         }
     }
 
+    /// After the filter changed: keep the selection if it still shows, else move it to the
+    /// first entry shown (without counting that as the user having seen it); when nothing
+    /// shows, the selection stays where it was, so clearing the filter brings it back.
     fn refilter_keep_selection(&mut self) {
         self.refilter();
         self.list_top = None;
         if self.selected_pos().is_none() {
-            let first = self.key_at(0);
-            self.select(first);
+            if let Some(first) = self.key_at(0) {
+                self.select_quietly(Some(first));
+            }
         } else {
             self.keep_selection_in_view();
         }

@@ -45,18 +45,16 @@ pub fn panes(area: Rect, model: &Model) -> Panes {
         Constraint::Length(1),
     ])
     .areas(area);
-    let (list_pct, detail_pct) = if model.zoom {
-        (0, 100)
-    } else if model.detail_hidden {
-        (100, 0)
-    } else {
-        (model.split, 100 - model.split)
-    };
+    let none = Rect::new(body.x, body.y, 0, 0);
     let parts = [
-        Constraint::Percentage(list_pct),
-        Constraint::Percentage(detail_pct),
+        Constraint::Percentage(model.split),
+        Constraint::Percentage(100 - model.split),
     ];
-    let [list, detail] = if area.width >= WIDE {
+    let [list, detail] = if model.zoom {
+        [none, body]
+    } else if model.detail_hidden {
+        [body, none]
+    } else if area.width >= WIDE {
         Layout::horizontal(parts).areas(body)
     } else {
         Layout::vertical(parts).areas(body)

@@ -467,3 +467,204 @@ fn pinned_entries_are_listed_for_the_band_and_p_shows_key_events_only() {
     m.update(ch('p'));
     assert_eq!(m.visible().len(), 5);
 }
+
+fn type_in(m: &mut Model, text: &str) {
+    for c in text.chars() {
+        m.update(ch(c));
+    }
+}
+
+#[test]
+fn a_malformed_filter_says_why_and_keeps_the_last_valid_one() {
+    let mut m = loaded();
+    m.update(ch('/'));
+    type_in(&mut m, "e2");
+    assert_eq!(m.visible().len(), 1);
+    type_in(&mut m, " title:");
+    let error = m.prompt.as_ref().unwrap().error.clone().unwrap();
+    assert!(error.contains("title:"), "{error}");
+    assert_eq!(m.filter, "e2 title", "the last valid filter stays");
+    assert_eq!(m.visible().len(), 0);
+    type_in(&mut m, "headline");
+    assert!(m.prompt.as_ref().unwrap().error.is_none());
+    assert_eq!(m.filter, "e2 title:headline");
+    assert_eq!(m.visible().len(), 1);
+}
+
+#[test]
+fn the_filter_language_reaches_fields_and_flags() {
+    let mut m = loaded();
+    m.update(fetched(snapshot(&[("e6", 60)]), 130));
+    let cases: &[(&str, usize)] = &[
+        ("author:\"author e3\"", 1),
+        ("-e3", 5),
+        ("is:new", 1),
+        ("-is:new", 5),
+        ("title:headline -title:e6", 5),
+        ("\"paragraph 3 of e1\"", 1),
+        ("source:test", 6),
+        ("since:100m", 6),
+    ];
+    for (filter, want) in cases {
+        m.set_filter(filter.to_string());
+        assert_eq!(m.visible().len(), *want, "{filter}");
+    }
+}
+
+#[test]
+fn arrivals_that_do_not_match_the_filter_are_counted_as_hidden() {
+    let mut m = loaded();
+    m.set_filter("e7".into());
+    m.update(fetched(
+        snapshot(&[("e7", 70), ("e6", 60), ("e5", 50)]),
+        130,
+    ));
+    assert_eq!(m.visible().len(), 1, "the matching arrival shows");
+    assert_eq!(m.new_count(), 2);
+    assert_eq!(m.hidden_new, 1);
+    m.set_filter(String::new());
+    assert_eq!(m.visible().len(), 7, "clearing the filter shows it");
+}
+
+#[test]
+fn up_and_down_walk_the_filter_history() {
+    let mut m = loaded();
+    for f in ["e1", "e2"] {
+        m.update(ch('/'));
+        m.update(Msg::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        )));
+        type_in(&mut m, f);
+        m.update(key(KeyCode::Enter));
+    }
+    assert_eq!(m.history, ["e1", "e2"]);
+    m.update(ch('/'));
+    m.update(key(KeyCode::Up));
+    assert_eq!(m.prompt.as_ref().unwrap().text, "e2");
+    m.update(key(KeyCode::Up));
+    assert_eq!(m.prompt.as_ref().unwrap().text, "e1");
+    assert_eq!(m.filter, "e1");
+    m.update(key(KeyCode::Down));
+    assert_eq!(m.prompt.as_ref().unwrap().text, "e2");
+}
+
+#[test]
+fn saved_filters_apply_in_turn() {
+    let mut m = loaded();
+    m.saved_filters = vec![("one".into(), "e1".into()), ("two".into(), "e2 OR".into())];
+    m.update(ch('f'));
+    assert_eq!(m.filter, "e1");
+    m.update(ch('f'));
+    assert_eq!(m.filter, "e2 OR");
+    m.update(ch('f'));
+    assert_eq!(m.filter, "");
+}
+
+#[test]
+fn links_open_and_copy_only_as_http() {
+    let mut m = model();
+    let mut e = entry("a", 10);
+    e.url = Some("https://example.org/live#a".into());
+    e.links = vec![
+        "https://example.com/one".into(),
+        "javascript:alert(1)".into(),
+    ];
+    m.update(fetched(snap_of(vec![e]), 100));
+    assert_eq!(
+        m.update(ch('o')).1,
+        [Effect::Open("https://example.org/live#a".into())]
+    );
+    m.update(ch('1'));
+    assert_eq!(
+        m.update(ch('y')).1,
+        [Effect::Copy("https://example.com/one".into())]
+    );
+    m.update(ch('2'));
+    assert!(m.update(ch('o')).1.is_empty(), "javascript: is refused");
+    assert!(m.notice.as_ref().unwrap().contains("http"));
+    m.update(ch('3'));
+    assert!(m.notice.as_ref().unwrap().contains("2 links"));
+    m.osc52 = false;
+    assert!(m.update(ch('y')).1.is_empty());
+}
+
+#[test]
+fn zoom_split_and_hiding_the_detail() {
+    let mut m = loaded();
+    m.update(ch('z'));
+    assert!(m.zoom);
+    assert_eq!(m.focus, Focus::Detail);
+    m.update(ch('z'));
+    assert!(!m.zoom);
+    m.update(ch('>'));
+    assert_eq!(m.split, 45);
+    for _ in 0..20 {
+        m.update(ch('<'));
+    }
+    assert_eq!(m.split, 15);
+    m.update(ch('v'));
+    assert!(m.detail_hidden);
+    assert_eq!(crate::ui::detail_rows(&m), 0);
+}
+
+#[test]
+fn t_jumps_to_the_entry_nearest_a_time() {
+    let mut m = loaded();
+    m.tz = jiff::tz::TimeZone::UTC;
+    m.now = ts(100);
+    m.update(ch('t'));
+    // e3 is at +30 s, e2 at +20 s: 75 s ago is +25 s... nearest by a hair: e3 (30) vs e2 (20).
+    type_in(&mut m, "-71s");
+    m.update(key(KeyCode::Enter));
+    assert_eq!(selected(&m), "e3");
+    // A clock time: 1_700_000_000 is 22:13:20 UTC; 22:13 is 20 s before e1.
+    m.update(ch('t'));
+    type_in(&mut m, "22:13");
+    m.update(key(KeyCode::Enter));
+    assert_eq!(selected(&m), "e1");
+    m.update(ch('t'));
+    type_in(&mut m, "soon");
+    m.update(key(KeyCode::Enter));
+    assert!(m.notice.as_ref().unwrap().contains("not a time"));
+}
+
+#[test]
+fn search_in_the_detail_moves_between_matches() {
+    let mut m = loaded();
+    m.update(key(KeyCode::Tab));
+    m.update(ch('/'));
+    assert_eq!(m.prompt.as_ref().unwrap().kind, PromptKind::Search);
+    type_in(&mut m, "paragraph 3");
+    m.update(key(KeyCode::Enter));
+    let first = m.search_line.unwrap();
+    m.update(ch('n'));
+    let second = m.search_line.unwrap();
+    assert!(second > first, "{first} then {second}");
+    m.update(ch('N'));
+    assert_eq!(m.search_line, Some(first));
+}
+
+#[test]
+fn the_mouse_selects_scrolls_and_moves_focus() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut m = loaded();
+    let click = |col, row, kind| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column: col,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    // 120 wide: list on the left, rows start at y = 1.
+    m.update(click(5, 3, MouseEventKind::Down(MouseButton::Left)));
+    assert_eq!(selected(&m), "e3");
+    m.update(click(80, 5, MouseEventKind::Down(MouseButton::Left)));
+    assert_eq!(m.focus, Focus::Detail);
+    m.update(click(80, 5, MouseEventKind::ScrollDown));
+    assert_eq!(m.detail_scroll, 3);
+    m.mouse = false;
+    m.update(click(80, 5, MouseEventKind::ScrollDown));
+    assert_eq!(m.detail_scroll, 3);
+}
