@@ -184,6 +184,7 @@ fn open_in_browser(url: &str) -> Result<(), String> {
             .collect(),
         _ => vec![vec!["xdg-open".to_string()]],
     };
+    crate::log::info(&format!("opening {url}"));
     for argv in browsers {
         let mut args: Vec<String> = argv[1..].iter().map(|a| a.replace("%s", &url)).collect();
         if !argv.iter().any(|a| a.contains("%s")) {
@@ -217,6 +218,7 @@ fn copy_osc52(text: &str) {
 fn alert(headline: &str, alerts: &Alerts) {
     use std::io::Write;
     let line = crate::text::one_line(headline);
+    crate::log::info(&format!("alert: {line}"));
     let mut seq = String::from("\x07");
     match alerts.desktop.as_str() {
         "osc9" => seq.push_str(&format!("\x1b]9;{line}\x07")),

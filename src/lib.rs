@@ -13,6 +13,7 @@
 //! - [`query`]: the filter language: parse, match, highlight ranges.
 //! - [`model`]: UI state anchored to entry ids, and the pure `update`.
 //! - [`keymap`]: actions and the key bindings that produce them.
+//! - [`log`]: logging to a file only (`--log FILE` or `RUST_LOG`).
 //! - [`theme`]: named styles; every colour on screen comes from here.
 //! - [`ui`]: pure views of the model.
 //! - [`app`]: terminal lifecycle and the one event loop.
@@ -28,6 +29,7 @@ pub mod entry;
 pub mod format;
 pub mod headless;
 pub mod keymap;
+pub mod log;
 pub mod model;
 pub mod poll;
 pub mod query;

@@ -29,6 +29,16 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     let mut config = Config::load(cli.config.as_deref())?;
     config.apply_args(&cli);
+    livefeed::log::init(cli.log.as_deref()).map_err(anyhow::Error::msg)?;
+    livefeed::log::info(&format!(
+        "livefeed {} starting: {}",
+        env!("CARGO_PKG_VERSION"),
+        if cli.sources.is_empty() {
+            "the demo".to_string()
+        } else {
+            cli.sources.join(" ")
+        }
+    ));
     let interval = config.interval.max(1);
     let (plans, labels) = plans(&cli, &config, interval);
     let fetcher = HttpFetcher::new(&config.limits)?;
@@ -62,6 +72,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     })?;
     // Pollers may be waiting on the network; never wait for them on the way out.
     runtime.shutdown_background();
+    livefeed::log::info(&format!("exiting with code {code}"));
     Ok(code)
 }
 

@@ -159,6 +159,16 @@ impl Schedule {
     }
 }
 
+/// A poll result in a few words, for the log.
+fn describe(result: &PollResult) -> String {
+    match result {
+        PollResult::Snapshot(s) => format!("{} entries ({})", s.entries.len(), s.format),
+        PollResult::NotModified => "not modified".into(),
+        PollResult::Unchanged => "unchanged".into(),
+        PollResult::Failed(why) => format!("failed: {why}"),
+    }
+}
+
 /// Spread a small seed over all 64 bits.
 fn splitmix(seed: u64) -> u64 {
     let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -337,6 +347,18 @@ pub async fn run<F: Fetch>(
         }
         let attempt = fetch.attempt().await;
         let delay = schedule.next_delay(&attempt);
+        crate::log::write(
+            if matches!(attempt.result, PollResult::Failed(_)) {
+                crate::log::Level::Warn
+            } else {
+                crate::log::Level::Info
+            },
+            &format!(
+                "source {index}: {}; next poll in {}s",
+                describe(&attempt.result),
+                delay.as_secs()
+            ),
+        );
         let hold = attempt.retry_after.map(|_| Instant::now() + delay);
         let at = Timestamp::now();
         let msg = Msg::Fetched {

@@ -195,3 +195,19 @@ fn follow_prints_what_exists_then_each_new_entry() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn log_lines_go_to_the_log_file_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_feed(&dir, &feed(&[("a", "First", 10)]));
+    let log = dir.path().join("logs/livefeed.log");
+    let out = livefeed()
+        .args(["--print", "--log", log.to_str().unwrap(), &path])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty(), "nothing on the terminal");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("INFO livefeed"), "{text}");
+    assert!(text.contains("exiting with code 0"), "{text}");
+}

@@ -282,8 +282,15 @@ pub fn wrap(line: &str, width: usize) -> Vec<String> {
     if crate::text::width(line) <= width {
         return vec![line.to_string()];
     }
+    // A quote keeps its bar on every line; other prefixes hang their text under the first.
+    let quoted = line.starts_with("│ ");
     let indent = hanging_indent(line);
     let indent = if indent * 2 > width { 0 } else { indent };
+    let lead = if quoted && indent >= 2 {
+        format!("│{}", " ".repeat(indent - 1))
+    } else {
+        " ".repeat(indent)
+    };
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut cur_w = 0;
@@ -300,7 +307,7 @@ pub fn wrap(line: &str, width: usize) -> Vec<String> {
         }
         if cur_w > 0 {
             out.push(std::mem::take(&mut cur));
-            cur = " ".repeat(indent);
+            cur.clone_from(&lead);
             cur_w = indent;
         }
         // Break a word that is longer than the room left on an empty line.
@@ -308,7 +315,7 @@ pub fn wrap(line: &str, width: usize) -> Vec<String> {
             let gw = crate::text::width(g);
             if cur_w + gw > width && cur_w > indent {
                 out.push(std::mem::take(&mut cur));
-                cur = " ".repeat(indent);
+                cur.clone_from(&lead);
                 cur_w = indent;
             }
             cur.push_str(g);
@@ -346,6 +353,11 @@ mod tests {
         assert_eq!(wrap("aaa bbb ccc", 7), ["aaa bbb", "ccc"]);
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 4), [""]);
+    }
+
+    #[test]
+    fn quotes_keep_their_bar_on_every_line() {
+        assert_eq!(wrap("│ one two three", 9), ["│ one two", "│ three"]);
     }
 
     #[test]

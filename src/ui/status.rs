@@ -10,7 +10,22 @@ use crate::model::{LastResult, Model, SourceState};
 use crate::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let line = status_line(model, theme);
+    let mut line = status_line(model, theme);
+    // Too long: blog titles give way first, so counts and states stay readable.
+    let mut over = line.width().saturating_sub(area.width as usize);
+    for span in line
+        .spans
+        .iter_mut()
+        .filter(|s| s.style == theme.status.patch(theme.title))
+    {
+        if over == 0 {
+            break;
+        }
+        let w = crate::text::width(&span.content);
+        let keep = w.saturating_sub(over).max(8.min(w));
+        over -= w - keep;
+        span.content = crate::text::truncate(&span.content, keep).into();
+    }
     frame.render_widget(Paragraph::new(line).style(theme.status), area);
 }
 
