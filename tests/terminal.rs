@@ -1,0 +1,151 @@
+//! Every way out gives the terminal back: the real binary in a pseudo-terminal, ended by
+//! keys, signals and a vanished terminal; Ctrl-Z and fg; resizes through tiny sizes.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::{Pty, TIMEOUT};
+
+/// Leaving the alternate screen, showing the cursor, mouse reporting off.
+const RESTORE: [&[u8]; 3] = [b"\x1b[?1049l", b"\x1b[?25h", b"\x1b[?1000l"];
+
+fn demo(cols: u16, rows: u16) -> (Pty, tempfile::TempDir) {
+    let home = tempfile::tempdir().unwrap();
+    let env = support::isolated_env(home.path());
+    let env = support::env_refs(&env);
+    let pty = Pty::spawn(support::livefeed_bin(), &[], &env, cols, rows);
+    pty.wait_for_text("Storm Idrenne", TIMEOUT).unwrap();
+    (pty, home)
+}
+
+fn assert_restored(pty: &Pty, how: &str) {
+    let raw = pty.raw_output();
+    for seq in RESTORE {
+        let entered = raw.windows(seq.len()).rposition(|w| w == seq);
+        assert!(
+            entered.is_some(),
+            "{how}: {:?} missing",
+            String::from_utf8_lossy(seq)
+        );
+    }
+    // The last alternate-screen switch is the one out of it.
+    let enter = raw.windows(8).rposition(|w| w == b"\x1b[?1049h");
+    let leave = raw.windows(8).rposition(|w| w == b"\x1b[?1049l");
+    assert!(leave > enter, "{how}: still in the alternate screen");
+}
+
+#[test]
+fn q_and_ctrl_c_restore_the_terminal() {
+    for key in ["q", "\x03"] {
+        let (pty, _home) = demo(80, 24);
+        pty.send(key);
+        let status = pty.wait_exit(TIMEOUT).expect("it quits");
+        assert!(status.success(), "{key:?}");
+        assert_restored(&pty, key);
+    }
+}
+
+#[test]
+fn signals_restore_the_terminal() {
+    for (name, sig) in [
+        ("SIGTERM", libc::SIGTERM),
+        ("SIGHUP", libc::SIGHUP),
+        ("SIGINT", libc::SIGINT),
+    ] {
+        let (pty, _home) = demo(80, 24);
+        pty.signal(sig);
+        assert!(pty.wait_exit(TIMEOUT).is_some(), "{name} ends it");
+        assert_restored(&pty, name);
+    }
+}
+
+#[test]
+fn a_vanished_terminal_ends_the_program_quickly() {
+    let (mut pty, _home) = demo(80, 24);
+    let pid = pty.pid().unwrap();
+    let start = Instant::now();
+    pty.close_master();
+    // Wait for the process to go, without the pty (its master is closed).
+    let gone = loop {
+        let alive = std::path::Path::new(&format!("/proc/{pid}")).exists()
+            && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .unwrap_or_default()
+                .contains(") Z ");
+        if !alive || start.elapsed() > Duration::from_secs(5) {
+            break !alive;
+        }
+        std::thread::yield_now();
+    };
+    assert!(gone, "still running after the terminal closed");
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn ctrl_z_suspends_with_the_terminal_restored_and_fg_redraws() {
+    // Job control needs a shell: run livefeed from an interactive bash, as a user would.
+    let home = tempfile::tempdir().unwrap();
+    let env = support::isolated_env(home.path());
+    let mut env = support::env_refs(&env);
+    env.push(("PS1", "shell$ "));
+    let bash = std::path::Path::new("/bin/bash");
+    let pty = Pty::spawn(bash, &["--norc", "--noprofile", "-i"], &env, 100, 30);
+    pty.wait_for_text("shell$", TIMEOUT).unwrap();
+    pty.send(&format!("{}\r", support::livefeed_bin().display()));
+    pty.wait_for_text("Storm Idrenne", TIMEOUT).unwrap();
+    let before = pty.raw_output().len();
+    pty.send("\x1a");
+    // Stopped, with the terminal given back to the shell.
+    pty.wait_for_text("Stopped", TIMEOUT).unwrap();
+    let raw = pty.raw_output();
+    assert!(
+        raw[before..].windows(8).any(|w| w == b"\x1b[?1049l"),
+        "left the alternate screen"
+    );
+    assert!(
+        raw[before..].windows(8).any(|w| w == b"\x1b[?1000l"),
+        "mouse reporting off"
+    );
+    // fg: it takes the screen back and draws everything again.
+    pty.send("fg\r");
+    pty.wait_for_text("Storm Idrenne", TIMEOUT).unwrap();
+    pty.wait_for_text("? help", TIMEOUT).unwrap();
+    pty.send("q");
+    pty.wait_for_text("shell$", TIMEOUT).unwrap();
+    assert_restored(&pty, "after fg");
+    pty.send("exit\r");
+    pty.wait_exit(TIMEOUT);
+}
+
+#[test]
+fn resizes_through_tiny_sizes_keep_it_alive() {
+    let (pty, _home) = demo(80, 24);
+    for (w, h) in [
+        (1, 1),
+        (2, 1),
+        (1, 3),
+        (10, 2),
+        (250, 80),
+        (3, 3),
+        (99, 10),
+        (100, 10),
+        (80, 24),
+    ] {
+        pty.resize(w, h);
+    }
+    pty.send("?");
+    pty.resize(5, 5);
+    pty.send("x/");
+    pty.resize(120, 40);
+    pty.wait_for_text("Storm Idrenne", TIMEOUT).unwrap();
+    assert!(pty.is_alive());
+    pty.esc();
+    // (Esc and q sent together would read as Alt-q.)
+    pty.wait_for_no_text("filter:", TIMEOUT).unwrap();
+    pty.send("q");
+    assert!(pty.wait_exit(TIMEOUT).expect("quits").success());
+}
