@@ -197,9 +197,19 @@ impl HttpFetcher {
 /// Read a local file, refusing more than `max_bytes`.
 pub async fn read_file(path: &std::path::Path, max_bytes: u64) -> Result<Vec<u8>, FetchError> {
     use tokio::io::AsyncReadExt;
-    let file = tokio::fs::File::open(path)
-        .await
-        .map_err(|e| FetchError::Other(format!("cannot read {}: {e}", path.display())))?;
+    let file = tokio::fs::File::open(path).await.map_err(|e| {
+        let shown = path.display();
+        FetchError::Other(match e.kind() {
+            std::io::ErrorKind::NotFound if shown.to_string().contains("://") => format!(
+                "{shown} is not an http(s) address, and no file has that name: \
+                 give an http:// or https:// URL or a file path"
+            ),
+            std::io::ErrorKind::NotFound => {
+                format!("no file named {shown}: give an http(s) URL or an existing file")
+            }
+            _ => format!("cannot read {shown}: {e}"),
+        })
+    })?;
     let mut body = Vec::new();
     file.take(max_bytes + 1)
         .read_to_end(&mut body)
@@ -212,7 +222,9 @@ pub async fn read_file(path: &std::path::Path, max_bytes: u64) -> Result<Vec<u8>
 }
 
 fn classify(e: reqwest::Error) -> FetchError {
-    if e.is_timeout() {
+    if e.is_builder() {
+        FetchError::Other(format!("not a usable URL ({})", root_cause(&e)))
+    } else if e.is_timeout() {
         FetchError::Timeout
     } else if e.is_connect() {
         FetchError::Connect(root_cause(&e))
