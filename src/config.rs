@@ -119,6 +119,19 @@ pub struct SourceConfig {
     pub mapping: Option<toml::Table>,
 }
 
+impl SourceConfig {
+    /// The `[source.mapping]` table as a JSON mapping, if the source has one.
+    pub fn json_mapping(&self) -> Result<Option<crate::format::mapping::Mapping>, String> {
+        self.mapping
+            .clone()
+            .map(|t| {
+                t.try_into()
+                    .map_err(|e: toml::de::Error| one_line(e.message()))
+            })
+            .transpose()
+    }
+}
+
 /// Top-level keys, as in [`Config`].
 pub const KNOWN_KEYS: [&str; 13] = [
     "interval",
@@ -353,6 +366,10 @@ impl Config {
             if !names.insert(source.name.as_str()) {
                 let message = format!("[[source]]: the name \"{}\" is used twice", source.name);
                 return Err((here("name"), message));
+            }
+            if let Err(e) = source.json_mapping() {
+                let message = format!("[[source]] \"{}\": mapping: {e}", source.name);
+                return Err((here("mapping"), message));
             }
         }
         Ok(())

@@ -55,6 +55,14 @@ pub fn parse(bytes: &[u8]) -> Result<Snapshot, FormatError> {
     }
 }
 
+/// Parse a JSON document through a source's mapping (no detection).
+pub fn parse_mapped(bytes: &[u8], m: &mapping::Mapping) -> Result<Snapshot, FormatError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| FormatError::Invalid(format!("broken JSON: {e}")))?;
+    mapping::parse(&value, m)
+}
+
 fn parse_json(bytes: &[u8]) -> Result<Snapshot, FormatError> {
     if let Some(snapshot) = jsonfeed::parse(bytes)? {
         return Ok(snapshot);

@@ -108,6 +108,8 @@ fn plans(cli: &Cli, config: &Config, interval: u64) -> (Vec<Plan>, Vec<String>) 
             }
             None => (Location::parse(arg), Default::default(), None),
         };
+        // Validated when the config was loaded, so this cannot fail here.
+        let mapping = named.and_then(|s| s.json_mapping().ok().flatten());
         let every = cli.interval.or(every).unwrap_or(interval).max(1);
         plans.push(Plan {
             index,
@@ -119,6 +121,7 @@ fn plans(cli: &Cli, config: &Config, interval: u64) -> (Vec<Plan>, Vec<String>) 
                 entries: config.limits.max_entries_per_response,
                 entry_bytes: config.limits.max_entry_bytes,
             },
+            mapping,
         });
         labels.push(arg.clone());
     }

@@ -29,6 +29,8 @@ pub struct Plan {
     pub headers: BTreeMap<String, String>,
     pub max_bytes: u64,
     pub caps: Caps,
+    /// Read the JSON through this mapping instead of detecting the format.
+    pub mapping: Option<crate::format::mapping::Mapping>,
 }
 
 /// Limits on what one document may hold.
@@ -261,7 +263,7 @@ pub async fn fetch_and_parse(
         if *last == Some(hash) {
             return (PollResult::Unchanged, None, max_age);
         }
-        match parse_off_loop(body).await {
+        match parse_off_loop(body, plan.mapping.clone()).await {
             Ok(mut snapshot) => {
                 *last = Some(hash);
                 plan.caps.apply(&mut snapshot);
@@ -288,14 +290,20 @@ pub async fn fetch_and_parse(
 }
 
 /// Parse on the blocking pool, so a big document never stalls the event loop.
-async fn parse_off_loop(body: Vec<u8>) -> Result<crate::entry::Snapshot, FormatError> {
-    tokio::task::spawn_blocking(move || format::parse(&body))
-        .await
-        .unwrap_or_else(|_| {
-            Err(FormatError::Invalid(
-                "the parser crashed on this document".into(),
-            ))
-        })
+async fn parse_off_loop(
+    body: Vec<u8>,
+    mapping: Option<crate::format::mapping::Mapping>,
+) -> Result<crate::entry::Snapshot, FormatError> {
+    tokio::task::spawn_blocking(move || match mapping {
+        Some(m) => format::parse_mapped(&body, &m),
+        None => format::parse(&body),
+    })
+    .await
+    .unwrap_or_else(|_| {
+        Err(FormatError::Invalid(
+            "the parser crashed on this document".into(),
+        ))
+    })
 }
 
 /// Start the poller of `plan` on its own task. `now` wakes it for an immediate fetch.
@@ -398,7 +406,7 @@ async fn run_demo(index: usize, tx: mpsc::Sender<Msg>, now: Arc<Notify>) {
             PollResult::Unchanged
         } else {
             last = Some(hash);
-            match parse_off_loop(doc).await {
+            match parse_off_loop(doc, None).await {
                 Ok(snapshot) => PollResult::Snapshot(snapshot),
                 Err(e) => PollResult::Failed(e.to_string()),
             }

@@ -45,6 +45,7 @@ fn plan(url: String) -> Plan {
         headers: Default::default(),
         max_bytes: Config::default().limits.max_bytes,
         caps: Default::default(),
+        mapping: None,
     }
 }
 

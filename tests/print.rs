@@ -211,3 +211,87 @@ fn log_lines_go_to_the_log_file_only() {
     assert!(text.contains("INFO livefeed"), "{text}");
     assert!(text.contains("exiting with code 0"), "{text}");
 }
+
+#[test]
+fn a_named_source_with_a_json_mapping_is_read_through_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = dir.path().join("api.json");
+    std::fs::write(
+        &api,
+        r#"{"data": {"posts": [
+            {"uuid": "p-2", "created": 1717243260, "headline": "Polls close",
+             "html": "<p>Counting starts <b>now</b>.</p>", "writer": {"display": "Ana Lima"},
+             "photo": {"src": "https://example.org/count.jpg", "text": "The count", "by": "AP"}},
+            {"uuid": "p-1", "created": 1717243200, "headline": "Turnout high",
+             "html": "<p>Queues everywhere.</p>", "writer": {"display": "Ben Okoro"}}
+        ]}}"#,
+    )
+    .unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[[source]]
+name = "api"
+url = "{}"
+
+[source.mapping]
+entries = "/data/posts"
+id = "/uuid"
+time = "/created"
+title = "/headline"
+body_html = "/html"
+author = "/writer/display"
+image = "/photo/src"
+caption = "/photo/text"
+credit = "/photo/by"
+"#,
+            api.display()
+        ),
+    )
+    .unwrap();
+    let out = livefeed()
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--print",
+            "--output",
+            "jsonl",
+            "api",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], "p-1");
+    assert_eq!(lines[1]["title"], "Polls close");
+    assert_eq!(lines[1]["text"], "Counting starts now.");
+    assert_eq!(lines[1]["authors"], serde_json::json!(["Ana Lima"]));
+    assert_eq!(lines[1]["published"], "2024-06-01T12:01:00Z");
+    assert_eq!(
+        lines[1]["images"],
+        serde_json::json!([{"url": "https://example.org/count.jpg", "caption": "The count", "credit": "AP"}])
+    );
+    // A mapping with an unknown key is a config error naming it.
+    std::fs::write(&config, "[[source]]\nname = \"api\"\nurl = \"x\"\n[source.mapping]\nentries = \"/a\"\nheadline = \"/b\"\n").unwrap();
+    let out = livefeed()
+        .args(["config", "check", config.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("mapping") && stderr.contains("headline"),
+        "{stderr}"
+    );
+}
