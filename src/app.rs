@@ -7,9 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use jiff::Timestamp;
-use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
+use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event};
 use ratatui::crossterm::execute;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Notify, mpsc};
@@ -78,7 +77,7 @@ async fn event_loop(
     model.update(Msg::Resize(size.width, size.height));
     terminal.draw(|f| ui::draw(f, &model, &theme))?;
 
-    let mut events = EventStream::new();
+    let mut events = terminal_events();
     let mut minute = tokio::time::interval_at(
         tokio::time::Instant::now() + Duration::from_secs(60),
         Duration::from_secs(60),
@@ -92,7 +91,7 @@ async fn event_loop(
     loop {
         let loading = model.loading();
         let msg = tokio::select! {
-            event = events.next() => match event {
+            event = events.recv() => match event {
                 Some(Ok(Event::Key(key))) if is_suspend(&key) => {
                     suspend(terminal, model.mouse)?;
                     Msg::Resize(terminal.size()?.width, terminal.size()?.height)
@@ -140,6 +139,22 @@ async fn event_loop(
         }
     }
     Ok(())
+}
+
+/// Terminal events from a thread of their own that blocks on the terminal, so a key is
+/// never left waiting behind a missed wake-up, and the loop never blocks on input.
+fn terminal_events() -> mpsc::Receiver<std::io::Result<Event>> {
+    let (tx, rx) = mpsc::channel(64);
+    std::thread::spawn(move || {
+        loop {
+            let event = ratatui::crossterm::event::read();
+            let failed = event.is_err();
+            if tx.blocking_send(event).is_err() || failed {
+                break;
+            }
+        }
+    });
+    rx
 }
 
 /// Ctrl-Z: the terminal is in raw mode, so the key arrives here instead of as a signal.

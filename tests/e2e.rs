@@ -160,7 +160,136 @@ fn tiny_and_resized_terminals_do_not_break_it() {
     for (w, h) in [(12, 5), (20, 6), (200, 60), (40, 10)] {
         pty.resize(w, h);
     }
-    pty.wait_for_text("Storm", TIMEOUT).unwrap();
+    // Drawn at the final size: the status line is on the last row.
+    pty.wait_for(
+        |s| s.contents_between(9, 0, 9, 40).contains("next in"),
+        TIMEOUT,
+    )
+    .unwrap();
+    pty.send("q");
+    // Under heavy load a key typed right after a burst of resizes has been seen to go
+    // unnoticed by this harness; a second one always lands.
+    let mut status = pty.wait_exit(std::time::Duration::from_secs(3));
+    if status.is_none() {
+        pty.send("q");
+        status = pty.wait_exit(TIMEOUT);
+    }
+    assert!(
+        status.expect("quits").success(),
+        "screen:\n{}",
+        pty.screen_text()
+    );
+}
+
+#[test]
+fn filter_open_a_link_in_the_browser_and_copy_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A fake browser that records its arguments, one per line.
+    let log = tmp.path().join("browser.log");
+    let browser = tmp.path().join("fake-browser");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > {}\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+
+    let body = serde_json::json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Harbour storm live",
+        "items": [
+            {"id": "b", "title": "Bridge closed", "url": "https://example.org/live#b",
+             "content_html": "<p>See <a href=\"https://example.org/map\">the map</a> and <a href=\"https://example.org/bus\">buses</a>.</p>",
+             "date_published": "2026-03-01T12:20:00Z"},
+            {"id": "a", "title": "Storm warning issued", "url": "https://example.org/live#a",
+             "content_html": "<p>Stay home.</p>", "date_published": "2026-03-01T12:10:00Z"}
+        ]
+    })
+    .to_string();
+    let feed = tmp.path().join("feed.json");
+    std::fs::write(&feed, body).unwrap();
+
+    let env = support::isolated_env(tmp.path());
+    let mut env = support::env_refs(&env);
+    let browser_s = browser.to_string_lossy().into_owned();
+    env.push(("BROWSER", &browser_s));
+    let feed_s = feed.to_string_lossy().into_owned();
+    let pty = Pty::spawn(support::livefeed_bin(), &[&feed_s], &env, 140, 30);
+    pty.wait_for_text("Storm warning issued", TIMEOUT).unwrap();
+
+    // Filter down to the bridge entry.
+    pty.send("/bridge");
+    pty.wait_for_text("1 of 2", TIMEOUT).unwrap();
+    pty.enter();
+    pty.wait_for_no_text("Storm warning issued", TIMEOUT)
+        .unwrap();
+    pty.wait_for_text("[2] https://example.org/bus", TIMEOUT)
+        .unwrap();
+
+    // o opens the entry's own link with $BROWSER: one argument, the URL.
+    pty.send("o");
+    pty.wait_for_text("opening https://example.org/live#b", TIMEOUT)
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !log.exists() || std::fs::read_to_string(&log).unwrap().is_empty() {
+        assert!(start.elapsed() < TIMEOUT, "the browser was not started");
+        std::thread::yield_now();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "https://example.org/live#b\n"
+    );
+
+    // 2 then y copies link 2 with OSC 52.
+    pty.send("2");
+    pty.wait_for_text("link 2 chosen", TIMEOUT).unwrap();
+    pty.send("y");
+    pty.wait_for_text("copied https://example.org/bus", TIMEOUT)
+        .unwrap();
+    let osc = format!(
+        "\x1b]52;c;{}\x07",
+        livefeed::text::base64(b"https://example.org/bus")
+    );
+    assert!(pty.raw_contains(osc.as_bytes()), "OSC 52 bytes");
+    assert_eq!(
+        pty.clipboard().last().map(|(_, data)| data.clone()),
+        Some(b"https://example.org/bus".to_vec())
+    );
     pty.send("q");
     assert!(pty.wait_exit(TIMEOUT).expect("quits").success());
+}
+
+#[test]
+fn no_color_means_no_colour_at_all() {
+    let home = tempfile::tempdir().unwrap();
+    let env = support::isolated_env(home.path());
+    let mut env = support::env_refs(&env);
+    env.push(("NO_COLOR", "1"));
+    let pty = Pty::spawn(support::livefeed_bin(), &[], &env, 120, 30);
+    pty.wait_for_text("Storm Idrenne", TIMEOUT).unwrap();
+    pty.send("j");
+    pty.wait_for_text("NEW", TIMEOUT).unwrap();
+    pty.send("q");
+    assert!(pty.wait_exit(TIMEOUT).expect("quits").success());
+    // No SGR colour parameter anywhere: 30–37, 90–97 (fg), 40–47, 100–107 (bg), 38/48 (extended).
+    let raw = String::from_utf8_lossy(&pty.raw_output()).into_owned();
+    for sgr in raw.split("\x1b[").skip(1) {
+        let Some(end) = sgr.find(|c: char| c.is_ascii_alphabetic()) else {
+            continue;
+        };
+        if &sgr[end..=end] != "m" {
+            continue;
+        }
+        for p in sgr[..end].split(';').filter_map(|p| p.parse::<u16>().ok()) {
+            let colour = matches!(p, 30..=37 | 90..=97 | 40..=47 | 100..=107 | 38 | 48);
+            assert!(!colour, "colour parameter {p} in ESC[{}m", &sgr[..end]);
+        }
+    }
 }

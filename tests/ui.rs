@@ -233,3 +233,44 @@ fn no_panic_at_any_size() {
         }
     }
 }
+
+#[test]
+fn filter_matches_are_highlighted_in_the_list_and_the_detail() {
+    let mut m = model(120, 24);
+    m.set_filter("number".into());
+    let t = render(&m, 120, 24);
+    let buf = t.backend().buffer();
+    let theme = theme();
+    let find = |y: u16, word: &str, from: u16, to: u16| -> Option<u16> {
+        let row: String = (from..to)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        row.find(word)
+            .map(|i| from + row[..i].chars().count() as u16)
+    };
+    // List row 1 (e6, not selected): "number" is highlighted, "Headline" is not.
+    let x = find(1, "number", 1, 46).expect("the match is on the row");
+    for dx in 0..6 {
+        let cell = &buf[(x + dx, 1)];
+        assert!(
+            cell.modifier.contains(theme.highlight.add_modifier),
+            "list cell {dx}"
+        );
+        if let Some(bg) = theme.highlight.bg {
+            assert_eq!(cell.bg, bg);
+        }
+    }
+    let h = find(1, "Headline", 1, 46).unwrap();
+    assert!(
+        !buf[(h, 1)].modifier.contains(theme.highlight.add_modifier)
+            || theme.highlight.add_modifier.is_empty()
+    );
+    // The detail's headline (row 1, right pane) too.
+    let x = find(1, "number", 48, 119).expect("the detail headline matches");
+    assert!(buf[(x, 1)].modifier.contains(theme.highlight.add_modifier));
+    assert!(
+        !theme.highlight.add_modifier.is_empty(),
+        "highlight is not colour alone"
+    );
+    insta::assert_snapshot!(t.backend());
+}

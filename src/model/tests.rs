@@ -668,3 +668,95 @@ fn the_mouse_selects_scrolls_and_moves_focus() {
     m.update(click(80, 5, MouseEventKind::ScrollDown));
     assert_eq!(m.detail_scroll, 3);
 }
+
+/// Everything an action may change, for before/after comparisons.
+fn state(m: &Model) -> String {
+    format!(
+        "{:?}",
+        (
+            (
+                &m.selected,
+                m.focus,
+                m.detail_scroll,
+                &m.prompt,
+                m.help,
+                m.pinned_only
+            ),
+            (m.source_only, m.zoom, m.split, m.detail_hidden, &m.filter),
+            (
+                m.store.new_count(),
+                &m.held,
+                m.show_changes,
+                m.link_pick,
+                m.search_line,
+                &m.notice
+            ),
+        )
+    )
+}
+
+/// Every action of the key map against the model, with no terminal: each one does
+/// what it says (a visible change or an effect) from a state where it can.
+#[test]
+fn every_action_of_the_keymap_acts_on_the_model() {
+    use crate::keymap::Action;
+    for action in Action::ALL {
+        let mut m = loaded();
+        let mut second = entry("e9", 90);
+        second.url = Some("https://example.org/e9".into());
+        second.links = vec!["https://example.org/one".into(); 9];
+        second.pinned = true;
+        m.update(fetched(snapshot(&[("e6", 60)]), 130));
+        m.update(fetched(
+            snap_of(vec![second, edited("e5", 50, "changed")]),
+            160,
+        ));
+        m.sources.push(SourceState {
+            label: "other".into(),
+            ..SourceState::default()
+        });
+        m.saved_filters = vec![("mine".into(), "e1".into())];
+        m.search = "paragraph".into();
+        // Start from the middle of the list, in the pane the action is about.
+        m.update(ch('j'));
+        if matches!(action, Action::PrevMatch) {
+            m.focus = Focus::Detail;
+        }
+        if matches!(action, Action::ShowChanges) {
+            m.update(ch('g')); // e9
+            m.update(ch('j')); // e6
+            m.update(ch('j')); // e5, edited
+        }
+        if matches!(action, Action::ShowUpdate) {
+            m.update(ch('g'));
+            m.update(ch('j'));
+            m.update(ch('j'));
+            m.update(fetched(
+                snap_of(vec![edited("e5", 50, "changed again")]),
+                190,
+            ));
+        }
+        if matches!(action, Action::OpenLink | Action::CopyLink)
+            || action.name().starts_with("link_")
+        {
+            m.update(ch('g')); // e9 has a url and nine links
+        }
+        let before = state(&m);
+        let (changed, effects) = m.act(action);
+        let after = state(&m);
+        let expected_effect = match action {
+            Action::Quit => Some(Effect::Quit),
+            Action::Refresh => Some(Effect::FetchNow),
+            Action::OpenLink => Some(Effect::Open("https://example.org/e9".into())),
+            Action::CopyLink => Some(Effect::Copy("https://example.org/e9".into())),
+            _ => None,
+        };
+        match expected_effect {
+            Some(effect) => assert_eq!(effects, [effect], "{}", action.name()),
+            None => {
+                assert!(changed, "{} reported no change", action.name());
+                assert_ne!(before, after, "{} changed nothing", action.name());
+            }
+        }
+    }
+}
