@@ -182,7 +182,10 @@ fn suspend(terminal: &mut ratatui::DefaultTerminal, mouse: bool) -> anyhow::Resu
     if mouse {
         execute!(std::io::stdout(), EnableMouseCapture)?;
     }
-    terminal.clear()?;
+    // Clear and forget what was drawn, so the next draw is complete. (Not `clear()`: it
+    // asks the terminal for the cursor position, which the input thread would swallow.)
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
     Ok(())
 }
 
