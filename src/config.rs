@@ -410,7 +410,7 @@ mod tests {
                 connect_timeout: 10,
                 read_timeout: 30,
                 total_timeout: 60,
-                max_entries_per_response: 5000,
+                max_entries_per_response: 50000,
                 max_entry_bytes: 262144,
                 max_depth: 256,
             }
@@ -453,13 +453,18 @@ mod tests {
     }
 
     #[test]
-    fn source_mapping_stays_opaque() {
+    fn source_mapping_is_checked_against_the_json_mapping() {
         let config = load(
-            "[[source]]\nname = \"j\"\nurl = \"x.json\"\n[source.mapping]\nentries = \"/items\"\nanything = 3\n",
+            "[[source]]\nname = \"j\"\nurl = \"x.json\"\n[source.mapping]\nentries = \"/items\"\ntitle = \"/t\"\n",
         )
         .unwrap();
-        let mapping = config.sources[0].mapping.as_ref().unwrap();
-        assert_eq!(mapping.get("anything"), Some(&toml::Value::Integer(3)));
+        let mapping = config.sources[0].json_mapping().unwrap().unwrap();
+        assert_eq!(mapping.entries, "/items");
+        let err = load(
+            "[[source]]\nname = \"j\"\nurl = \"x.json\"\n[source.mapping]\nentries = \"/items\"\nanything = 3\n",
+        )
+        .unwrap_err();
+        assert!(err.message.contains("anything"), "{err}");
     }
 
     #[test]

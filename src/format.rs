@@ -189,9 +189,14 @@ pub(crate) fn fill_missing_ids(entries: &mut [Entry]) {
         .iter()
         .map(|e| e.id.is_empty().then(|| base(e)))
         .collect();
+    // How many entries share each key, counted once.
+    let mut count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for key in keys.iter().flatten() {
+        *count.entry(key.as_str()).or_default() += 1;
+    }
     for (i, e) in entries.iter_mut().enumerate() {
         let Some(key) = &keys[i] else { continue };
-        let shared = keys.iter().filter(|k| k.as_ref() == Some(key)).count() > 1;
+        let shared = count.get(key.as_str()).copied().unwrap_or(0) > 1;
         e.id = if shared {
             content_key(e.time(), &[&e.title, &first_words(&e.text, 12)])
         } else {

@@ -83,9 +83,14 @@ fn snapshot(blog: &Obj) -> Snapshot {
     let updates = updates(blog);
     let urls: Vec<Option<&str>> = updates.iter().map(|u| string(u, "url")).collect();
     let positional = positional_fragments(&urls);
+    // How often each URL occurs, counted once (a shared URL names no single update).
+    let mut url_count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for url in urls.iter().flatten() {
+        *url_count.entry(url.trim()).or_default() += 1;
+    }
     let mut entries: Vec<Entry> = updates.iter().map(|u| entry(u)).collect();
     for (e, u) in entries.iter_mut().zip(&updates) {
-        e.id = identity(u, home_url.as_deref(), positional, &urls);
+        e.id = identity(u, home_url.as_deref(), positional, &url_count);
     }
     fill_missing_ids(&mut entries);
     Snapshot {
@@ -103,7 +108,12 @@ fn snapshot(blog: &Obj) -> Snapshot {
 
 /// Native id first (`identifier`), then `@id`, then the URL (its fragment, when it has
 /// one, since page slugs change when headlines do) when it names this update alone (not the page itself, not a position-based fragment); empty means "use content".
-fn identity(u: &Obj, page: Option<&str>, positional: bool, urls: &[Option<&str>]) -> String {
+fn identity(
+    u: &Obj,
+    page: Option<&str>,
+    positional: bool,
+    url_count: &std::collections::HashMap<&str, usize>,
+) -> String {
     let id = match u.get("identifier") {
         Some(Value::Number(n)) => Some(n.to_string()),
         Some(Value::String(s)) => Some(s.clone()),
@@ -115,11 +125,7 @@ fn identity(u: &Obj, page: Option<&str>, positional: bool, urls: &[Option<&str>]
     let Some(url) = string(u, "url").map(str::trim) else {
         return String::new();
     };
-    let unique = urls
-        .iter()
-        .filter(|other| other.map(str::trim) == Some(url))
-        .count()
-        == 1;
+    let unique = url_count.get(url).copied() == Some(1);
     let is_page = page.is_some_and(|p| p.trim_end_matches('/') == url.trim_end_matches('/'));
     if positional || !unique || is_page {
         return String::new();
