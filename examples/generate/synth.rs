@@ -366,11 +366,12 @@ pub fn document(format: Format, posts: &[Post]) -> Vec<u8> {
     out
 }
 
-/// A document in `format` of at least `bytes` bytes (entry count found from a sample).
-pub fn document_of_size(format: Format, bytes: usize, seed: u64) -> Vec<u8> {
+/// Entries enough for a document in `format` of at least `bytes` bytes (the count is
+/// found from a sample of 200).
+pub fn posts_for_size(format: Format, bytes: usize, seed: u64) -> Vec<Post> {
     let sample = document(format, &posts(200, seed)).len();
     let n = (bytes as f64 / (sample as f64 / 200.0)).ceil() as usize + 1;
-    document(format, &posts(n, seed))
+    posts(n, seed)
 }
 
 fn write_jsonfeed(posts: &[Post], out: &mut impl Write) -> io::Result<()> {
