@@ -271,17 +271,21 @@ impl Store {
                     present.insert(i);
                     let stored = &mut self.items[i];
                     let old_time = stored.time();
-                    let mut entry = incoming.clone();
-                    entry.id.clone_from(&key.id);
-                    if entry.content_differs(&stored.entry) {
-                        let old = std::mem::replace(&mut stored.entry, entry);
+                    // Most polls repeat what is held: compare first, copy only what changed.
+                    let with_id = |e: &Entry| {
+                        let mut entry = e.clone();
+                        entry.id.clone_from(&key.id);
+                        entry
+                    };
+                    if incoming.content_differs(&stored.entry) {
+                        let old = std::mem::replace(&mut stored.entry, with_id(incoming));
                         stored.previous.push(old);
                         stored.edited_at = Some(now);
                         stored.folded = Folded::from_entry(&stored.entry);
                         stored.vanished = false;
                         report.edited.push(key);
-                    } else if entry != stored.entry || stored.vanished {
-                        stored.entry = entry;
+                    } else if !same_but_id(incoming, &stored.entry) || stored.vanished {
+                        stored.entry = with_id(incoming);
                         stored.vanished = false;
                         report.flagged.push(key);
                     } else {
@@ -343,14 +347,29 @@ impl Store {
         let Some(oldest) = snapshot.entries.iter().filter_map(Entry::time).min() else {
             return;
         };
-        for (i, s) in self.items.iter_mut().enumerate() {
-            if s.source != source || s.vanished || s.entry.removed || present.contains(&i) {
-                continue;
+        // `order` is newest first, so only its head can be newer than `oldest`: walk that
+        // far and no further (a poll should not cost a pass over every entry held).
+        let mut gone = Vec::new();
+        for &i in &self.order {
+            let s = &self.items[i];
+            if s.time() <= oldest {
+                break;
             }
-            if s.entry.time().is_some_and(|t| t > oldest) {
-                s.vanished = true;
-                report.vanished.push(s.key());
+            if s.source == source
+                && !s.vanished
+                && !s.entry.removed
+                && !present.contains(&i)
+                && s.entry.time().is_some_and(|t| t > oldest)
+            {
+                gone.push(i);
             }
+        }
+        // Report them in slab order, as a pass over the slab would.
+        gone.sort_unstable();
+        for i in gone {
+            let s = &mut self.items[i];
+            s.vanished = true;
+            report.vanished.push(s.key());
         }
     }
 
@@ -446,6 +465,37 @@ impl Store {
         }
         self.order = merged;
     }
+}
+
+/// Whether two entries are equal in everything but their ids (the store may have given
+/// the held one an `id~N`).
+fn same_but_id(a: &Entry, b: &Entry) -> bool {
+    // Destructured so that a field added to `Entry` cannot be forgotten here.
+    let Entry {
+        id: _,
+        published,
+        updated,
+        title,
+        authors,
+        text,
+        links,
+        url,
+        images,
+        pinned,
+        key_event,
+        removed,
+    } = a;
+    *published == b.published
+        && *updated == b.updated
+        && *title == b.title
+        && *authors == b.authors
+        && *text == b.text
+        && *links == b.links
+        && *url == b.url
+        && *images == b.images
+        && *pinned == b.pinned
+        && *key_event == b.key_event
+        && *removed == b.removed
 }
 
 /// Whether a document lists its entries newest first (judged by its first and last times).

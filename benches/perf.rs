@@ -1,0 +1,229 @@
+//! Speed of the hot paths on big synthetic live blogs: parsing (against a bare serde_json
+//! parse of the same bytes as the floor), merging into the store, one filter keystroke,
+//! drawing one frame, and HTML to text.
+//!
+//! Run with `cargo bench --bench perf`; pick a group with e.g. `cargo bench --bench perf -- parse`.
+//! The documents come from the same generator as `cargo run --example generate`.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use divan::Bencher;
+use divan::counter::BytesCount;
+use jiff::Timestamp;
+use livefeed::entry::{Entry, Image, Snapshot};
+use livefeed::keymap::Keymap;
+use livefeed::model::{Model, Msg, PollResult};
+
+// The benchmarks use only some of the generator's helpers.
+#[allow(dead_code)]
+#[path = "../examples/generate/synth.rs"]
+mod synth;
+
+fn main() {
+    divan::main();
+}
+
+const MB: usize = 1_000_000;
+
+/// A clock well after every generated entry (none is flagged as from the future).
+fn now() -> Timestamp {
+    Timestamp::from_second(1_800_000_000).expect("a valid time")
+}
+
+/// The generated posts as normalized entries (bodies through `html_to_text`), oldest first.
+fn entries(n: usize) -> Vec<Entry> {
+    static ALL: LazyLock<Vec<Entry>> = LazyLock::new(|| {
+        synth::posts(101_000, 1)
+            .into_iter()
+            .map(|p| {
+                let body = livefeed::text::html_to_text(&p.html);
+                let mut images: Vec<Image> = body.images;
+                if let Some((url, caption)) = p.image
+                    && !images.iter().any(|i| i.url.as_deref() == Some(&url))
+                {
+                    images.push(Image {
+                        url: Some(url),
+                        caption: Some(caption),
+                        credit: None,
+                    });
+                }
+                Entry {
+                    id: p.id,
+                    published: Timestamp::from_second(p.time).ok(),
+                    title: p.headline,
+                    authors: p.authors,
+                    text: body.text,
+                    links: body.links,
+                    url: Some(p.url),
+                    images,
+                    ..Default::default()
+                }
+            })
+            .collect()
+    });
+    ALL[..n].to_vec()
+}
+
+fn snapshot(entries: Vec<Entry>) -> Snapshot {
+    Snapshot {
+        title: Some("World news live".into()),
+        entries,
+        format: "jsonfeed",
+        ..Default::default()
+    }
+}
+
+/// A model holding the first `n` entries, as the app holds them after one fetch.
+fn model(n: usize) -> Model {
+    let keymap = Keymap::new(&BTreeMap::new()).expect("the default keymap");
+    let mut model = Model::new(vec!["bench".into()], keymap, now());
+    model.max_entries = usize::MAX;
+    model.size = (200, 60);
+    model.update(Msg::Fetched {
+        source: 0,
+        at: now(),
+        result: PollResult::Snapshot(snapshot(entries(n))),
+        next_due: None,
+    });
+    model
+}
+
+mod parse {
+    use super::*;
+
+    fn document(format: synth::Format, size: usize) -> Vec<u8> {
+        synth::document(format, &synth::posts_for_size(format, size, 1))
+    }
+
+    #[divan::bench(args = [MB, 20 * MB], sample_count = 10)]
+    fn jsonfeed(bencher: Bencher, size: usize) {
+        let doc = document(synth::Format::JsonFeed, size);
+        bencher
+            .counter(BytesCount::of_slice(&doc))
+            .bench(|| livefeed::format::parse(divan::black_box(&doc)).map(|s| s.entries.len()));
+    }
+
+    #[divan::bench(args = [MB, 20 * MB], sample_count = 10)]
+    fn jsonfeed_serde_floor(bencher: Bencher, size: usize) {
+        let doc = document(synth::Format::JsonFeed, size);
+        bencher.counter(BytesCount::of_slice(&doc)).bench(|| {
+            serde_json::from_slice::<serde_json::Value>(divan::black_box(&doc)).map(|_| ())
+        });
+    }
+
+    #[divan::bench(args = [MB, 20 * MB], sample_count = 10)]
+    fn jsonld_html(bencher: Bencher, size: usize) {
+        let doc = document(synth::Format::JsonLdHtml, size);
+        bencher
+            .counter(BytesCount::of_slice(&doc))
+            .bench(|| livefeed::format::parse(divan::black_box(&doc)).map(|s| s.entries.len()));
+    }
+
+    /// The floor for the page: its ld+json block alone through serde_json. Counted in the
+    /// page's bytes, so the MB/s compare with `jsonld_html`.
+    #[divan::bench(args = [MB, 20 * MB], sample_count = 10)]
+    fn jsonld_html_serde_floor(bencher: Bencher, size: usize) {
+        let format = synth::Format::JsonLdHtml;
+        let posts = synth::posts_for_size(format, size, 1);
+        let page = synth::document(format, &posts).len();
+        let block = synth::jsonld(&posts);
+        bencher.counter(BytesCount::new(page)).bench(|| {
+            serde_json::from_str::<serde_json::Value>(divan::black_box(&block)).map(|_| ())
+        });
+    }
+
+    #[divan::bench(args = [MB], sample_count = 10)]
+    fn rss(bencher: Bencher, size: usize) {
+        let doc = document(synth::Format::Rss, size);
+        bencher
+            .counter(BytesCount::of_slice(&doc))
+            .bench(|| livefeed::format::parse(divan::black_box(&doc)).map(|s| s.entries.len()));
+    }
+
+    #[divan::bench(args = [MB], sample_count = 10)]
+    fn atom(bencher: Bencher, size: usize) {
+        let doc = document(synth::Format::Atom, size);
+        bencher
+            .counter(BytesCount::of_slice(&doc))
+            .bench(|| livefeed::format::parse(divan::black_box(&doc)).map(|s| s.entries.len()));
+    }
+}
+
+mod merge {
+    use super::*;
+    use livefeed::store::Store;
+
+    const HELD: usize = 100_000;
+
+    fn store() -> Store {
+        let mut store = Store::new();
+        store.merge(0, &snapshot(entries(HELD)), now());
+        store
+    }
+
+    /// A poll that brings 1,000 entries never seen before into a store of 100,000.
+    #[divan::bench(sample_count = 5, sample_size = 1)]
+    fn new_1000_into_100k(bencher: Bencher) {
+        let fresh = snapshot(entries(HELD + 1_000)[HELD..].to_vec());
+        bencher.with_inputs(store).bench_local_values(|mut store| {
+            let report = store.merge(0, &fresh, now());
+            (store, report)
+        });
+    }
+
+    /// A poll whose 1,000 entries are all known and unchanged.
+    #[divan::bench(sample_count = 20)]
+    fn unchanged_1000_in_100k(bencher: Bencher) {
+        let mut store = store();
+        let same = snapshot(entries(HELD)[HELD - 1_000..].to_vec());
+        bencher.bench_local(|| store.merge(0, &same, now()).changed());
+    }
+}
+
+mod filter {
+    use super::*;
+
+    /// One keystroke: the filter goes from "riv" to "rive".
+    #[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 20, sample_size = 1)]
+    fn keystroke(bencher: Bencher, n: usize) {
+        let model = RefCell::new(model(n));
+        bencher
+            .with_inputs(|| model.borrow_mut().set_filter("riv".into()))
+            .bench_local_values(|()| model.borrow_mut().set_filter("rive".into()));
+    }
+}
+
+mod render {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    /// One full frame, 200×60, with `n` entries held and the newest one selected.
+    #[divan::bench(args = [100, 10_000, 100_000], sample_count = 50)]
+    fn frame(bencher: Bencher, n: usize) {
+        let mut model = model(n);
+        model.set_filter(String::new());
+        let theme = livefeed::theme::Theme::default();
+        let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("a test terminal");
+        bencher.bench_local(|| {
+            terminal
+                .draw(|frame| livefeed::ui::draw(frame, &model, &theme))
+                .map(|_| ())
+        });
+    }
+}
+
+mod text {
+    use super::*;
+
+    /// One long entry body (~20 KB of HTML) to plain text.
+    #[divan::bench]
+    fn html_to_text_20k(bencher: Bencher) {
+        let html = synth::long_html(20_000, 1);
+        bencher
+            .counter(BytesCount::of_str(&html))
+            .bench(|| livefeed::text::html_to_text(divan::black_box(&html)));
+    }
+}
