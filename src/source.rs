@@ -89,19 +89,9 @@ impl HttpFetcher {
     pub fn new(limits: &Limits) -> Result<Self, FetchError> {
         install_crypto();
         let policy = reqwest::redirect::Policy::custom(|attempt| {
-            let to = attempt.url().scheme().to_string();
-            let from_https = attempt
-                .previous()
-                .last()
-                .is_some_and(|u| u.scheme() == "https");
-            if attempt.previous().len() > 5 {
-                attempt.error("more than 5 redirects")
-            } else if to != "http" && to != "https" {
-                attempt.error(format!("redirect to a {to}: URL refused"))
-            } else if from_https && to == "http" {
-                attempt.error("redirect from https to http refused")
-            } else {
-                attempt.follow()
+            match redirect_refusal(attempt.previous(), attempt.url()) {
+                Some(why) => attempt.error(why),
+                None => attempt.follow(),
             }
         });
         let client = reqwest::Client::builder()
@@ -194,6 +184,23 @@ impl HttpFetcher {
     }
 }
 
+/// Why a redirect to `to` must not be followed, if it must not: `previous` holds the URLs
+/// requested so far (the first request and every redirect followed). At most 5 redirects,
+/// only to http(s), and never from https down to http.
+pub fn redirect_refusal(previous: &[reqwest::Url], to: &reqwest::Url) -> Option<String> {
+    let scheme = to.scheme();
+    let from_https = previous.last().is_some_and(|u| u.scheme() == "https");
+    if previous.len() > 5 {
+        Some("more than 5 redirects".into())
+    } else if scheme != "http" && scheme != "https" {
+        Some(format!("redirect to a {scheme}: URL refused"))
+    } else if from_https && scheme == "http" {
+        Some("redirect from https to http refused".into())
+    } else {
+        None
+    }
+}
+
 /// Read a local file, refusing more than `max_bytes`.
 pub async fn read_file(path: &std::path::Path, max_bytes: u64) -> Result<Vec<u8>, FetchError> {
     use tokio::io::AsyncReadExt;
@@ -283,6 +290,42 @@ mod tests {
         assert_eq!(
             Location::parse("feed.json"),
             Location::File("feed.json".into())
+        );
+    }
+
+    #[test]
+    fn redirects_down_to_http_to_other_schemes_or_beyond_five_are_refused() {
+        let url = |s: &str| reqwest::Url::parse(s).unwrap();
+        let https = [url("https://a.example/live")];
+        let http = [url("http://a.example/live")];
+        assert_eq!(
+            redirect_refusal(&https, &url("http://a.example/live")).as_deref(),
+            Some("redirect from https to http refused")
+        );
+        assert_eq!(redirect_refusal(&https, &url("https://b.example/")), None);
+        assert_eq!(redirect_refusal(&http, &url("https://b.example/")), None);
+        assert_eq!(redirect_refusal(&http, &url("http://b.example/")), None);
+        // Back down to http after an upgrade is still a downgrade.
+        let up = [url("http://a.example/"), url("https://a.example/")];
+        assert!(redirect_refusal(&up, &url("http://a.example/x")).is_some());
+        for other in [
+            "file:///etc/passwd",
+            "ftp://a.example/",
+            "data:text/plain,x",
+        ] {
+            let why = redirect_refusal(&https, &url(other)).unwrap();
+            assert!(why.ends_with("URL refused"), "{why}");
+        }
+        let five: Vec<_> = (0..6)
+            .map(|n| url(&format!("https://a.example/{n}")))
+            .collect();
+        assert_eq!(
+            redirect_refusal(&five[..5], &url("https://a.example/x")),
+            None
+        );
+        assert_eq!(
+            redirect_refusal(&five, &url("https://a.example/x")).as_deref(),
+            Some("more than 5 redirects")
         );
     }
 

@@ -10,13 +10,18 @@
 //! `Photo by …`, `Picture: …`, `Image: …` or `Credit: …` in the caption is split off as the
 //! credit.
 //!
+//! Markup nested deeper than [`MAX_DEPTH`] is cut by [`limit_depth`] before html5ever parses
+//! it (html5ever's time grows with the square of the depth).
+//!
 //! Inside: `events` turns HTML into open/close/text events (a fast scanner for simple markup,
 //! html5ever for the rest), `convert` writes those events as text, `sanitize` cleans text.
 
 mod convert;
+mod depth;
 mod events;
 mod sanitize;
 
+pub use depth::limit_depth;
 pub use sanitize::{is_forbidden, sanitize};
 
 use crate::entry::Image;

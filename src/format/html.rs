@@ -7,7 +7,8 @@ use scraper::{ElementRef, Html};
 
 /// Read an HTML page.
 pub fn parse(page: &str) -> Result<Snapshot, FormatError> {
-    let doc = Html::parse_document(page);
+    // Capped nesting first: html5ever is quadratic in the depth.
+    let doc = Html::parse_document(&crate::text::limit_depth(page, crate::text::MAX_DEPTH));
     let mut found = Vec::new();
     let values: Vec<serde_json::Value> = ld_blocks(&doc)
         .iter()

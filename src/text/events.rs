@@ -49,7 +49,7 @@ pub fn walk(html: &str, sink: &mut dyn FnMut(Ev)) {
 
 /// The html5ever path of [`walk`].
 pub fn walk_tree(html: &str, sink: &mut dyn FnMut(Ev)) {
-    let doc = Html::parse_fragment(html);
+    let doc = Html::parse_fragment(&super::limit_depth(html, MAX_DEPTH));
     let mut depth = 0usize;
     for edge in doc.root_element().traverse() {
         match edge {
