@@ -38,6 +38,8 @@ fn plan(url: String, limits: &Limits) -> Plan {
         interval: Duration::from_secs(3600),
         headers: Default::default(),
         max_bytes: limits.max_bytes,
+        caps: Default::default(),
+        mapping: None,
     }
 }
 
