@@ -167,14 +167,16 @@ list_all() {
   done
 }
 
-# feedr keeps its feeds in its own data folder; a fresh HOME per run keeps runs cold.
+# feedr keeps its feeds (bookmarks) in its data folder and fetches them all on start; a
+# fresh HOME per run keeps runs cold. Its dashboard lists the newest items, so the list is
+# on screen once the newest headline shows.
 measure_feedr() {
-  local n=$1 home=$OUT/feedr-home
-  FEEDR_N=$n
-  measure_list feedr-jsonfeed "$n" \
+  local n=$1 home=$OUT/feedr-home newest
+  newest=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["items"][0]["title"][:24])' "$OUT/blog-$n.json")
+  measure_list feedr-json "$n" \
     "env HOME=$home XDG_CONFIG_HOME=$home/.config XDG_DATA_HOME=$home/.local/share feedr" \
-    "${FEEDR_READY:-Blog-$n-never-matches}" \
-    "rm -rf $home && mkdir -p $home"
+    "$newest" \
+    "rm -rf $home && mkdir -p $home/.local/share/feedr && printf '{\"bookmarks\": [\"%s\"], \"categories\": [], \"read_items\": []}' $URL/blog-$n.json >$home/.local/share/feedr/feedr_data.json"
 }
 
 print_all() {
