@@ -274,3 +274,16 @@ fn filter_matches_are_highlighted_in_the_list_and_the_detail() {
     );
     insta::assert_snapshot!(t.backend());
 }
+
+#[test]
+fn a_shrink_between_layout_and_draw_does_not_panic() {
+    // The model still believes the terminal is large while the frame is already tiny.
+    let mut m = model(250, 80);
+    for setup in 0..3 {
+        m.help = setup == 1;
+        m.zoom = setup == 2;
+        for (w, h) in [(0, 0), (1, 1), (3, 2), (20, 4)] {
+            let _ = render(&m, w, h);
+        }
+    }
+}
