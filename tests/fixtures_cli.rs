@@ -66,11 +66,7 @@ fn the_command_line_prints_what_the_parser_reads() {
                     "{name}: {}",
                     String::from_utf8_lossy(&out.stderr)
                 );
-                let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-                    .unwrap()
-                    .lines()
-                    .map(|l| serde_json::from_str(l).unwrap())
-                    .collect();
+                let lines = support::json_lines(&out.stdout);
                 // Duplicate ids inside one document keep the first.
                 let mut seen = std::collections::HashSet::new();
                 let mut want: Vec<&livefeed::entry::Entry> = snapshot

@@ -57,11 +57,7 @@ fn jsonl_has_exactly_the_contract_fields_oldest_first() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = support::json_lines(&out.stdout);
     assert_eq!(lines.len(), 2);
     let first = lines[0].as_object().unwrap();
     let mut keys: Vec<&str> = first.keys().map(String::as_str).collect();
@@ -267,11 +263,7 @@ credit = "/photo/by"
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = support::json_lines(&out.stdout);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["id"], "p-1");
     assert_eq!(lines[1]["title"], "Polls close");

@@ -59,3 +59,11 @@ pub fn isolated_env(dir: &std::path::Path) -> Vec<(&'static str, String)> {
 pub fn env_refs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
     env.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
+
+/// The JSON objects of `--output jsonl` output, one per line.
+pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is one JSON object"))
+        .collect()
+}
