@@ -159,7 +159,7 @@ mod merge {
 
     fn store() -> Store {
         let mut store = Store::new();
-        store.merge(0, &snapshot(entries(HELD)), now());
+        store.merge(0, snapshot(entries(HELD)), now());
         store
     }
 
@@ -167,10 +167,12 @@ mod merge {
     #[divan::bench(sample_count = 5, sample_size = 1)]
     fn new_1000_into_100k(bencher: Bencher) {
         let fresh = snapshot(entries(HELD + 1_000)[HELD..].to_vec());
-        bencher.with_inputs(store).bench_local_values(|mut store| {
-            let report = store.merge(0, &fresh, now());
-            (store, report)
-        });
+        bencher
+            .with_inputs(|| (store(), fresh.clone()))
+            .bench_local_values(|(mut store, fresh)| {
+                let report = store.merge(0, fresh, now());
+                (store, report)
+            });
     }
 
     /// A poll whose 1,000 entries are all known and unchanged.
@@ -178,7 +180,9 @@ mod merge {
     fn unchanged_1000_in_100k(bencher: Bencher) {
         let mut store = store();
         let same = snapshot(entries(HELD)[HELD - 1_000..].to_vec());
-        bencher.bench_local(|| store.merge(0, &same, now()).changed());
+        bencher
+            .with_inputs(|| same.clone())
+            .bench_local_values(|same| store.merge(0, same, now()).changed());
     }
 }
 

@@ -172,7 +172,7 @@ pub async fn print(
     for (plan, result) in plans.iter().zip(results) {
         match result {
             PollResult::Snapshot(snapshot) => {
-                store.merge(plan.index, &snapshot, now);
+                store.merge(plan.index, snapshot, now);
             }
             PollResult::Failed(why) => {
                 failed = true;
@@ -226,7 +226,7 @@ pub async fn follow(
         match result {
             PollResult::Snapshot(snapshot) => {
                 last_error[source] = None;
-                let report = store.merge(source, &snapshot, at);
+                let report = store.merge(source, snapshot, at);
                 let mut keys: Vec<Key> = report.added;
                 // Print in time order, oldest first.
                 keys.sort_by_key(|k| store.get(k).map(|s| (s.time(), s.seq)));

@@ -372,7 +372,7 @@ impl Model {
             state.empty_since = None;
         }
         let first_merge = self.store.is_empty() && self.looked == 0;
-        let report = self.store.merge(source, &snapshot, at);
+        let report = self.store.merge(source, snapshot, at);
         if first_merge {
             self.looked = self.store.seq_mark();
         }

@@ -71,50 +71,84 @@ pub fn parse(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Query, QueryE
 }
 
 /// The text of one entry, folded once (at ingestion) so matching is cheap.
+///
+/// Title, authors and text live in one buffer, in that order, joined by `\n` (which never
+/// occurs inside a folded title or text, and only between authors): one allocation per
+/// entry, and a term that may match any field is one search over one contiguous slice.
+/// Needles are folded too, so they never contain `\n` and no match spans two fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Folded {
-    pub title: String,
-    /// The folded authors, one per line (`\n` never occurs inside a folded value, so no
-    /// word or phrase matches across two authors).
-    pub authors: String,
-    pub text: String,
+    all: Box<str>,
+    /// End of the title in `all` (a `\n` follows it).
+    title_end: usize,
+    /// End of the authors in `all` (a `\n` follows it).
+    authors_end: usize,
 }
 
 impl Folded {
     pub fn new(title: &str, authors: &[String], text_and_captions: &str) -> Folded {
-        let mut folded_authors = authors
-            .iter()
-            .map(|a| fold(a))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let mut title = fold(title);
-        let mut text = fold(text_and_captions);
-        title.shrink_to_fit();
-        folded_authors.shrink_to_fit();
-        text.shrink_to_fit();
+        let mut all = String::with_capacity(title.len() + text_and_captions.len() + 32);
+        fold::fold_into(title, &mut all);
+        let title_end = all.len();
+        all.push('\n');
+        for (n, author) in authors.iter().enumerate() {
+            if n > 0 {
+                all.push('\n');
+            }
+            fold::fold_into(author, &mut all);
+        }
+        let authors_end = all.len();
+        all.push('\n');
+        fold::fold_into(text_and_captions, &mut all);
         Folded {
-            title,
-            authors: folded_authors,
-            text,
+            all: all.into_boxed_str(),
+            title_end,
+            authors_end,
         }
     }
 
     /// Folds an entry's title, authors, and body followed by its image captions and
     /// credits (one per line), as the unqualified and `text:` terms search them.
     pub fn from_entry(entry: &Entry) -> Folded {
+        let parts = entry
+            .images
+            .iter()
+            .flat_map(|i| [&i.caption, &i.credit])
+            .flatten();
+        if parts.clone().next().is_none() {
+            return Folded::new(&entry.title, &entry.authors, &entry.text);
+        }
         let mut text = entry.text.clone();
-        for image in &entry.images {
-            for part in [&image.caption, &image.credit].into_iter().flatten() {
-                text.push('\n');
-                text.push_str(part);
-            }
+        for part in parts {
+            text.push('\n');
+            text.push_str(part);
         }
         Folded::new(&entry.title, &entry.authors, &text)
     }
 
+    /// The folded headline.
+    pub fn title(&self) -> &str {
+        &self.all[..self.title_end]
+    }
+
+    /// The folded authors, one per line (so no word or phrase matches across two authors).
+    pub fn authors(&self) -> &str {
+        &self.all[self.title_end + 1..self.authors_end]
+    }
+
+    /// The folded body, image captions and credits.
+    pub fn text(&self) -> &str {
+        &self.all[self.authors_end + 1..]
+    }
+
+    /// Title, authors and text in one slice, separated by `\n`.
+    pub fn all(&self) -> &str {
+        &self.all
+    }
+
     /// Bytes held on the heap (for memory accounting).
     pub fn heap_bytes(&self) -> usize {
-        self.title.capacity() + self.authors.capacity() + self.text.capacity()
+        self.all.len()
     }
 }
 
@@ -196,11 +230,11 @@ impl Term {
             Test::Text { field, finder } => {
                 let has = |s: &str| finder.find(s.as_bytes()).is_some();
                 match field {
-                    Field::Any => has(&folded.title) || has(&folded.authors) || has(&folded.text),
-                    Field::Title => has(&folded.title),
-                    Field::Author => has(&folded.authors),
+                    Field::Any => has(folded.all()),
+                    Field::Title => has(folded.title()),
+                    Field::Author => has(folded.authors()),
                     Field::Source => has(facts.source),
-                    Field::Text => has(&folded.text),
+                    Field::Text => has(folded.text()),
                 }
             }
         };

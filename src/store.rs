@@ -84,7 +84,7 @@ impl Stored {
         words.iter().all(|w| {
             let w = fold(w);
             let f = &self.folded;
-            f.title.contains(&w) || f.authors.contains(&w) || f.text.contains(&w)
+            f.all().contains(w.as_str())
         })
     }
 }
@@ -214,7 +214,7 @@ impl Store {
     /// (newer than its oldest entry) are marked removed. An empty response changes
     /// nothing. Duplicate ids inside one response keep the first; an id reused for
     /// clearly different content becomes a separate entry.
-    pub fn merge(&mut self, source: usize, snapshot: &Snapshot, now: Timestamp) -> MergeReport {
+    pub fn merge(&mut self, source: usize, snapshot: Snapshot, now: Timestamp) -> MergeReport {
         if self.baselined.len() <= source {
             self.baselined.resize(source + 1, false);
             self.evicted.resize(source + 1, 0);
@@ -232,25 +232,26 @@ impl Store {
         // Equal times sort by arrival; give the entry that the document shows as newer the
         // higher sequence number (documents are mostly newest first).
         let newest_first = newest_first(&snapshot.entries);
-        let mut seen_ids = std::collections::HashSet::new();
+        let oldest = snapshot.entries.iter().filter_map(Entry::time).min();
+        let repeated = repeated_ids(&snapshot.entries);
         let mut present = std::collections::HashSet::new();
         let mut fresh = Vec::new();
         let count = snapshot.entries.len();
-        for (n, incoming) in snapshot.entries.iter().enumerate() {
-            if !seen_ids.insert(incoming.id.as_str()) {
+        // The entries are moved into the store, never copied.
+        for (n, mut incoming) in snapshot.entries.into_iter().enumerate() {
+            if repeated[n] {
                 continue;
             }
             let rank = if newest_first { count - n } else { n } as u64;
-            let (key, existing) = self.resolve(source, incoming);
+            let (key, existing) = self.resolve(source, &incoming);
             match existing {
                 None => {
-                    let mut entry = incoming.clone();
-                    entry.id.clone_from(&key.id);
+                    incoming.id.clone_from(&key.id);
                     let stored = Stored {
                         source,
-                        folded: Folded::from_entry(&entry),
-                        future: entry.time().is_some_and(|t| t > now + FUTURE_SLACK),
-                        entry,
+                        folded: Folded::from_entry(&incoming),
+                        future: incoming.time().is_some_and(|t| t > now + FUTURE_SLACK),
+                        entry: incoming,
                         previous: Vec::new(),
                         edited_at: None,
                         first_seen: now,
@@ -271,21 +272,17 @@ impl Store {
                     present.insert(i);
                     let stored = &mut self.items[i];
                     let old_time = stored.time();
-                    // Most polls repeat what is held: compare first, copy only what changed.
-                    let with_id = |e: &Entry| {
-                        let mut entry = e.clone();
-                        entry.id.clone_from(&key.id);
-                        entry
-                    };
+                    incoming.id.clone_from(&key.id);
+                    // Most polls repeat what is held: compare first, replace only what changed.
                     if incoming.content_differs(&stored.entry) {
-                        let old = std::mem::replace(&mut stored.entry, with_id(incoming));
+                        let old = std::mem::replace(&mut stored.entry, incoming);
                         stored.previous.push(old);
                         stored.edited_at = Some(now);
                         stored.folded = Folded::from_entry(&stored.entry);
                         stored.vanished = false;
                         report.edited.push(key);
-                    } else if !same_but_id(incoming, &stored.entry) || stored.vanished {
-                        stored.entry = with_id(incoming);
+                    } else if !same_but_id(&incoming, &stored.entry) || stored.vanished {
+                        stored.entry = incoming;
                         stored.vanished = false;
                         report.flagged.push(key);
                     } else {
@@ -298,8 +295,8 @@ impl Store {
                 }
             }
         }
-        if !baseline {
-            self.mark_vanished(source, snapshot, &present, &mut report);
+        if !baseline && let Some(oldest) = oldest {
+            self.mark_vanished(source, oldest, &present, &mut report);
         }
         self.next_seq += count as u64 + 1;
         self.insert_ordered(fresh);
@@ -340,13 +337,10 @@ impl Store {
     fn mark_vanished(
         &mut self,
         source: usize,
-        snapshot: &Snapshot,
+        oldest: Timestamp,
         present: &std::collections::HashSet<usize>,
         report: &mut MergeReport,
     ) {
-        let Some(oldest) = snapshot.entries.iter().filter_map(Entry::time).min() else {
-            return;
-        };
         // `order` is newest first, so only its head can be newer than `oldest`: walk that
         // far and no further (a poll should not cost a pass over every entry held).
         let mut gone = Vec::new();
@@ -469,6 +463,15 @@ impl Store {
 
 /// Whether two entries are equal in everything but their ids (the store may have given
 /// the held one an `id~N`).
+/// For each entry, whether an earlier one in the same response has its id (the first wins).
+fn repeated_ids(entries: &[Entry]) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    entries
+        .iter()
+        .map(|e| !seen.insert(e.id.as_str()))
+        .collect()
+}
+
 fn same_but_id(a: &Entry, b: &Entry) -> bool {
     // Destructured so that a field added to `Entry` cannot be forgotten here.
     let Entry {
@@ -549,7 +552,7 @@ mod tests {
         let mut store = Store::new();
         let r = store.merge(
             0,
-            &snap(vec![entry("b", 20, "x"), entry("a", 10, "y")]),
+            snap(vec![entry("b", 20, "x"), entry("a", 10, "y")]),
             ts(100),
         );
         assert!(r.baseline);
@@ -560,10 +563,10 @@ mod tests {
     #[test]
     fn later_entries_are_new_until_seen() {
         let mut store = Store::new();
-        store.merge(0, &snap(vec![entry("a", 10, "y")]), ts(100));
+        store.merge(0, snap(vec![entry("a", 10, "y")]), ts(100));
         let r = store.merge(
             0,
-            &snap(vec![entry("c", 30, "z"), entry("a", 10, "y")]),
+            snap(vec![entry("c", 30, "z"), entry("a", 10, "y")]),
             ts(130),
         );
         assert_eq!(r.added, [key("c")]);
@@ -577,11 +580,11 @@ mod tests {
     #[test]
     fn new_is_by_identity_not_by_time() {
         let mut store = Store::new();
-        store.merge(0, &snap(vec![entry("a", 100, "y")]), ts(100));
+        store.merge(0, snap(vec![entry("a", 100, "y")]), ts(100));
         // An entry with an older timestamp that was never seen is still new.
         store.merge(
             0,
-            &snap(vec![entry("a", 100, "y"), entry("old", 1, "o")]),
+            snap(vec![entry("a", 100, "y"), entry("old", 1, "o")]),
             ts(130),
         );
         assert_eq!(store.new_count(), 1);
@@ -593,12 +596,12 @@ mod tests {
         let mut store = Store::new();
         store.merge(
             0,
-            &snap(vec![entry("b", 20, "x"), entry("a", 10, "y")]),
+            snap(vec![entry("b", 20, "x"), entry("a", 10, "y")]),
             ts(100),
         );
-        let r = store.merge(0, &snap(vec![entry("b", 20, "x")]), ts(130));
+        let r = store.merge(0, snap(vec![entry("b", 20, "x")]), ts(130));
         assert!(!r.changed());
-        let r = store.merge(0, &snap(vec![]), ts(160));
+        let r = store.merge(0, snap(vec![]), ts(160));
         assert!(!r.changed());
         assert_eq!(ids(&store), ["b", "a"]);
     }
@@ -606,17 +609,17 @@ mod tests {
     #[test]
     fn an_empty_first_fetch_still_sets_the_baseline() {
         let mut store = Store::new();
-        store.merge(0, &snap(vec![]), ts(100));
+        store.merge(0, snap(vec![]), ts(100));
         assert!(store.has_baseline(0));
-        store.merge(0, &snap(vec![entry("a", 10, "y")]), ts(130));
+        store.merge(0, snap(vec![entry("a", 10, "y")]), ts(130));
         assert_eq!(store.new_count(), 1);
     }
 
     #[test]
     fn edits_keep_the_previous_version() {
         let mut store = Store::new();
-        store.merge(0, &snap(vec![entry("a", 10, "first")]), ts(100));
-        let r = store.merge(0, &snap(vec![entry("a", 10, "second")]), ts(130));
+        store.merge(0, snap(vec![entry("a", 10, "first")]), ts(100));
+        let r = store.merge(0, snap(vec![entry("a", 10, "second")]), ts(130));
         assert_eq!(r.edited, [key("a")]);
         let s = store.get(&key("a")).unwrap();
         assert_eq!(s.entry.text, "second");
@@ -631,7 +634,7 @@ mod tests {
         let mut store = Store::new();
         store.merge(
             0,
-            &snap(vec![entry("a", 10, "first"), entry("a", 10, "second")]),
+            snap(vec![entry("a", 10, "first"), entry("a", 10, "second")]),
             ts(100),
         );
         assert_eq!(store.len(), 1);
@@ -643,7 +646,7 @@ mod tests {
         let mut store = Store::new();
         store.merge(
             0,
-            &snap(vec![
+            snap(vec![
                 entry("x", 50, ""),
                 entry("y", 50, ""),
                 entry("z", 10, ""),
@@ -653,7 +656,7 @@ mod tests {
         assert_eq!(ids(&store), ["x", "y", "z"]);
         store.merge(
             0,
-            &snap(vec![entry("m", 30, ""), entry("w", 60, "")]),
+            snap(vec![entry("m", 30, ""), entry("w", 60, "")]),
             ts(110),
         );
         assert_eq!(ids(&store), ["w", "x", "y", "m", "z"]);
@@ -664,18 +667,18 @@ mod tests {
         let mut store = Store::new();
         let mut a = entry("a", 0, "");
         a.published = None;
-        store.merge(0, &snap(vec![a]), ts(100));
+        store.merge(0, snap(vec![a]), ts(100));
         let mut b = entry("b", 0, "");
         b.published = None;
-        store.merge(0, &snap(vec![b]), ts(200));
+        store.merge(0, snap(vec![b]), ts(200));
         assert_eq!(ids(&store), ["b", "a"]);
     }
 
     #[test]
     fn sources_are_separate() {
         let mut store = Store::new();
-        store.merge(0, &snap(vec![entry("a", 10, "")]), ts(100));
-        let r = store.merge(1, &snap(vec![entry("a", 20, "")]), ts(100));
+        store.merge(0, snap(vec![entry("a", 10, "")]), ts(100));
+        let r = store.merge(1, snap(vec![entry("a", 20, "")]), ts(100));
         assert!(r.baseline);
         assert_eq!(store.len(), 2);
         assert_eq!(store.new_count(), 0);
@@ -690,7 +693,7 @@ mod tests {
             caption: Some("Flooded harbour".into()),
             ..Default::default()
         }];
-        store.merge(0, &snap(vec![e]), ts(100));
+        store.merge(0, snap(vec![e]), ts(100));
         let s = store.get(&key("a")).unwrap();
         let w = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert!(s.matches_all(&w(&["bridge", "ruiz", "harbour", "title"])));
@@ -706,11 +709,11 @@ mod tests {
             entry("b", 20, ""),
             entry("a", 10, ""),
         ];
-        store.merge(0, &snap(all), ts(100));
+        store.merge(0, snap(all), ts(100));
         // The window now covers 20..40: "c" vanished inside it, "a" just fell out of it.
         let r = store.merge(
             0,
-            &snap(vec![entry("d", 40, ""), entry("b", 20, "")]),
+            snap(vec![entry("d", 40, ""), entry("b", 20, "")]),
             ts(130),
         );
         assert_eq!(r.vanished, [key("c")]);
@@ -721,7 +724,7 @@ mod tests {
         // It comes back: no longer removed.
         let r = store.merge(
             0,
-            &snap(vec![entry("d", 40, ""), entry("c", 30, "")]),
+            snap(vec![entry("d", 40, ""), entry("c", 30, "")]),
             ts(160),
         );
         assert_eq!(r.flagged, [key("c")]);
@@ -731,10 +734,10 @@ mod tests {
     #[test]
     fn the_source_can_withdraw_an_entry() {
         let mut store = Store::new();
-        store.merge(0, &snap(vec![entry("a", 10, "text")]), ts(100));
+        store.merge(0, snap(vec![entry("a", 10, "text")]), ts(100));
         let mut gone = entry("a", 10, "text");
         gone.removed = true;
-        let r = store.merge(0, &snap(vec![gone]), ts(130));
+        let r = store.merge(0, snap(vec![gone]), ts(130));
         assert_eq!(r.flagged, [key("a")]);
         let s = store.get(&key("a")).unwrap();
         assert_eq!(s.status(), "removed");
@@ -744,14 +747,14 @@ mod tests {
     #[test]
     fn a_reused_id_for_different_content_is_a_separate_entry() {
         let mut store = Store::new();
-        store.merge(0, &snap(vec![entry("post1", 0, "old story")]), ts(0));
+        store.merge(0, snap(vec![entry("post1", 0, "old story")]), ts(0));
         let mut other = entry("post1", 2 * 86_400, "a different story");
         other.title = "another headline".into();
-        let r = store.merge(0, &snap(vec![other.clone()]), ts(2 * 86_400));
+        let r = store.merge(0, snap(vec![other.clone()]), ts(2 * 86_400));
         assert_eq!(r.added, [key("post1~2")]);
         assert_eq!(store.get(&key("post1")).unwrap().entry.text, "old story");
         // Seen again, it is the same separate entry, not a third one.
-        let r = store.merge(0, &snap(vec![other]), ts(2 * 86_400 + 30));
+        let r = store.merge(0, snap(vec![other]), ts(2 * 86_400 + 30));
         assert!(r.added.is_empty());
         assert_eq!(store.len(), 2);
     }
@@ -761,7 +764,7 @@ mod tests {
         let mut store = Store::new();
         store.merge(
             0,
-            &snap(vec![entry("a", 100 + 3600, ""), entry("b", 100 + 60, "")]),
+            snap(vec![entry("a", 100 + 3600, ""), entry("b", 100 + 60, "")]),
             ts(100),
         );
         assert!(store.get(&key("a")).unwrap().future);
@@ -773,11 +776,11 @@ mod tests {
         let mut store = Store::new();
         store.merge(
             0,
-            &snap((0..5).map(|n| entry(&format!("o{n}"), n, "")).collect()),
+            snap((0..5).map(|n| entry(&format!("o{n}"), n, "")).collect()),
             ts(100),
         );
-        store.merge(0, &snap(vec![entry("n1", 1000, "")]), ts(200));
-        store.merge(1, &snap(vec![entry("other", 0, "")]), ts(200));
+        store.merge(0, snap(vec![entry("n1", 1000, "")]), ts(200));
+        store.merge(1, snap(vec![entry("other", 0, "")]), ts(200));
         let gone = store.evict(0, 3, Some(&key("o0")));
         assert_eq!(gone, 3);
         assert_eq!(store.evicted(0), 3);

@@ -16,6 +16,26 @@ use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 /// Folds `s` for matching: lowercase, no accents, whitespace runs collapsed to one space.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// Appends the folded form of `s` to `out` (a whitespace run at the start of `s` right
+/// after a space already in `out` adds nothing).
+pub(super) fn fold_into(s: &str, out: &mut String) {
+    if s.is_ascii() {
+        // The common case, a byte at a time.
+        for &b in s.as_bytes() {
+            if b.is_ascii_whitespace() || b == 0x0b {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            } else {
+                out.push(b.to_ascii_lowercase() as char);
+            }
+        }
+        return;
+    }
     for c in s.chars() {
         if c.is_whitespace() {
             if !out.ends_with(' ') {
@@ -25,7 +45,6 @@ pub fn fold(s: &str) -> String {
             fold_char(c, &mut |f| out.push(f));
         }
     }
-    out
 }
 
 /// Folds `s` like [`fold`] and also returns, for every byte of the folded text, the byte

@@ -438,10 +438,11 @@ fn query_matches_since_boundaries() {
 #[test]
 fn query_folded_is_compact() {
     let folded = Folded::new("Café", &["A".into(), "B".into()], "x  y");
-    assert_eq!(folded.title, "cafe");
-    assert_eq!(folded.authors, "a\nb");
-    assert_eq!(folded.text, "x y");
-    assert_eq!(folded.heap_bytes(), 4 + 3 + 3);
+    assert_eq!(folded.title(), "cafe");
+    assert_eq!(folded.authors(), "a\nb");
+    assert_eq!(folded.text(), "x y");
+    assert_eq!(folded.all(), "cafe\na\nb\nx y");
+    assert_eq!(folded.heap_bytes(), 4 + 1 + 3 + 1 + 3);
 }
 
 #[test]
