@@ -682,52 +682,58 @@ impl Model {
             Some((q, v, p, o)) if *v == version && *p == pinned_only && *o == only
                 && self.visible.is_some() && q.is_narrowed_by(&self.query));
         let previous = self.visible.take();
-        self.visible = if self.query.is_empty() && !pinned_only && only.is_none() {
-            None
-        } else {
-            let names: Vec<String> = self
-                .sources
-                .iter()
-                .map(|s| fold(&source_label(s)))
-                .collect();
-            let store = &self.store;
-            let query = &self.query;
-            let keep = |&i: &usize| {
-                let s = store.item(i);
-                (!pinned_only || s.entry.pinned || s.entry.key_event)
-                    && only.is_none_or(|o| s.source == o)
-                    && query.matches(
-                        &s.folded,
-                        &Facts {
-                            source: names.get(s.source).map_or("", String::as_str),
-                            new: s.new,
-                            pinned: s.entry.pinned || s.entry.key_event,
-                            edited: s.edited_at.is_some(),
-                            removed: s.is_removed(),
-                            time: s.entry.time(),
-                        },
-                    )
-            };
-            Some(match previous {
-                Some(prev) if narrowing => prev.into_iter().filter(keep).collect(),
-                _ => store.order().iter().copied().filter(keep).collect(),
-            })
-        };
-        self.filtered = Some((self.query.clone(), version, pinned_only, only));
-        let pinned = self
-            .visible()
+        let filtering = !self.query.is_empty() || pinned_only || only.is_some();
+        let names: Vec<String> = self
+            .sources
             .iter()
-            .copied()
-            .filter(|&i| self.store.item(i).entry.pinned)
+            .map(|s| fold(&source_label(s)))
             .collect();
-        self.pinned = pinned;
-        self.hidden_new = match &self.visible {
-            None => 0,
-            Some(vis) => {
-                let shown = vis.iter().filter(|&&i| self.store.item(i).new).count();
-                self.store.new_count() - shown
-            }
+        let store = &self.store;
+        let query = &self.query;
+        let keep = |s: &crate::store::Stored| {
+            (!pinned_only || s.entry.pinned || s.entry.key_event)
+                && only.is_none_or(|o| s.source == o)
+                && query.matches(
+                    &s.folded,
+                    &Facts {
+                        source: names.get(s.source).map_or("", String::as_str),
+                        new: s.new,
+                        pinned: s.entry.pinned || s.entry.key_event,
+                        edited: s.edited_at.is_some(),
+                        removed: s.is_removed(),
+                        time: s.entry.time(),
+                    },
+                )
         };
+        let candidates: &[usize] = match &previous {
+            Some(prev) if narrowing && filtering => prev,
+            _ => store.order(),
+        };
+        // One pass: what shows, which of it is pinned, and how many new entries it hides.
+        let mut visible = Vec::new();
+        let mut pinned = Vec::new();
+        let mut shown_new = 0;
+        for &i in candidates {
+            let s = store.item(i);
+            if filtering && !keep(s) {
+                continue;
+            }
+            if filtering {
+                visible.push(i);
+            }
+            if s.entry.pinned {
+                pinned.push(i);
+            }
+            shown_new += usize::from(s.new);
+        }
+        self.hidden_new = if filtering {
+            store.new_count() - shown_new
+        } else {
+            0
+        };
+        self.visible = filtering.then_some(visible);
+        self.filtered = Some((self.query.clone(), version, pinned_only, only));
+        self.pinned = pinned;
     }
 
     /// Where the "new since you last looked" divider goes: the list position of the first
