@@ -23,10 +23,37 @@ struct Feed<'a> {
     author: Option<Author<'a>>,
     #[serde(borrow)]
     authors: Option<Vec<Author<'a>>>,
-    #[serde(borrow)]
-    items: Option<Vec<Item<'a>>>,
+    items: Option<Items>,
     #[serde(borrow, rename = "_livefeed")]
     livefeed: Option<FeedExt<'a>>,
+}
+
+/// The items, each turned into an [`Entry`] as soon as it is read: only one item's raw
+/// strings (HTML unescaped from JSON, say) exist at a time, and each body is converted
+/// while it is still in the cache.
+struct Items(Vec<Entry>);
+
+impl<'de> Deserialize<'de> for Items {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Items;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of items")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Items, A::Error> {
+                let mut entries = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(item) = seq.next_element::<Item<'de>>()? {
+                    entries.push(entry(item));
+                }
+                Ok(Items(entries))
+            }
+        }
+        d.deserialize_seq(V)
+    }
 }
 
 #[derive(Deserialize)]
@@ -154,16 +181,10 @@ pub fn parse(bytes: &[u8]) -> Result<Option<Snapshot>, FormatError> {
     }
     // Items without authors inherit the feed's (JSON Feed 1.1, "authors").
     let feed_authors = names(&feed.authors, &feed.author);
-    let mut entries: Vec<Entry> = items
-        .into_iter()
-        .map(|item| {
-            let mut e = entry(item);
-            if e.authors.is_empty() {
-                e.authors = feed_authors.clone();
-            }
-            e
-        })
-        .collect();
+    let Items(mut entries) = items;
+    for e in entries.iter_mut().filter(|e| e.authors.is_empty()) {
+        e.authors.clone_from(&feed_authors);
+    }
     fill_missing_ids(&mut entries);
     let ext = feed.livefeed;
     Ok(Some(Snapshot {
