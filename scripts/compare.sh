@@ -27,7 +27,7 @@ TMUX_SOCK=livefeed-compare-$$
 WHAT=${1:-all}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-BIN=$PWD/target/release/livefeed
+BIN=${BIN:-$PWD/target/release/livefeed}
 TICK=$(getconf CLK_TCK)
 
 log() { printf '%s\n' "$*" >&2; }

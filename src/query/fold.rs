@@ -24,17 +24,22 @@ pub fn fold(s: &str) -> String {
 /// after a space already in `out` adds nothing).
 pub(super) fn fold_into(s: &str, out: &mut String) {
     if s.is_ascii() {
-        // The common case, a byte at a time.
-        for &b in s.as_bytes() {
-            if b.is_ascii_whitespace() || b == 0x0b {
-                if !out.ends_with(' ') {
-                    out.push(' ');
-                }
-            } else {
-                out.push(b.to_ascii_lowercase() as char);
+        // The common case: copy each word whole, lowercase it in place.
+        let is_space = |c: char| c.is_ascii_whitespace() || c == '\u{b}';
+        let mut rest = s;
+        loop {
+            let word = rest.find(is_space).unwrap_or(rest.len());
+            let start = out.len();
+            out.push_str(&rest[..word]);
+            out[start..].make_ascii_lowercase();
+            if word == rest.len() {
+                return;
             }
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+            rest = &rest[word + 1..];
         }
-        return;
     }
     for c in s.chars() {
         if c.is_whitespace() {

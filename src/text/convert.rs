@@ -296,13 +296,15 @@ impl Writer {
 
     /// Append inline text, collapsing whitespace.
     fn push_text(&mut self, t: &str) {
-        for c in t.chars() {
-            if c.is_whitespace() {
-                self.space();
-            } else {
-                self.cur.push(c);
-            }
+        // Copy whole runs between whitespace, not one char at a time.
+        let mut rest = t;
+        while let Some(at) = rest.find(char::is_whitespace) {
+            self.cur.push_str(&rest[..at]);
+            self.space();
+            let ws = rest[at..].chars().next().map_or(1, char::len_utf8);
+            rest = &rest[at + ws..];
         }
+        self.cur.push_str(rest);
     }
 
     fn space(&mut self) {
