@@ -378,6 +378,8 @@ pub async fn run<F: Fetch>(
         if tx.send(msg).await.is_err() {
             return;
         }
+        #[cfg(debug_assertions)]
+        crate::app::debug_panic("poller");
         let deadline = Instant::now() + delay;
         loop {
             tokio::select! {
@@ -423,6 +425,8 @@ async fn run_demo(index: usize, tx: mpsc::Sender<Msg>, now: Arc<Notify>) {
         if tx.send(msg).await.is_err() {
             return;
         }
+        #[cfg(debug_assertions)]
+        crate::app::debug_panic("poller");
         match next {
             Some(n) => tokio::select! {
                 () = tokio::time::sleep_until(started + n) => {}
