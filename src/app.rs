@@ -108,7 +108,8 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
 }
 
 /// For tests of the crash paths, debug builds only: `LIVEFEED_DEBUG_PANIC=ui` panics while
-/// drawing a frame after the first, `=poller` in a poller task after its first fetch.
+/// drawing a frame after the first, `=poller` in a poller task after its first fetch,
+/// `=parser` in the parser's thread on every document.
 #[cfg(debug_assertions)]
 pub fn debug_panic(place: &str) {
     if std::env::var("LIVEFEED_DEBUG_PANIC").is_ok_and(|v| v == place) {

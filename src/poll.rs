@@ -294,9 +294,13 @@ async fn parse_off_loop(
     body: Vec<u8>,
     mapping: Option<crate::format::mapping::Mapping>,
 ) -> Result<crate::entry::Snapshot, FormatError> {
-    tokio::task::spawn_blocking(move || match mapping {
-        Some(m) => format::parse_mapped(&body, &m),
-        None => format::parse(&body),
+    tokio::task::spawn_blocking(move || {
+        #[cfg(debug_assertions)]
+        crate::app::debug_panic("parser");
+        match mapping {
+            Some(m) => format::parse_mapped(&body, &m),
+            None => format::parse(&body),
+        }
     })
     .await
     .unwrap_or_else(|_| {

@@ -1,7 +1,7 @@
 //! Every way out gives the terminal back: the real binary in a pseudo-terminal, ended by
 //! keys, signals, a vanished terminal and a crash (a panic while drawing or in a poller,
-//! forced through `LIVEFEED_DEBUG_PANIC`, which only debug builds read); Ctrl-Z and fg;
-//! resizes through tiny sizes.
+//! forced through `LIVEFEED_DEBUG_PANIC`, which only debug builds read), but not by a panic
+//! in a parser thread; Ctrl-Z and fg; resizes through tiny sizes.
 
 mod support;
 
@@ -276,4 +276,30 @@ fn a_panic_in_a_network_poller_ends_the_program_cleanly() {
     let (pty, _home) = crashing("poller", &[&url]);
     assert_poller_crash_ends_cleanly(&pty, b"Harbour storm live", "network");
     assert_eq!(server.request_count(), 1, "no poll after the crash");
+}
+
+#[test]
+fn a_panic_in_the_parser_thread_leaves_the_reader_running() {
+    let (pty, _home) = crashing("parser", &[]);
+    // Every document fails to parse: a failed fetch, shown in the status line.
+    pty.wait_for_text("the parser crashed on this document", TIMEOUT)
+        .unwrap();
+    // The reader still owns the terminal, untouched by the panic.
+    assert!(pty.is_alive());
+    let screen = pty.screen();
+    assert!(screen.alternate_screen(), "left the alternate screen");
+    assert_eq!(pty.is_cooked(), Some(false), "raw mode switched off");
+    assert!(
+        !pty.raw_contains(b"\x1b[?1049l"),
+        "restored under the reader"
+    );
+    assert!(
+        !pty.raw_contains(b"panicked"),
+        "a panic report drawn over the reader"
+    );
+    pty.send("q");
+    let status = pty.wait_exit(TIMEOUT).expect("it quits");
+    assert!(status.success(), "{status:?}");
+    assert_restored(&pty, "q after a parser panic");
+    assert_modes_restored(&pty, "q after a parser panic");
 }
