@@ -36,16 +36,11 @@ pub async fn run(
     alerts: Alerts,
     fetcher: HttpFetcher,
 ) -> anyhow::Result<()> {
-    let mut terminal = ratatui::init();
     let mouse = model.mouse;
+    install_panic_hook(mouse);
+    let mut terminal = take_terminal()?;
     if mouse {
         let _ = execute!(std::io::stdout(), EnableMouseCapture);
-        // Every way out, a panic included, must also give the mouse back.
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let _ = execute!(std::io::stdout(), DisableMouseCapture);
-            previous(info);
-        }));
     }
     let result = event_loop(&mut terminal, plans, model, theme, alerts, fetcher).await;
     if mouse {
@@ -53,6 +48,73 @@ pub async fn run(
     }
     ratatui::restore();
     result
+}
+
+/// Raw mode and the alternate screen. (Not `ratatui::init`: its panic hook restores the
+/// terminal on a panic in any thread, see [`install_panic_hook`].)
+fn take_terminal() -> anyhow::Result<ratatui::DefaultTerminal> {
+    use ratatui::crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
+    enable_raw_mode()?;
+    execute!(std::io::stdout(), EnterAlternateScreen)?;
+    Ok(ratatui::Terminal::new(
+        ratatui::backend::CrosstermBackend::new(std::io::stdout()),
+    )?)
+}
+
+/// What a panic does to the terminal, which depends on the thread.
+///
+/// On the main thread (the event loop: update and draw) a panic ends the program: the
+/// mouse, raw mode and the alternate screen are given back first, then the standard hook
+/// reports the panic where the user can read it, then one line says what happened.
+///
+/// On any other thread the terminal stays as it is, because the event loop still owns it
+/// and ends or carries on by itself: a crashed poller task ends the program through the
+/// loop, which restores the terminal and reports it; a crashed parser is a failed fetch of
+/// that document. Restoring from there would leave the loop drawing on the user's shell
+/// screen, and a panic message printed there would land in the middle of the drawing. The
+/// panic goes to the log instead.
+fn install_panic_hook(mouse: bool) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let thread = std::thread::current();
+        if thread.name() == Some("main") {
+            if mouse {
+                let _ = execute!(std::io::stdout(), DisableMouseCapture);
+            }
+            ratatui::restore();
+            previous(info);
+            eprintln!(
+                "livefeed: internal error: the screen crashed (this is a bug); the terminal was restored"
+            );
+        } else {
+            crate::log::write(
+                crate::log::Level::Error,
+                &format!(
+                    "panic in thread {}: {info}",
+                    thread.name().unwrap_or("unnamed")
+                ),
+            );
+        }
+    }));
+}
+
+/// The message of a panic payload, when it has one.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message")
+}
+
+/// For tests of the crash paths, debug builds only: `LIVEFEED_DEBUG_PANIC=ui` panics while
+/// drawing a frame after the first, `=poller` in a poller task after its first fetch,
+/// `=parser` in the parser's thread on every document.
+#[cfg(debug_assertions)]
+pub fn debug_panic(place: &str) {
+    if std::env::var("LIVEFEED_DEBUG_PANIC").is_ok_and(|v| v == place) {
+        panic!("forced by LIVEFEED_DEBUG_PANIC={place}");
+    }
 }
 
 async fn event_loop(
@@ -108,7 +170,11 @@ async fn event_loop(
                 // A poller only ends when the screen is gone, or by a bug: never go on
                 // with a half-working screen.
                 Err(e) if e.is_panic() => {
-                    anyhow::bail!("internal error: a source's poller crashed (this is a bug)")
+                    let payload = e.into_panic();
+                    anyhow::bail!(
+                        "internal error: a source's poller crashed (this is a bug): {}",
+                        crate::text::one_line(panic_message(payload.as_ref()))
+                    )
                 }
                 _ => continue,
             },
@@ -135,7 +201,11 @@ async fn event_loop(
             }
         }
         if changed {
-            terminal.draw(|f| ui::draw(f, &model, &theme))?;
+            terminal.draw(|f| {
+                #[cfg(debug_assertions)]
+                debug_panic("ui");
+                ui::draw(f, &model, &theme)
+            })?;
         }
     }
     Ok(())

@@ -294,9 +294,13 @@ async fn parse_off_loop(
     body: Vec<u8>,
     mapping: Option<crate::format::mapping::Mapping>,
 ) -> Result<crate::entry::Snapshot, FormatError> {
-    tokio::task::spawn_blocking(move || match mapping {
-        Some(m) => format::parse_mapped(&body, &m),
-        None => format::parse(&body),
+    tokio::task::spawn_blocking(move || {
+        #[cfg(debug_assertions)]
+        crate::app::debug_panic("parser");
+        match mapping {
+            Some(m) => format::parse_mapped(&body, &m),
+            None => format::parse(&body),
+        }
     })
     .await
     .unwrap_or_else(|_| {
@@ -378,6 +382,8 @@ pub async fn run<F: Fetch>(
         if tx.send(msg).await.is_err() {
             return;
         }
+        #[cfg(debug_assertions)]
+        crate::app::debug_panic("poller");
         let deadline = Instant::now() + delay;
         loop {
             tokio::select! {
@@ -423,6 +429,8 @@ async fn run_demo(index: usize, tx: mpsc::Sender<Msg>, now: Arc<Notify>) {
         if tx.send(msg).await.is_err() {
             return;
         }
+        #[cfg(debug_assertions)]
+        crate::app::debug_panic("poller");
         match next {
             Some(n) => tokio::select! {
                 () = tokio::time::sleep_until(started + n) => {}

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use reqwest::header::{
     ACCEPT, CACHE_CONTROL, ETAG, HeaderMap, HeaderName, HeaderValue, IF_MODIFIED_SINCE,
-    IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
+    IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER,
 };
 
 use crate::config::Limits;
@@ -147,6 +147,11 @@ impl HttpFetcher {
                 max_age,
             });
         }
+        if status.is_redirection()
+            && let Some(why) = unfollowed_redirect(response.url(), response.headers())
+        {
+            return Err(FetchError::Other(why));
+        }
         if !status.is_success() {
             let retry_after = response
                 .headers()
@@ -199,6 +204,22 @@ pub fn redirect_refusal(previous: &[reqwest::Url], to: &reqwest::Url) -> Option<
     } else {
         None
     }
+}
+
+/// Why a redirect came back as the response instead of being followed, in words. The
+/// client only asks [`redirect_refusal`] about a `Location` it can take as an http URL;
+/// one it cannot (`file:///etc/passwd`, `javascript:...`) ends the request with the 3xx
+/// itself, which would otherwise show as a bare "HTTP 302". `from` is the URL that answered.
+fn unfollowed_redirect(from: &reqwest::Url, headers: &HeaderMap) -> Option<String> {
+    let location = headers.get(LOCATION)?;
+    let Some(to) = location
+        .to_str()
+        .ok()
+        .and_then(|l| from.join(l.trim()).ok())
+    else {
+        return Some("redirect to an invalid URL refused".into());
+    };
+    redirect_refusal(std::slice::from_ref(from), &to)
 }
 
 /// Read a local file, refusing more than `max_bytes`.
@@ -327,6 +348,35 @@ mod tests {
             redirect_refusal(&five, &url("https://a.example/x")).as_deref(),
             Some("more than 5 redirects")
         );
+    }
+
+    #[test]
+    fn a_redirect_handed_back_says_why() {
+        let from = reqwest::Url::parse("https://a.example/live").unwrap();
+        let why = |location: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(LOCATION, HeaderValue::from_str(location).unwrap());
+            unfollowed_redirect(&from, &headers)
+        };
+        assert_eq!(
+            why("file:///etc/passwd").as_deref(),
+            Some("redirect to a file: URL refused")
+        );
+        assert_eq!(
+            why("ftp://b.example/f").as_deref(),
+            Some("redirect to a ftp: URL refused")
+        );
+        assert_eq!(
+            why("http://a.example/x").as_deref(),
+            Some("redirect from https to http refused")
+        );
+        assert_eq!(
+            why("http://[::1").as_deref(),
+            Some("redirect to an invalid URL refused")
+        );
+        // An http(s) target the client chose not to follow (a 300, say): the status says it.
+        assert_eq!(why("/elsewhere"), None);
+        assert_eq!(unfollowed_redirect(&from, &HeaderMap::new()), None);
     }
 
     #[test]

@@ -365,6 +365,32 @@ mod tests {
     }
 
     #[test]
+    fn separators_follow_each_sink() {
+        // One-line fields: a space.
+        assert_eq!(plain("Storm\u{2028}update&#x2029;now"), "Storm update now");
+        assert_eq!(one_line("a\u{2028}b\u{2029}c"), "a b c");
+        // Plain-text bodies: a new paragraph.
+        assert_eq!(
+            paragraphs("first\u{2028}second\u{2029}third"),
+            "first\n\nsecond\n\nthird"
+        );
+        // HTML: line structure comes from the markup; inside a run they are spaces.
+        assert_eq!(html_to_text("<p>a&#x2028;b\u{2029}c</p>").text, "a b c");
+    }
+
+    #[test]
+    fn entities_cannot_bring_invisible_characters_back() {
+        assert_eq!(plain("co&shy;op&#173;er&#xAD;ation"), "cooperation");
+        assert_eq!(plain("x&amp;shy;y&zwnj;z"), "xy\u{200c}z");
+        assert_eq!(plain("a&#x3164;b&#xE0041;c&#x180E;d&#x34F;e"), "abcde");
+        assert_eq!(
+            html_to_text("<p>soft&shy;ly &#x115F;&#xFFA0;x</p>").text,
+            "softly x"
+        );
+        assert_eq!(plain("&#x1F468;&zwj;&#x1F469;"), "👨\u{200d}👩");
+    }
+
+    #[test]
     fn width_and_truncate_respect_graphemes() {
         assert_eq!(width("abc"), 3);
         assert_eq!(width("日本"), 4);
@@ -378,14 +404,14 @@ mod tests {
 
     proptest! {
         #[test]
-        fn sanitize_is_idempotent_and_clean(s in "(\\PC|[\\x00-\\x1f\\x7f-\\x9f\u{202a}-\u{202e}\u{2066}-\u{2069}\u{200b}-\u{200f}\u{feff}\\[\\];m0-9])*") {
+        fn sanitize_is_idempotent_and_clean(s in "(\\PC|[\\x00-\\x1f\\x7f-\\x9f\u{202a}-\u{202e}\u{2066}-\u{2069}\u{200b}-\u{200f}\u{2028}\u{2029}\u{ad}\u{34f}\u{115f}\u{1160}\u{180e}\u{3164}\u{ffa0}\u{feff}\u{fe0f}\u{e0000}-\u{e007f}\u{2060}-\u{206f}\\[\\];m0-9])*") {
             let once = sanitize(&s);
             prop_assert_eq!(sanitize(&once), once.clone());
             prop_assert!(!once.chars().any(is_forbidden));
         }
 
         #[test]
-        fn html_text_is_clean(s in "(<p>|</p>|<br>|<li>|<ul>|</ul>|<ol>|<blockquote>|</blockquote>|<pre>|<td>|<tr>|<figure>|<figcaption>|<img src=x>|&#27;|&#x9b;|&amp;amp;|\\PC| |\n|\u{1b}\\[31m|<a href=\"https://x\">|</a>)*") {
+        fn html_text_is_clean(s in "(<p>|</p>|<br>|<li>|<ul>|</ul>|<ol>|<blockquote>|</blockquote>|<pre>|<td>|<tr>|<figure>|<figcaption>|<img src=x>|&#27;|&#x9b;|&amp;amp;|&shy;|&#x2028;|&#x2029;|&#xE0041;|\u{2028}|\u{ad}|\\PC| |\n|\u{1b}\\[31m|<a href=\"https://x\">|</a>)*") {
             let t = html_to_text(&s);
             prop_assert!(!t.text.chars().any(is_forbidden));
             prop_assert!(!t.text.contains("\n\n\n"), "{:?}", t.text);

@@ -1,4 +1,5 @@
-//! A hostile corpus: escape sequences, controls, bidi and zero-width characters, in every
+//! A hostile corpus: escape sequences, controls, bidi controls, zero-width and other invisible
+//! characters (soft hyphens, tag characters, Hangul fillers, line separators...), in every
 //! field of every format, in every encoding a feed can use, pushed through every sink that
 //! reaches a terminal (the screen, `--print`/`--follow`, the clipboard, notifications, the
 //! browser).
@@ -108,7 +109,42 @@ const CLASSES: &[(&str, &str)] = &[
     ("word-joiner", "pay\u{2060}pal"),
     ("invisible-ops", "a\u{2061}\u{2062}\u{2063}\u{2064}b"),
     ("bom", "\u{feff}bank"),
+    // line and paragraph separators (become line breaks, then spaces in one-line fields)
+    ("line-separator", "\u{2028}one\u{2028}two"),
+    ("paragraph-separator", "\u{2029}one\u{2029}\u{2029}two"),
+    // invisible and default-ignorable characters
+    ("soft-hyphen", "\u{ad}co\u{ad}op\u{ad}er\u{ad}ation"),
+    (
+        "tag-smuggling",
+        "\u{e0001}note\u{e0069}\u{e0067}\u{e006e}\u{e006f}\u{e0072}\u{e0065}\u{e007f}",
+    ),
+    (
+        "tag-flag",
+        "\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}",
+    ),
+    ("mongolian-vowel-separator", "\u{180e}pay\u{180e}pal"),
+    ("hangul-fillers", "\u{3164}\u{115f}\u{1160}name\u{ffa0}"),
+    ("combining-grapheme-joiner", "\u{34f}a\u{34f}b"),
+    ("arabic-letter-mark", "\u{61c}abc"),
+    ("lrm-first", "\u{200e}x\u{200f}"),
+    ("khmer-inherent-vowels", "\u{17b4}x\u{17b5}"),
+    (
+        "deprecated-format",
+        "\u{206a}\u{206b}\u{206c}x\u{206d}\u{206e}\u{206f}",
+    ),
+    (
+        "interlinear-annotation",
+        "\u{fff9}base\u{fffa}hidden\u{fffb}",
+    ),
+    ("unassigned-ignorable", "\u{2065}x\u{e0080}\u{e0fff}"),
+    ("format-controls", "\u{1bca0}x\u{1d173}\u{1d17a}"),
+    // not hostile: emoji sequences need ZWJ and VS16, which must survive
+    (EMOJI_CLASS, EMOJI),
 ];
+
+/// Emoji with ZERO WIDTH JOINER and VARIATION SELECTOR-16; every field must keep them.
+const EMOJI: &str = "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467} \u{2764}\u{fe0f}";
+const EMOJI_CLASS: &str = "emoji-zwj-vs16";
 
 /// How the payload is written into the document.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -125,15 +161,18 @@ enum Enc {
     Double,
     /// Split across an HTML tag after its first character (`\x1b<b>[31m</b>`).
     TagSplit,
+    /// As a named HTML entity where there is one (`&shy;`, `&lrm;`), else hexadecimal.
+    Named,
 }
 
-const ENCODINGS: [Enc; 6] = [
+const ENCODINGS: [Enc; 7] = [
     Enc::Raw,
     Enc::JsonEscape,
     Enc::Decimal,
     Enc::Hex,
     Enc::Double,
     Enc::TagSplit,
+    Enc::Named,
 ];
 
 /// Where in an entry the payload goes.
@@ -184,6 +223,17 @@ fn entity(c: char, enc: Enc) -> String {
         Enc::Decimal => format!("&#{};", c as u32),
         Enc::Hex => format!("&#x{:x};", c as u32),
         Enc::Double => format!("&amp;#x{:x};", c as u32),
+        Enc::Named => match c {
+            '\u{ad}' => "&shy;".into(),
+            '\u{200b}' => "&ZeroWidthSpace;".into(),
+            '\u{200e}' => "&lrm;".into(),
+            '\u{200f}' => "&rlm;".into(),
+            '\u{2060}' => "&NoBreak;".into(),
+            '\u{2061}' => "&ApplyFunction;".into(),
+            '\u{2062}' => "&InvisibleTimes;".into(),
+            '\u{2063}' => "&InvisibleComma;".into(),
+            c => format!("&#x{:X};", c as u32),
+        },
         _ => c.to_string(),
     }
 }
@@ -192,7 +242,7 @@ fn entity(c: char, enc: Enc) -> String {
 fn encode(payload: &str, enc: Enc) -> String {
     match enc {
         Enc::Raw | Enc::JsonEscape => payload.to_string(),
-        Enc::Decimal | Enc::Hex | Enc::Double => payload
+        Enc::Decimal | Enc::Hex | Enc::Double | Enc::Named => payload
             .chars()
             .map(|c| {
                 if is_forbidden(c) {
@@ -216,6 +266,11 @@ fn applies(fmt: Fmt, place: Place, enc: Enc) -> bool {
         Enc::JsonEscape => fmt.is_json(),
         // Tags are markup only in HTML fields.
         Enc::TagSplit => matches!(place, Place::Body | Place::Caption | Place::SplitFields),
+        // Named entities: the text fields (numeric ones cover the rest).
+        Enc::Named => matches!(
+            place,
+            Place::Headline | Place::Body | Place::Author | Place::Caption | Place::SplitFields
+        ),
         _ => true,
     }
 }
@@ -551,6 +606,69 @@ fn every_parsed_string_is_clean_and_sanitize_is_idempotent() {
         let raw: String = CLASSES.iter().map(|(_, p)| *p).collect();
         assert_eq!(sanitize(&sanitize(&raw)), sanitize(&raw));
     }
+}
+
+#[test]
+fn invisible_characters_leave_only_the_visible_text() {
+    let want = [
+        ("soft-hyphen", "cooperation"),
+        ("line-separator", "one two"),
+        ("paragraph-separator", "one two"),
+        ("tag-smuggling", "note"),
+        ("tag-flag", "\u{1f3f4}"),
+        ("mongolian-vowel-separator", "paypal"),
+        ("hangul-fillers", "name"),
+        ("combining-grapheme-joiner", "ab"),
+        ("arabic-letter-mark", "abc"),
+        ("lrm-first", "x"),
+        ("khmer-inherent-vowels", "x"),
+        ("deprecated-format", "x"),
+        ("interlinear-annotation", "basehidden"),
+        ("unassigned-ignorable", "x"),
+        ("format-controls", "x"),
+    ];
+    for (class, visible) in want {
+        let mut checked = 0;
+        for (name, e) in entries_all() {
+            if !name.ends_with(&format!("/{class}")) {
+                continue;
+            }
+            if name.contains("/Headline/") {
+                assert_eq!(e.title, format!("Headline {visible} end"), "{name}");
+                checked += 1;
+            }
+            if name.contains("/Author/") {
+                let author = e.authors.join(" ");
+                assert!(
+                    author.starts_with(&format!("Ana {visible} Ruiz")),
+                    "{name}: {author:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 20, "{class}: {checked} entries checked");
+    }
+}
+
+#[test]
+fn emoji_sequences_survive_every_text_field_and_encoding() {
+    let mut checked = 0;
+    for (name, e) in entries_all() {
+        let text_field = ["Headline", "Body", "Author", "Caption", "Credit"]
+            .iter()
+            .any(|p| name.contains(&format!("/{p}/")));
+        // Split across a tag inside the sequence (`👨<b>\u{200d}👩</b>`) is markup no feed
+        // writes, and a caption puts a space between its text runs.
+        if !name.ends_with(EMOJI_CLASS) || !text_field || name.contains("/TagSplit/") {
+            continue;
+        }
+        assert!(
+            strings(e).iter().any(|s| s.contains(EMOJI)),
+            "{name}: {e:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 80, "{checked} entries checked");
 }
 
 #[test]

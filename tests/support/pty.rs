@@ -295,6 +295,20 @@ impl Pty {
             .expect("resize pty");
     }
 
+    /// Whether the terminal is in the cooked mode a shell expects (line editing and echo
+    /// on), not raw mode. Read from the master side, which reports the terminal's settings
+    /// even after the child has exited. None once the master is closed.
+    pub fn is_cooked(&self) -> Option<bool> {
+        let fd = self.master.as_ref()?.as_raw_fd()?;
+        // SAFETY: termios is plain data, so all zeroes is a valid value.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        // SAFETY: `fd` is the master's, open while `self.master` lives; `t` is writable.
+        if unsafe { libc::tcgetattr(fd, &mut t) } != 0 {
+            return None;
+        }
+        Some(t.c_lflag & libc::ICANON != 0 && t.c_lflag & libc::ECHO != 0)
+    }
+
     /// Sends a signal (e.g. `libc::SIGTERM`) to the child by its pid.
     pub fn signal(&self, sig: i32) {
         let pid = self.pid.expect("child pid") as libc::pid_t;
