@@ -190,6 +190,8 @@ pub struct Model {
     /// What the visible list was last computed with (query, store version, pinned only,
     /// source), so a narrower query can filter the previous result.
     filtered: Option<(Query, u64, bool, Option<usize>)>,
+    /// For each entry of `visible`, where the filter's anchor word first occurs in it.
+    hits: Vec<Hit>,
     pub mouse: bool,
     /// The version of the selected entry the user was reading when the source edited it;
     /// shown until they ask for the new text.
@@ -246,6 +248,7 @@ impl Model {
             hidden_new: 0,
             query: Query::default(),
             filtered: None,
+            hits: Vec::new(),
             mouse: true,
             held: None,
             show_changes: false,
@@ -688,43 +691,78 @@ impl Model {
             .iter()
             .map(|s| fold(&source_label(s)))
             .collect();
+        // Typing on at the end of a word: in each entry, the longer word can only occur
+        // where the shorter one did or later, so each search starts there.
+        // Terms the last filter had too need no second test on what it let through.
+        let (shift, known) = match &self.filtered {
+            Some((q, ..)) if narrowing => (q.anchor_shift(&self.query), self.query.known_terms(q)),
+            _ => (None, Vec::new()),
+        };
         let store = &self.store;
         let query = &self.query;
-        let keep = |s: &crate::store::Stored| {
-            (!pinned_only || s.entry.pinned || s.entry.key_event)
-                && only.is_none_or(|o| s.source == o)
-                && query.matches(
-                    &s.folded,
-                    &Facts {
-                        source: names.get(s.source).map_or("", String::as_str),
-                        new: s.new,
-                        pinned: s.entry.pinned || s.entry.key_event,
-                        edited: s.edited_at.is_some(),
-                        removed: s.is_removed(),
-                        time: s.entry.time(),
-                    },
-                )
+        let keep = |s: &crate::store::Stored, from: usize| {
+            if !narrowing
+                && ((pinned_only && !s.entry.pinned && !s.entry.key_event)
+                    || only.is_some_and(|o| s.source != o))
+            {
+                return None;
+            }
+            query.matches_known(
+                &s.folded,
+                &Facts {
+                    source: names.get(s.source).map_or("", String::as_str),
+                    new: s.new,
+                    pinned: s.entry.pinned || s.entry.key_event,
+                    edited: s.edited_at.is_some(),
+                    removed: s.is_removed(),
+                    time: s.entry.time(),
+                },
+                from,
+                &known,
+            )
         };
+        let previous_hits = std::mem::take(&mut self.hits);
         let candidates: &[usize] = match &previous {
             Some(prev) if narrowing && filtering => prev,
             _ => store.order(),
         };
+        // Only the anchor changed and the new one starts where the old one did: the bytes
+        // kept from there settle most entries without reading them again.
+        let quick = shift == Some(0) && query.only_anchor_unknown(&known);
+        let needle = query.anchor_needle().unwrap_or_default();
         // One pass: what shows, which of it is pinned, and how many new entries it hides.
         let mut visible = Vec::new();
+        let mut hits = Vec::new();
         let mut pinned = Vec::new();
         let mut shown_new = 0;
-        for &i in candidates {
-            let s = store.item(i);
-            if filtering && !keep(s) {
-                continue;
-            }
+        for (n, &i) in candidates.iter().enumerate() {
+            let previous_hit = previous_hits.get(n).filter(|_| shift.is_some());
+            let hit = match previous_hit {
+                Some(hit) if quick && hit.bytes().starts_with(needle) => *hit,
+                _ => {
+                    let s = store.item(i);
+                    let mut hit = Hit::flags_of(s);
+                    if filtering {
+                        let from = match (previous_hit, shift) {
+                            (Some(h), Some(shift)) => (h.at as usize).saturating_sub(shift),
+                            _ => 0,
+                        };
+                        let Some(at) = keep(s, from) else {
+                            continue;
+                        };
+                        hit.set_place(s.folded.all(), at);
+                    }
+                    hit
+                }
+            };
             if filtering {
                 visible.push(i);
+                hits.push(hit);
             }
-            if s.entry.pinned {
+            if hit.pinned {
                 pinned.push(i);
             }
-            shown_new += usize::from(s.new);
+            shown_new += usize::from(hit.new);
         }
         self.hidden_new = if filtering {
             store.new_count() - shown_new
@@ -732,6 +770,7 @@ impl Model {
             0
         };
         self.visible = filtering.then_some(visible);
+        self.hits = hits;
         self.filtered = Some((self.query.clone(), version, pinned_only, only));
         self.pinned = pinned;
     }
@@ -767,6 +806,45 @@ impl Model {
     /// How many listed entries are new.
     pub fn new_count(&self) -> usize {
         self.store.new_count()
+    }
+}
+
+/// Where a filter's anchor first occurs in one entry that passed it, with a copy of the
+/// bytes there, and the entry's flags: enough to test the next keystroke's filter on most
+/// entries without reading them again.
+#[derive(Debug, Clone, Copy, Default)]
+struct Hit {
+    /// Byte offset in the entry's folded text (a lower bound when `len` is 0).
+    at: u32,
+    len: u8,
+    bytes: [u8; 16],
+    pinned: bool,
+    new: bool,
+}
+
+impl Hit {
+    fn flags_of(s: &crate::store::Stored) -> Hit {
+        Hit {
+            pinned: s.entry.pinned,
+            new: s.new,
+            ..Hit::default()
+        }
+    }
+
+    /// Remember `at` in `text`; past 4 GiB only the start (0) is kept, a valid lower bound.
+    fn set_place(&mut self, text: &str, at: usize) {
+        let Ok(short) = u32::try_from(at) else {
+            return;
+        };
+        let tail = text.as_bytes().get(at..).unwrap_or_default();
+        let len = tail.len().min(self.bytes.len());
+        self.bytes[..len].copy_from_slice(&tail[..len]);
+        self.len = len as u8;
+        self.at = short;
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
     }
 }
 

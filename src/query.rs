@@ -40,7 +40,7 @@ use crate::entry::Entry;
 pub use fold::fold;
 
 /// A parsed query, ready to test entries with.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Query {
     /// Cheapest first (facts, then source, then text); all must hold.
     terms: Vec<Term>,
@@ -171,6 +171,27 @@ struct Term {
     test: Test,
 }
 
+impl PartialEq for Term {
+    fn eq(&self, other: &Term) -> bool {
+        self.negated == other.negated
+            && match (&self.test, &other.test) {
+                (
+                    Test::Text {
+                        field: fa,
+                        finder: a,
+                    },
+                    Test::Text {
+                        field: fb,
+                        finder: b,
+                    },
+                ) => fa == fb && a.needle() == b.needle(),
+                (Test::Is(a), Test::Is(b)) => a == b,
+                (Test::Since(a), Test::Since(b)) => a == b,
+                _ => false,
+            }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Test {
     /// The folded needle occurs in the field.
@@ -297,7 +318,98 @@ impl Query {
 
     /// Whether the entry passes every term. Allocates nothing.
     pub fn matches(&self, folded: &Folded, facts: &Facts) -> bool {
-        self.terms.iter().all(|t| t.holds(folded, facts))
+        self.matches_from(folded, facts, 0).is_some()
+    }
+
+    /// The anchor: the first word or phrase that must occur in any field. Where it first
+    /// occurs in an entry is remembered between keystrokes (see [`Query::anchor_shift`]).
+    fn anchor(&self) -> Option<usize> {
+        self.terms.iter().position(|t| {
+            !t.negated
+                && matches!(
+                    t.test,
+                    Test::Text {
+                        field: Field::Any,
+                        ..
+                    }
+                )
+        })
+    }
+
+    /// The anchor's folded needle, if the query has an anchor.
+    pub fn anchor_needle(&self) -> Option<&[u8]> {
+        match &self.terms[self.anchor()?].test {
+            Test::Text { finder, .. } => Some(finder.needle()),
+            _ => None,
+        }
+    }
+
+    /// Like [`Query::matches`], for an entry whose anchor cannot occur before byte `from`
+    /// of [`Folded::all`]. On a match, returns where the anchor first occurs (0 when the
+    /// query has no anchor).
+    pub fn matches_from(&self, folded: &Folded, facts: &Facts, from: usize) -> Option<usize> {
+        self.matches_known(folded, facts, from, &[])
+    }
+
+    /// Which of this query's terms are also terms of `previous`: an entry that passed
+    /// `previous` (with nothing changed since) passes those without a test.
+    pub fn known_terms(&self, previous: &Query) -> Vec<bool> {
+        self.terms
+            .iter()
+            .map(|t| previous.terms.contains(t))
+            .collect()
+    }
+
+    /// Whether every term but the anchor is flagged in `known` (see [`Query::known_terms`]):
+    /// then an entry that passed the previous query passes this one exactly when the
+    /// anchor occurs in it.
+    pub fn only_anchor_unknown(&self, known: &[bool]) -> bool {
+        let anchor = self.anchor();
+        (0..self.terms.len()).all(|k| Some(k) == anchor || known.get(k).copied().unwrap_or(false))
+    }
+
+    /// Like [`Query::matches_from`], skipping the terms flagged in `known` (see
+    /// [`Query::known_terms`]; an empty slice knows nothing). A known anchor is taken to
+    /// occur at `from`.
+    pub fn matches_known(
+        &self,
+        folded: &Folded,
+        facts: &Facts,
+        from: usize,
+        known: &[bool],
+    ) -> Option<usize> {
+        let anchor = self.anchor();
+        let mut at = 0;
+        for (k, term) in self.terms.iter().enumerate() {
+            let is_known = known.get(k).copied().unwrap_or(false);
+            match &term.test {
+                _ if is_known && Some(k) == anchor => at = from,
+                _ if is_known => {}
+                Test::Text { finder, .. } if Some(k) == anchor => {
+                    let rest = folded.all().as_bytes().get(from..).unwrap_or_default();
+                    // Typing on usually extends the very occurrence found last time: a
+                    // plain comparison settles it (cheap, and lets the CPU overlap the
+                    // memory reads of many entries); search only when it does not.
+                    at = if rest.starts_with(finder.needle()) {
+                        from
+                    } else {
+                        from + finder.find(rest)?
+                    };
+                }
+                _ if !term.holds(folded, facts) => return None,
+                _ => {}
+            }
+        }
+        Some(at)
+    }
+
+    /// For a `narrower` query (see [`Query::is_narrowed_by`]): how far before the old
+    /// anchor's first occurrence the new anchor can start, when the new anchor contains the
+    /// old one (typing on at the end of a word gives 0). Every occurrence of the new anchor
+    /// holds the old one, so in an entry whose old anchor first occurs at `p`, the new one
+    /// first occurs at `p - shift` or later. `None`: no such bound.
+    pub fn anchor_shift(&self, narrower: &Query) -> Option<usize> {
+        memmem::find(narrower.anchor_needle()?, self.anchor_needle()?)
     }
 
     /// Byte ranges in `original` (unfolded display text, e.g. a headline or a body line)

@@ -760,3 +760,56 @@ fn every_action_of_the_keymap_acts_on_the_model() {
         }
     }
 }
+
+/// Typing on narrows the last result and starts each search where the shorter word was
+/// found: the result must be exactly what the same filter gives from scratch.
+#[test]
+fn typing_on_gives_what_the_whole_filter_gives() {
+    let texts = [
+        "the river rose",
+        "arrived at the riverbank",
+        "a rival said driver",
+        "riverriver",
+        "nothing here",
+        "rive gauche then river",
+        "Rivière in French",
+        "ri ver split",
+    ];
+    let entries: Vec<Entry> = texts
+        .iter()
+        .enumerate()
+        .map(|(n, t)| edited(&format!("e{n}"), n as i64 * 10, t))
+        .collect();
+    let load = || {
+        let mut m = model();
+        m.update(fetched(snap_of(entries.clone()), 100));
+        m
+    };
+    let shown = |m: &Model| -> Vec<String> {
+        m.visible()
+            .iter()
+            .map(|&i| m.store.item(i).entry.id.clone())
+            .collect()
+    };
+    let sequences = [
+        &["r", "ri", "riv", "rive", "river", "riverr", "riverri"][..],
+        &["ive", "iver", "river", "rivers"],
+        &["ver", "river", "driver"],
+        &["riv", "riv x", "riv -rose", "riv -rose -rival"],
+        &["river", "riverriver", "the river"],
+        &["riv", "rivi", "riviere", "rivière"],
+    ];
+    for typed in sequences {
+        let mut m = load();
+        for filter in typed {
+            m.set_filter(filter.to_string());
+            let mut fresh = load();
+            fresh.set_filter(filter.to_string());
+            assert_eq!(
+                shown(&m),
+                shown(&fresh),
+                "after typing {typed:?} up to {filter:?}"
+            );
+        }
+    }
+}

@@ -695,3 +695,30 @@ fn query_speed_over_100k_entries() {
         println!("{input}: {hits} hits in {:?}", start.elapsed());
     }
 }
+
+#[test]
+fn query_anchor_shift_bounds_where_the_longer_word_starts() {
+    assert_eq!(q("riv").anchor_shift(&q("rive")), Some(0));
+    assert_eq!(q("ive").anchor_shift(&q("river")), Some(1));
+    assert_eq!(q("ver").anchor_shift(&q("river -x")), Some(2));
+    // No anchor on one side, or the new word does not hold the old one.
+    assert_eq!(q("-riv").anchor_shift(&q("-rive")), None);
+    assert_eq!(q("title:riv").anchor_shift(&q("title:rive")), None);
+    assert_eq!(q("riv").anchor_shift(&q("rav")), None);
+}
+
+#[test]
+fn query_matches_from_reports_the_first_anchor_and_respects_the_start() {
+    let folded = Folded::new("River", &[], "the river and the rivers");
+    let facts = Facts::default();
+    let river = q("river");
+    assert_eq!(river.matches_from(&folded, &facts, 0), Some(0));
+    assert_eq!(river.matches_from(&folded, &facts, 1), Some(11));
+    assert_eq!(river.matches_from(&folded, &facts, 12), Some(25));
+    assert_eq!(river.matches_from(&folded, &facts, 26), None);
+    assert_eq!(river.matches_from(&folded, &facts, 1000), None);
+    // The other terms still hold everywhere; without an anchor the position is 0.
+    assert_eq!(q("river -and").matches_from(&folded, &facts, 0), None);
+    assert_eq!(q("is:new").matches_from(&folded, &facts, 0), None);
+    assert_eq!(q("-zebra").matches_from(&folded, &facts, 5), Some(0));
+}
