@@ -189,13 +189,54 @@ mod merge {
 mod filter {
     use super::*;
 
-    /// One keystroke: the filter goes from "riv" to "rive".
-    #[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 20, sample_size = 1)]
-    fn keystroke(bencher: Bencher, n: usize) {
+    /// Time `to` typed over `from`. Before each sample, other filters push `to` out of the
+    /// results kept for backspacing (unless `keep` says it may stay), so every sample
+    /// filters for real.
+    fn keystroke_from(bencher: Bencher, n: usize, from: &str, to: &str, keep: bool) {
         let model = RefCell::new(model(n));
         bencher
-            .with_inputs(|| model.borrow_mut().set_filter("riv".into()))
-            .bench_local_values(|()| model.borrow_mut().set_filter("rive".into()));
+            .with_inputs(|| {
+                let mut m = model.borrow_mut();
+                if keep {
+                    m.set_filter(to.into());
+                } else {
+                    for other in ["a", "b", "c", "d", "e"] {
+                        m.set_filter(other.into());
+                    }
+                }
+                m.set_filter(from.into());
+            })
+            .bench_local_values(|()| model.borrow_mut().set_filter(to.into()));
+    }
+
+    /// Typing on: the filter goes from "riv" to "rive" (most entries still match).
+    #[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 20, sample_size = 1)]
+    fn keystroke(bencher: Bencher, n: usize) {
+        keystroke_from(bencher, n, "riv", "rive", false);
+    }
+
+    /// The first letter over everything: "" to "r".
+    #[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 20, sample_size = 1)]
+    fn first_letter(bencher: Bencher, n: usize) {
+        keystroke_from(bencher, n, "", "r", false);
+    }
+
+    /// A letter that leaves few: "an" to "ana" (a name; most texts are read to the end).
+    #[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 20, sample_size = 1)]
+    fn to_few(bencher: Bencher, n: usize) {
+        keystroke_from(bencher, n, "an", "ana", false);
+    }
+
+    /// A letter that leaves none: "the" to "thez" (every text is read to the end).
+    #[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 20, sample_size = 1)]
+    fn to_none(bencher: Bencher, n: usize) {
+        keystroke_from(bencher, n, "the", "thez", false);
+    }
+
+    /// A backspace: "rive" back to "riv", shown a moment before.
+    #[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 20, sample_size = 1)]
+    fn backspace(bencher: Bencher, n: usize) {
+        keystroke_from(bencher, n, "rive", "riv", true);
     }
 }
 

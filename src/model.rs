@@ -192,6 +192,8 @@ pub struct Model {
     filtered: Option<(Query, u64, bool, Option<usize>)>,
     /// For each entry of `visible`, where the filter's anchor word first occurs in it.
     hits: Vec<Hit>,
+    /// The last few results, newest first, so a backspace finds its result again.
+    recent: Vec<Recent>,
     pub mouse: bool,
     /// The version of the selected entry the user was reading when the source edited it;
     /// shown until they ask for the new text.
@@ -249,6 +251,7 @@ impl Model {
             query: Query::default(),
             filtered: None,
             hits: Vec::new(),
+            recent: Vec::new(),
             mouse: true,
             held: None,
             show_changes: false,
@@ -684,8 +687,20 @@ impl Model {
         let narrowing = matches!(&self.filtered,
             Some((q, v, p, o)) if *v == version && *p == pinned_only && *o == only
                 && self.visible.is_some() && q.is_narrowed_by(&self.query));
-        let previous = self.visible.take();
         let filtering = !self.query.is_empty() || pinned_only || only.is_some();
+        let key = (self.query.clone(), version, pinned_only, only);
+        // A filter shown a moment ago (a backspace): take its result back.
+        if let Some(k) = self.recent.iter().position(|r| filtering && r.key == key) {
+            let again = self.recent.remove(k);
+            self.stash();
+            self.visible = Some(again.visible);
+            self.hits = again.hits;
+            self.pinned = again.pinned;
+            self.hidden_new = again.hidden_new;
+            self.filtered = Some(again.key);
+            return;
+        }
+        let previous = self.visible.take();
         let names: Vec<String> = self
             .sources
             .iter()
@@ -731,48 +746,90 @@ impl Model {
         let quick = shift == Some(0) && query.only_anchor_unknown(&known);
         let needle = query.anchor_needle().unwrap_or_default();
         // One pass: what shows, which of it is pinned, and how many new entries it hides.
+        let scan = |range: std::ops::Range<usize>| {
+            let mut part = Part::default();
+            for n in range {
+                let i = candidates[n];
+                let previous_hit = previous_hits.get(n).filter(|_| shift.is_some());
+                let hit = match previous_hit {
+                    Some(hit) if quick && hit.bytes().starts_with(needle) => *hit,
+                    _ => {
+                        let s = store.item(i);
+                        let mut hit = Hit::flags_of(s);
+                        if filtering {
+                            let from = match (previous_hit, shift) {
+                                (Some(h), Some(shift)) => (h.at as usize).saturating_sub(shift),
+                                _ => 0,
+                            };
+                            let Some(at) = keep(s, from) else {
+                                continue;
+                            };
+                            hit.set_place(s.folded.all(), at);
+                        }
+                        hit
+                    }
+                };
+                if filtering {
+                    part.visible.push(i);
+                    part.hits.push(hit);
+                }
+                if hit.pinned {
+                    part.pinned.push(i);
+                }
+                part.shown_new += usize::from(hit.new);
+            }
+            part
+        };
+        // Reading many entries waits on memory more than on the processor: on a big blog,
+        // let every core read its share.
+        let parts = parallel_parts(candidates.len(), &scan);
         let mut visible = Vec::new();
         let mut hits = Vec::new();
         let mut pinned = Vec::new();
         let mut shown_new = 0;
-        for (n, &i) in candidates.iter().enumerate() {
-            let previous_hit = previous_hits.get(n).filter(|_| shift.is_some());
-            let hit = match previous_hit {
-                Some(hit) if quick && hit.bytes().starts_with(needle) => *hit,
-                _ => {
-                    let s = store.item(i);
-                    let mut hit = Hit::flags_of(s);
-                    if filtering {
-                        let from = match (previous_hit, shift) {
-                            (Some(h), Some(shift)) => (h.at as usize).saturating_sub(shift),
-                            _ => 0,
-                        };
-                        let Some(at) = keep(s, from) else {
-                            continue;
-                        };
-                        hit.set_place(s.folded.all(), at);
-                    }
-                    hit
-                }
-            };
-            if filtering {
-                visible.push(i);
-                hits.push(hit);
-            }
-            if hit.pinned {
-                pinned.push(i);
-            }
-            shown_new += usize::from(hit.new);
+        for part in parts {
+            visible.extend(part.visible);
+            hits.extend(part.hits);
+            pinned.extend(part.pinned);
+            shown_new += part.shown_new;
         }
-        self.hidden_new = if filtering {
+        let hidden_new = if filtering {
             store.new_count() - shown_new
         } else {
             0
         };
+        // The result just replaced may be wanted back by a backspace.
+        self.visible = previous;
+        self.hits = previous_hits;
+        self.stash();
+        self.hidden_new = hidden_new;
         self.visible = filtering.then_some(visible);
         self.hits = hits;
-        self.filtered = Some((self.query.clone(), version, pinned_only, only));
+        self.filtered = Some(key);
         self.pinned = pinned;
+    }
+
+    /// Keep the current result among the recent ones (at most four, all from the current
+    /// store version).
+    fn stash(&mut self) {
+        let (Some(visible), Some(key)) = (self.visible.take(), self.filtered.take()) else {
+            return;
+        };
+        let version = self.store.version();
+        self.recent.retain(|r| r.key.1 == version && r.key != key);
+        if key.1 == version {
+            self.recent.insert(
+                0,
+                Recent {
+                    key,
+                    visible,
+                    hits: std::mem::take(&mut self.hits),
+                    pinned: self.pinned.clone(),
+                    hidden_new: self.hidden_new,
+                },
+            );
+            self.recent.truncate(4);
+        }
     }
 
     /// Where the "new since you last looked" divider goes: the list position of the first
@@ -809,6 +866,55 @@ impl Model {
     }
 }
 
+/// What filtering one stretch of the candidates found.
+#[derive(Debug, Default)]
+struct Part {
+    visible: Vec<usize>,
+    hits: Vec<Hit>,
+    pinned: Vec<usize>,
+    shown_new: usize,
+}
+
+/// Runs `scan` over `0..len` in consecutive stretches, one per core (at most four) when
+/// `len` is big enough to be worth a thread, and returns the parts in order.
+fn parallel_parts(
+    len: usize,
+    scan: &(impl Fn(std::ops::Range<usize>) -> Part + Sync),
+) -> Vec<Part> {
+    const PER_THREAD: usize = 16_384;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let threads = cores.min(len / PER_THREAD).max(1);
+    if threads == 1 {
+        return vec![scan(0..len)];
+    }
+    let step = len.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads)
+            .map(|t| scope.spawn(move || scan(t * step..len.min((t + 1) * step))))
+            .collect();
+        let mut parts = vec![scan(0..step)];
+        for other in others {
+            parts.push(
+                other
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            );
+        }
+        parts
+    })
+}
+
+/// One earlier filter result: its key (query, store version, pinned only, source only) and
+/// what it showed.
+#[derive(Debug)]
+struct Recent {
+    key: (Query, u64, bool, Option<usize>),
+    visible: Vec<usize>,
+    hits: Vec<Hit>,
+    pinned: Vec<usize>,
+    hidden_new: usize,
+}
+
 /// Where a filter's anchor first occurs in one entry that passed it, with a copy of the
 /// bytes there, and the entry's flags: enough to test the next keystroke's filter on most
 /// entries without reading them again.
@@ -817,7 +923,7 @@ struct Hit {
     /// Byte offset in the entry's folded text (a lower bound when `len` is 0).
     at: u32,
     len: u8,
-    bytes: [u8; 16],
+    bytes: [u8; 10],
     pinned: bool,
     new: bool,
 }
