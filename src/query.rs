@@ -24,6 +24,7 @@
 //! text searches.
 
 mod fold;
+mod grams;
 mod parse;
 #[cfg(test)]
 mod tests;
@@ -38,6 +39,7 @@ use memchr::memmem::{self, Finder};
 use crate::entry::Entry;
 
 pub use fold::fold;
+use grams::Grams;
 
 /// A parsed query, ready to test entries with.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -83,6 +85,8 @@ pub struct Folded {
     title_end: usize,
     /// End of the authors in `all` (a `\n` follows it).
     authors_end: usize,
+    /// The trigrams of `all`, to pass over entries without reading them.
+    grams: Grams,
 }
 
 impl Folded {
@@ -101,6 +105,7 @@ impl Folded {
         all.push('\n');
         fold::fold_into(text_and_captions, &mut all);
         Folded {
+            grams: Grams::of(all.as_bytes()),
             all: all.into_boxed_str(),
             title_end,
             authors_end,
@@ -179,10 +184,12 @@ impl PartialEq for Term {
                     Test::Text {
                         field: fa,
                         finder: a,
+                        ..
                     },
                     Test::Text {
                         field: fb,
                         finder: b,
+                        ..
                     },
                 ) => fa == fb && a.needle() == b.needle(),
                 (Test::Is(a), Test::Is(b)) => a == b,
@@ -199,6 +206,8 @@ enum Test {
         field: Field,
         /// Boxed: a finder is large and the other variants are tiny.
         finder: Box<Finder<'static>>,
+        /// The needle's trigrams: an entry whose set lacks one cannot hold the needle.
+        grams: Box<Grams>,
     },
     Is(Flag),
     /// The entry's time is at or after this instant.
@@ -248,13 +257,19 @@ impl Term {
                 // No time: neither since: nor -since: can say anything about it.
                 None => return false,
             },
-            Test::Text { field, finder } => {
+            Test::Text {
+                field,
+                finder,
+                grams,
+            } => {
                 let has = |s: &str| finder.find(s.as_bytes()).is_some();
                 match field {
+                    Field::Source => has(facts.source),
+                    // Cheaper than reading the text, and usually enough for a rare word.
+                    _ if !folded.grams.covers(grams) => false,
                     Field::Any => has(folded.all()),
                     Field::Title => has(folded.title()),
                     Field::Author => has(folded.authors()),
-                    Field::Source => has(facts.source),
                     Field::Text => has(folded.text()),
                 }
             }
@@ -281,10 +296,12 @@ impl Term {
                 Test::Text {
                     field: fa,
                     finder: a,
+                    ..
                 },
                 Test::Text {
                     field: fb,
                     finder: b,
+                    ..
                 },
             ) => {
                 if self.negated {
@@ -385,7 +402,10 @@ impl Query {
             match &term.test {
                 _ if is_known && Some(k) == anchor => at = from,
                 _ if is_known => {}
-                Test::Text { finder, .. } if Some(k) == anchor => {
+                Test::Text { finder, grams, .. } if Some(k) == anchor => {
+                    if !folded.grams.covers(grams) {
+                        return None;
+                    }
                     let rest = folded.all().as_bytes().get(from..).unwrap_or_default();
                     // Typing on usually extends the very occurrence found last time: a
                     // plain comparison settles it (cheap, and lets the CPU overlap the
@@ -421,7 +441,7 @@ impl Query {
             .terms
             .iter()
             .filter_map(|t| match &t.test {
-                Test::Text { field, finder } if !t.negated && *field != Field::Source => {
+                Test::Text { field, finder, .. } if !t.negated && *field != Field::Source => {
                     Some(finder.needle())
                 }
                 _ => None,

@@ -19,7 +19,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use memchr::memmem::Finder;
 
-use super::{Field, Flag, QueryError, Term, Test, fold};
+use super::{Field, Flag, Grams, QueryError, Term, Test, fold};
 
 /// Parses `input` into terms (in input order).
 pub(super) fn terms(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Vec<Term>, QueryError> {
@@ -157,6 +157,7 @@ fn text_test(field: Field, value: &str) -> Option<Test> {
     Some(Test::Text {
         field,
         finder: Box::new(Finder::new(needle.as_bytes()).into_owned()),
+        grams: Box::new(Grams::of(needle.as_bytes())),
     })
 }
 

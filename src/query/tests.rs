@@ -19,7 +19,7 @@ fn q(input: &str) -> Query {
 /// One term as text, to compare parses in tables.
 fn describe(t: &Term) -> String {
     let body = match &t.test {
-        Test::Text { field, finder } => {
+        Test::Text { field, finder, .. } => {
             let needle = std::str::from_utf8(finder.needle()).unwrap();
             let quoted = if needle.contains(' ') {
                 format!("\"{needle}\"")

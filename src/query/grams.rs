@@ -1,0 +1,68 @@
+//! Which three-byte sequences occur in an entry, kept as a set of 1,024 bits.
+//!
+//! A word whose trigrams are not all in an entry's set cannot occur in that entry, so a
+//! filter passes over most entries that lack a rarer word without reading their text (on
+//! a big blog, reading the text is what costs: it is rarely in the processor's cache). The
+//! set can only say "maybe": an entry it lets through is still searched.
+
+/// 16 words of 64 bits.
+const WORDS: usize = 16;
+
+/// A set of trigrams (hashed to 1,024 bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grams([u64; WORDS]);
+
+impl Default for Grams {
+    fn default() -> Self {
+        Grams([0; WORDS])
+    }
+}
+
+/// The bit for one trigram: a multiplicative hash, top 10 bits.
+fn bit(a: u8, b: u8, c: u8) -> usize {
+    let key = u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16;
+    (key.wrapping_mul(0x9E37_79B1) >> 22) as usize
+}
+
+impl Grams {
+    /// The trigrams of `bytes` (none when shorter than three bytes).
+    pub fn of(bytes: &[u8]) -> Grams {
+        let mut grams = Grams::default();
+        for w in bytes.windows(3) {
+            let b = bit(w[0], w[1], w[2]);
+            grams.0[b / 64] |= 1 << (b % 64);
+        }
+        grams
+    }
+
+    /// Whether every trigram of `other` may be in `self`.
+    pub fn covers(&self, other: &Grams) -> bool {
+        self.0.iter().zip(&other.0).all(|(a, b)| a & b == *b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_word_is_covered_by_any_text_holding_it() {
+        let text = Grams::of(b"the storm surge reached the harbour");
+        for word in ["storm", "the", "harbour", "ge rea", "ur"] {
+            assert!(text.covers(&Grams::of(word.as_bytes())), "{word}");
+        }
+        // Short words have no trigram and are covered by anything.
+        assert!(Grams::default().covers(&Grams::of(b"ab")));
+    }
+
+    #[test]
+    fn most_absent_words_are_ruled_out() {
+        let text = Grams::of(b"the storm surge reached the harbour");
+        let absent = ["zebra", "quiz", "xylophone", "jujitsu", "vexed", "bridge"];
+        let ruled_out = absent
+            .iter()
+            .filter(|w| !text.covers(&Grams::of(w.as_bytes())))
+            .count();
+        assert_eq!(ruled_out, absent.len());
+    }
+}
