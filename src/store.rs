@@ -237,6 +237,12 @@ impl Store {
         let mut present = std::collections::HashSet::new();
         let mut fresh = Vec::new();
         let count = snapshot.entries.len();
+        if baseline {
+            // Room for the whole first fetch at once: grown by doubling, a big one would
+            // leave up to half of the slab's memory unused.
+            self.items.reserve(count);
+            self.index.reserve(count);
+        }
         // The entries are moved into the store, never copied.
         for (n, mut incoming) in snapshot.entries.into_iter().enumerate() {
             if repeated[n] {

@@ -49,6 +49,8 @@ impl<'de> Deserialize<'de> for Items {
                 while let Some(item) = seq.next_element::<Item<'de>>()? {
                     entries.push(entry(item));
                 }
+                // The store takes these over; the slack of a doubled Vec would stay with them.
+                entries.shrink_to_fit();
                 Ok(Items(entries))
             }
         }
