@@ -299,6 +299,18 @@ mod tests {
     }
 
     #[test]
+    fn caption_words_split_by_inline_markup_stay_whole() {
+        let t = html_to_text(
+            r#"<figure><img src="https://i/1.jpg"><figcaption>Waves <b>x</b>y hit<p>the</p><p>pier</p><span class="credit">AF<i>P</i></span></figcaption></figure>"#,
+        );
+        assert_eq!(
+            t.images[0].caption.as_deref(),
+            Some("Waves xy hit the pier")
+        );
+        assert_eq!(t.images[0].credit.as_deref(), Some("AFP"));
+    }
+
+    #[test]
     fn figures_with_caption_and_credit() {
         let t = html_to_text(
             r#"<p>a</p><figure><img src="https://i/1.jpg" alt="alt"><figcaption>Crowds gather. Photograph: Jane Doe/AP</figcaption></figure><figure><img src="https://i/2.jpg"><figcaption>Rain <span class="credit">Agency</span></figcaption></figure><img src="https://i/3.jpg" alt="loose">"#,

@@ -58,6 +58,53 @@ struct Figure {
     in_credit: usize,
 }
 
+impl Figure {
+    /// An element opens or closes inside the caption or credit: a block (a paragraph, a
+    /// line break) separates words, inline markup (`<b>x</b>y`) does not.
+    fn boundary(&mut self, name: &str) {
+        if is_inline(name) {
+            return;
+        }
+        if self.in_credit > 0 {
+            self.credit.push(' ');
+        } else if self.in_caption > 0 {
+            self.caption.push(' ');
+        }
+    }
+}
+
+/// Elements that sit inside a line of text without breaking it.
+fn is_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "abbr"
+            | "b"
+            | "bdi"
+            | "bdo"
+            | "cite"
+            | "code"
+            | "data"
+            | "del"
+            | "dfn"
+            | "em"
+            | "i"
+            | "ins"
+            | "kbd"
+            | "mark"
+            | "q"
+            | "s"
+            | "samp"
+            | "small"
+            | "span"
+            | "strong"
+            | "sub"
+            | "sup"
+            | "time"
+            | "u"
+            | "var"
+    )
+}
+
 impl Writer {
     fn open(&mut self, el: &Tag) {
         let name = el.name();
@@ -68,6 +115,7 @@ impl Writer {
             return;
         }
         if let Some(fig) = self.figures.last_mut() {
+            fig.boundary(name);
             if name == "figcaption" {
                 fig.in_caption += 1;
                 return;
@@ -165,6 +213,7 @@ impl Writer {
             return;
         }
         if let Some(fig) = self.figures.last_mut() {
+            fig.boundary(name);
             if name == "figcaption" {
                 fig.in_caption = fig.in_caption.saturating_sub(1);
                 return;
@@ -226,12 +275,10 @@ impl Writer {
         if let Some(fig) = self.figures.last_mut() {
             if fig.in_credit > 0 {
                 fig.credit.push_str(&t);
-                fig.credit.push(' ');
                 return;
             }
             if fig.in_caption > 0 {
                 fig.caption.push_str(&t);
-                fig.caption.push(' ');
                 return;
             }
         }
