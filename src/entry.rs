@@ -55,6 +55,9 @@ pub struct Snapshot {
     pub format: &'static str,
     /// What a safety limit cut from this document, in words for the status line.
     pub limited: Option<String>,
+    /// The entries folded for the filter, one per entry, when the poller already did it
+    /// (off the screen's thread); empty otherwise, and the store folds what it keeps.
+    pub folded: Vec<crate::query::Folded>,
 }
 
 impl Entry {

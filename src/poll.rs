@@ -263,10 +263,9 @@ pub async fn fetch_and_parse(
         if *last == Some(hash) {
             return (PollResult::Unchanged, None, max_age);
         }
-        match parse_off_loop(body, plan.mapping.clone()).await {
-            Ok(mut snapshot) => {
+        match parse_off_loop(body, plan.mapping.clone(), plan.caps).await {
+            Ok(snapshot) => {
                 *last = Some(hash);
-                plan.caps.apply(&mut snapshot);
                 return (PollResult::Snapshot(snapshot), None, max_age);
             }
             Err(FormatError::FeedLink(href)) if !url.is_empty() => {
@@ -290,17 +289,29 @@ pub async fn fetch_and_parse(
 }
 
 /// Parse on the blocking pool, so a big document never stalls the event loop.
+/// The safety caps are applied there too, and the entries folded for the filter, so that
+/// the screen's thread only has to merge.
 async fn parse_off_loop(
     body: Vec<u8>,
     mapping: Option<crate::format::mapping::Mapping>,
+    caps: Caps,
 ) -> Result<crate::entry::Snapshot, FormatError> {
     tokio::task::spawn_blocking(move || {
         #[cfg(debug_assertions)]
         crate::app::debug_panic("parser");
-        match mapping {
+        let mut snapshot = match mapping {
             Some(m) => format::parse_mapped(&body, &m),
             None => format::parse(&body),
-        }
+        }?;
+        // The document is no longer needed: give its memory back before folding.
+        drop(body);
+        caps.apply(&mut snapshot);
+        snapshot.folded = snapshot
+            .entries
+            .iter()
+            .map(crate::query::Folded::from_entry)
+            .collect();
+        Ok(snapshot)
     })
     .await
     .unwrap_or_else(|_| {
@@ -412,7 +423,7 @@ async fn run_demo(index: usize, tx: mpsc::Sender<Msg>, now: Arc<Notify>) {
             PollResult::Unchanged
         } else {
             last = Some(hash);
-            match parse_off_loop(doc, None).await {
+            match parse_off_loop(doc, None, Caps::default()).await {
                 Ok(snapshot) => PollResult::Snapshot(snapshot),
                 Err(e) => PollResult::Failed(e.to_string()),
             }

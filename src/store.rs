@@ -113,10 +113,69 @@ impl MergeReport {
     }
 }
 
+/// The stored entries by index, in chunks that never move: adding an entry to a big store
+/// never copies the others (a single `Vec` would copy all of them each time it doubles,
+/// and leave up to half of its memory unused).
+#[derive(Debug, Default)]
+struct Slab {
+    chunks: Vec<Vec<Stored>>,
+    len: usize,
+}
+
+/// Entries per chunk (a power of two, so an index splits with a shift and a mask).
+const CHUNK: usize = 1024;
+
+impl Slab {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn push(&mut self, s: Stored) {
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push(s),
+            _ => {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                chunk.push(s);
+                self.chunks.push(chunk);
+            }
+        }
+        self.len += 1;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Stored> {
+        self.chunks.iter().flatten()
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Stored> {
+        self.chunks.iter_mut().flatten()
+    }
+
+    fn into_entries(self) -> impl Iterator<Item = Stored> {
+        self.chunks.into_iter().flatten()
+    }
+}
+
+impl std::ops::Index<usize> for Slab {
+    type Output = Stored;
+    fn index(&self, i: usize) -> &Stored {
+        &self.chunks[i / CHUNK][i % CHUNK]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Slab {
+    fn index_mut(&mut self, i: usize) -> &mut Stored {
+        &mut self.chunks[i / CHUNK][i % CHUNK]
+    }
+}
+
 /// All entries of all sources.
 #[derive(Debug, Default)]
 pub struct Store {
-    items: Vec<Stored>,
+    items: Slab,
     index: HashMap<Key, usize>,
     /// Indexes into `items`, newest first.
     order: Vec<usize>,
@@ -198,7 +257,7 @@ impl Store {
     /// Mark every entry as seen. Returns whether anything changed.
     pub fn mark_all_seen(&mut self) -> bool {
         let changed = self.new_count > 0;
-        for s in &mut self.items {
+        for s in self.items.iter_mut() {
             s.new = false;
         }
         self.version += 1;
@@ -238,11 +297,22 @@ impl Store {
         let mut fresh = Vec::new();
         let count = snapshot.entries.len();
         if baseline {
-            // Room for the whole first fetch at once: grown by doubling, a big one would
-            // leave up to half of the slab's memory unused.
-            self.items.reserve(count);
+            // Room for the whole first fetch at once (a map grown by doubling would leave
+            // up to half of its memory unused).
             self.index.reserve(count);
         }
+        // Folded by the poller already, or here for what is kept.
+        let mut folded = if snapshot.folded.len() == count {
+            snapshot.folded.into_iter().map(Some).collect()
+        } else {
+            Vec::new()
+        };
+        let mut fold = |n: usize, entry: &Entry| {
+            folded
+                .get_mut(n)
+                .and_then(Option::take)
+                .unwrap_or_else(|| Folded::from_entry(entry))
+        };
         // The entries are moved into the store, never copied.
         for (n, mut incoming) in snapshot.entries.into_iter().enumerate() {
             if repeated[n] {
@@ -255,7 +325,7 @@ impl Store {
                     incoming.id.clone_from(&key.id);
                     let stored = Stored {
                         source,
-                        folded: Folded::from_entry(&incoming),
+                        folded: fold(n, &incoming),
                         future: incoming.time().is_some_and(|t| t > now + FUTURE_SLACK),
                         entry: incoming,
                         previous: Vec::new(),
@@ -281,10 +351,10 @@ impl Store {
                     incoming.id.clone_from(&key.id);
                     // Most polls repeat what is held: compare first, replace only what changed.
                     if incoming.content_differs(&stored.entry) {
+                        stored.folded = fold(n, &incoming);
                         let old = std::mem::replace(&mut stored.entry, incoming);
                         stored.previous.push(old);
                         stored.edited_at = Some(now);
-                        stored.folded = Folded::from_entry(&stored.entry);
                         stored.vanished = false;
                         report.edited.push(key);
                     } else if !same_but_id(&incoming, &stored.entry) || stored.vanished {
@@ -400,7 +470,7 @@ impl Store {
         // Rebuild the slab without the dropped entries (indexes change; callers refilter).
         let mut remap = vec![usize::MAX; self.items.len()];
         let old = std::mem::take(&mut self.items);
-        for (i, s) in old.into_iter().enumerate() {
+        for (i, s) in old.into_entries().enumerate() {
             if !drop[i] {
                 remap[i] = self.items.len();
                 self.items.push(s);
@@ -795,5 +865,34 @@ mod tests {
         assert!(store.get(&key("o4")).is_some());
         assert_eq!(store.new_count(), 1);
         assert_eq!(store.evict(0, 3, None), 0);
+    }
+
+    /// Thousands of entries span several chunks of the slab; lookups, order and eviction
+    /// work across them.
+    #[test]
+    fn many_entries_span_chunks_and_evict_cleanly() {
+        let mut store = Store::new();
+        let n = 3 * CHUNK + 7;
+        let entries = (0..n)
+            .map(|i| entry(&format!("e{i}"), i as i64, "x"))
+            .collect();
+        store.merge(0, snap(entries), ts(10_000));
+        assert_eq!(store.len(), n);
+        assert_eq!(store.get(&key("e2000")).unwrap().entry.id, "e2000");
+        assert_eq!(store.at(0).unwrap().entry.id, format!("e{}", n - 1));
+        let gone = store.evict(0, 1000, Some(&key("e5")));
+        assert_eq!(gone, n - 1000);
+        assert_eq!(store.len(), 1000);
+        // The newest stay, and the one being read.
+        assert!(store.get(&key("e5")).is_some());
+        assert!(store.get(&key("e6")).is_none());
+        assert!(store.get(&key(&format!("e{}", n - 1))).is_some());
+        let ids: Vec<&str> = store.iter().map(|s| s.entry.id.as_str()).collect();
+        assert_eq!(ids.len(), 1000);
+        assert_eq!(ids[0], format!("e{}", n - 1));
+        assert_eq!(ids[999], "e5");
+        for (pos, s) in store.iter().enumerate() {
+            assert_eq!(store.index_of(&s.key()), Some(store.order()[pos]));
+        }
     }
 }

@@ -55,6 +55,7 @@ pub fn parse(v: &Value) -> Result<Snapshot, FormatError> {
         ended: explicitly_false(c.pointer("/fields/liveBloggingNow")),
         format: "guardian",
         limited: None,
+        folded: Vec::new(),
     })
 }
 

@@ -200,6 +200,7 @@ pub fn parse(bytes: &[u8]) -> Result<Option<Snapshot>, FormatError> {
         ended: ext.is_some_and(|x| x.ended),
         format: "json-feed",
         limited: None,
+        folded: Vec::new(),
     }))
 }
 

@@ -103,6 +103,7 @@ fn snapshot(blog: &Obj) -> Snapshot {
         ended: false,
         format: "json-ld",
         limited: None,
+        folded: Vec::new(),
     }
 }
 

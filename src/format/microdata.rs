@@ -66,6 +66,7 @@ pub fn parse(doc: &Html, found: &mut Vec<String>) -> Option<Snapshot> {
         ended: false,
         format: "microdata",
         limited: None,
+        folded: Vec::new(),
     })
 }
 

@@ -93,6 +93,7 @@ pub fn parse(bytes: &[u8]) -> Result<Snapshot, FormatError> {
         ended: false,
         format,
         limited: None,
+        folded: Vec::new(),
     })
 }
 
