@@ -9,6 +9,7 @@
 //! - [`text`]: HTML to plain text, sanitizing of untrusted text, width-correct truncation.
 //! - [`source`]: fetching bytes: http (caps, timeouts, conditional GET) and files.
 //! - [`poll`]: one task per source on its schedule, sending results over a channel.
+//! - [`par`]: independent work per item spread over the cores.
 //! - [`store`]: entries by id: merge, new/seen, edits, ordering.
 //! - [`query`]: the filter language: parse, match, highlight ranges.
 //! - [`model`]: UI state anchored to entry ids, and the pure `update`.
@@ -31,6 +32,7 @@ pub mod headless;
 pub mod keymap;
 pub mod log;
 pub mod model;
+pub mod par;
 pub mod poll;
 pub mod query;
 pub mod source;

@@ -306,11 +306,7 @@ async fn parse_off_loop(
         // The document is no longer needed: give its memory back before folding.
         drop(body);
         caps.apply(&mut snapshot);
-        snapshot.folded = snapshot
-            .entries
-            .iter()
-            .map(crate::query::Folded::from_entry)
-            .collect();
+        snapshot.folded = crate::par::map(&snapshot.entries, 256, crate::query::Folded::from_entry);
         Ok(snapshot)
     })
     .await

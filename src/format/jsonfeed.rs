@@ -7,6 +7,7 @@ use super::{FormatError, body_text, fill_missing_ids, parse_time};
 use crate::entry::{Entry, Image, Snapshot};
 use crate::text::{paragraphs, plain, sanitize};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 
 type Str<'a> = Option<Cow<'a, str>>;
@@ -29,8 +30,8 @@ struct Feed<'a> {
 }
 
 /// The items, each turned into an [`Entry`] as soon as it is read: only one item's raw
-/// strings (HTML unescaped from JSON, say) exist at a time, and each body is converted
-/// while it is still in the cache.
+/// strings (HTML unescaped from JSON, say) exist at a time per core, and each body is
+/// converted while it is still in the cache.
 struct Items(Vec<Entry>);
 
 impl<'de> Deserialize<'de> for Items {
@@ -45,13 +46,19 @@ impl<'de> Deserialize<'de> for Items {
                 self,
                 mut seq: A,
             ) -> Result<Items, A::Error> {
-                let mut entries = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-                while let Some(item) = seq.next_element::<Item<'de>>()? {
-                    entries.push(entry(item));
+                // First only where each item is (a fast scan), then every core reads its
+                // stretch of items into entries.
+                let mut raw: Vec<&'de RawValue> = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    raw.push(item);
                 }
-                // The store takes these over; the slack of a doubled Vec would stay with them.
-                entries.shrink_to_fit();
-                Ok(Items(entries))
+                let read = crate::par::map(&raw, 256, |item| {
+                    serde_json::from_str::<Item>(item.get()).map(entry)
+                });
+                read.into_iter()
+                    .collect::<Result<Vec<Entry>, _>>()
+                    .map(Items)
+                    .map_err(serde::de::Error::custom)
             }
         }
         d.deserialize_seq(V)
