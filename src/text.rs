@@ -257,6 +257,29 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// The byte offset and length of the first whitespace character in `s`: bytes at a time
+/// through ASCII, a character at a time through the rest.
+pub(crate) fn find_space(s: &str) -> Option<(usize, usize)> {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii() {
+            if b.is_ascii_whitespace() || b == 0x0b {
+                return Some((i, 1));
+            }
+            i += 1;
+        } else {
+            // `i` is on a character boundary: only whole characters are stepped over.
+            let c = s.get(i..)?.chars().next()?;
+            if c.is_whitespace() {
+                return Some((i, c.len_utf8()));
+            }
+            i += c.len_utf8();
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +319,17 @@ mod tests {
         );
         assert_eq!(t.text, "See this [1], mail and again [1] b [2]");
         assert_eq!(t.links, ["https://a.example/", "http://b.example"]);
+    }
+
+    #[test]
+    fn find_space_finds_every_kind_of_space() {
+        assert_eq!(find_space("ab cd"), Some((2, 1)));
+        assert_eq!(find_space("é\u{a0}x"), Some((2, 2)));
+        assert_eq!(find_space("日本\u{3000}"), Some((6, 3)));
+        assert_eq!(find_space("a\u{b}b"), Some((1, 1)));
+        assert_eq!(find_space("\tx"), Some((0, 1)));
+        assert_eq!(find_space("naïve"), None);
+        assert_eq!(find_space(""), None);
     }
 
     #[test]

@@ -25,10 +25,9 @@ pub fn fold(s: &str) -> String {
 pub(super) fn fold_into(s: &str, out: &mut String) {
     if s.is_ascii() {
         // The common case: copy each word whole, lowercase it in place.
-        let is_space = |c: char| c.is_ascii_whitespace() || c == '\u{b}';
         let mut rest = s;
         loop {
-            let word = rest.find(is_space).unwrap_or(rest.len());
+            let word = crate::text::find_space(rest).map_or(rest.len(), |(at, _)| at);
             let start = out.len();
             out.push_str(&rest[..word]);
             out[start..].make_ascii_lowercase();

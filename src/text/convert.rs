@@ -345,11 +345,10 @@ impl Writer {
     fn push_text(&mut self, t: &str) {
         // Copy whole runs between whitespace, not one char at a time.
         let mut rest = t;
-        while let Some(at) = rest.find(char::is_whitespace) {
+        while let Some((at, len)) = super::find_space(rest) {
             self.cur.push_str(&rest[..at]);
             self.space();
-            let ws = rest[at..].chars().next().map_or(1, char::len_utf8);
-            rest = &rest[at + ws..];
+            rest = &rest[at + len..];
         }
         self.cur.push_str(rest);
     }
