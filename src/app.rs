@@ -152,7 +152,10 @@ async fn event_loop(
 
     loop {
         let loading = model.loading();
+        // In this order: keys first, then what pollers sent, and only then whether a poller
+        // ended (so what it sent before crashing is shown before its crash ends the program).
         let msg = tokio::select! {
+            biased;
             event = events.recv() => match event {
                 Some(Ok(Event::Key(key))) if is_suspend(&key) => {
                     suspend(terminal, model.mouse)?;
