@@ -629,6 +629,9 @@ impl Model {
         } else {
             offset
         };
+        // No blank rows below the last entry while entries are hidden above (after the
+        // window grew, say): the selection stays in view either way.
+        let new_offset = new_offset.min(self.visible().len().saturating_sub(rows));
         if new_offset != offset || self.list_top.is_some() && new_offset == 0 {
             self.list_top = if new_offset == 0 {
                 None

@@ -276,6 +276,28 @@ fn filter_matches_are_highlighted_in_the_list_and_the_detail() {
 }
 
 #[test]
+fn author_matches_are_highlighted_in_the_list() {
+    let mut m = model(120, 24);
+    m.set_filter("author:\"reporter 5\"".into());
+    let t = render(&m, 120, 24);
+    let buf = t.backend().buffer();
+    let theme = theme();
+    let row: String = (1..46).map(|x| buf[(x, 1)].symbol().to_string()).collect();
+    let at = row
+        .find("Reporter 5")
+        .expect("the author is on the first row") as u16
+        + 1;
+    for dx in 0.."Reporter 5".len() as u16 {
+        assert!(
+            buf[(at + dx, 1)]
+                .modifier
+                .contains(theme.highlight.add_modifier),
+            "author cell {dx}: {row}"
+        );
+    }
+}
+
+#[test]
 fn a_shrink_between_layout_and_draw_does_not_panic() {
     // The model still believes the terminal is large while the frame is already tiny.
     let mut m = model(250, 80);

@@ -878,3 +878,18 @@ fn big_blogs_filter_in_parallel_with_the_same_result() {
     m.set_filter("river".into());
     assert_eq!(m.visible(), want.as_slice());
 }
+
+/// After the window grew, the list shows no blank rows below its last entry while
+/// entries are hidden above; the selection stays in view.
+#[test]
+fn a_window_that_grows_fills_the_list_again() {
+    let mut m = loaded();
+    m.update(key(KeyCode::Char('G')));
+    let last = m.visible().len() - 1;
+    m.update(Msg::Resize(20, 6));
+    assert!(m.list_offset() > 0);
+    m.update(Msg::Resize(120, 40));
+    let rows = crate::ui::list_rows(&m);
+    assert_eq!(m.list_offset(), (last + 1).saturating_sub(rows));
+    assert_eq!(m.selected_pos(), Some(last));
+}

@@ -168,7 +168,14 @@ fn row(model: &Model, s: &Stored, width: usize, selected: bool, theme: &Theme) -
         spans.push(styled("⚠ ", theme.alert));
     }
     if let Some(author) = e.authors.first() {
-        spans.push(styled(truncate(author, 18), theme.author));
+        let author = truncate(author, 18);
+        let marks = model.query.highlights(&author);
+        spans.extend(super::highlighted(
+            &author,
+            theme.author,
+            &marks,
+            theme.highlight,
+        ));
         spans.push(Span::raw(" · "));
     }
     let mut headline_style = theme.base;
