@@ -26,7 +26,15 @@ impl Model {
             Some(n) => s.entry.links.get(n - 1).cloned(),
             None => s.entry.url.clone(),
         };
-        let link = link.ok_or_else(|| "this entry has no link".to_string())?;
+        let link = link.ok_or_else(|| match s.entry.links.len() {
+            0 => "this entry has no link".to_string(),
+            1 => {
+                "this entry has no link of its own: 1 then o opens the link in its text".to_string()
+            }
+            n => {
+                format!("this entry has no link of its own: 1–{n} then o opens a link in its text")
+            }
+        })?;
         safe_url(&link).ok_or_else(|| "only http and https links are opened".to_string())
     }
 

@@ -893,3 +893,22 @@ fn a_window_that_grows_fills_the_list_again() {
     assert_eq!(m.list_offset(), (last + 1).saturating_sub(rows));
     assert_eq!(m.selected_pos(), Some(last));
 }
+
+/// `o` on an entry without a link of its own points at the links in its text.
+#[test]
+fn o_without_an_own_link_points_at_the_numbered_links() {
+    let mut e = edited("a", 10, "see [1] and [2]");
+    e.links = vec!["https://a.example/".into(), "https://b.example/".into()];
+    e.url = None;
+    let mut m = model();
+    m.update(fetched(snap_of(vec![e]), 100));
+    let (_, effects) = m.update(ch('o'));
+    assert!(effects.is_empty());
+    assert_eq!(
+        m.notice.as_deref(),
+        Some("this entry has no link of its own: 1–2 then o opens a link in its text")
+    );
+    m.update(ch('2'));
+    let (_, effects) = m.update(ch('o'));
+    assert!(matches!(&effects[..], [Effect::Open(u)] if u == "https://b.example/"));
+}
