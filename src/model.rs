@@ -727,7 +727,7 @@ impl Model {
             }
             query.matches_known(
                 &s.folded,
-                &Facts {
+                || Facts {
                     source: names.get(s.source).map_or("", String::as_str),
                     new: s.new,
                     pinned: s.entry.pinned || s.entry.key_event,

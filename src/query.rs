@@ -266,7 +266,7 @@ impl Term {
                 match field {
                     Field::Source => has(facts.source),
                     // Cheaper than reading the text, and usually enough for a rare word.
-                    _ if !folded.grams.covers(grams) => false,
+                    _ if finder.needle().len() >= 3 && !folded.grams.covers(grams) => false,
                     Field::Any => has(folded.all()),
                     Field::Title => has(folded.title()),
                     Field::Author => has(folded.authors()),
@@ -365,7 +365,7 @@ impl Query {
     /// of [`Folded::all`]. On a match, returns where the anchor first occurs (0 when the
     /// query has no anchor).
     pub fn matches_from(&self, folded: &Folded, facts: &Facts, from: usize) -> Option<usize> {
-        self.matches_known(folded, facts, from, &[])
+        self.matches_known(folded, || *facts, from, &[])
     }
 
     /// Which of this query's terms are also terms of `previous`: an entry that passed
@@ -388,22 +388,27 @@ impl Query {
     /// Like [`Query::matches_from`], skipping the terms flagged in `known` (see
     /// [`Query::known_terms`]; an empty slice knows nothing). A known anchor is taken to
     /// occur at `from`.
-    pub fn matches_known(
+    ///
+    /// The facts are asked for only if a term needs them (reading them costs memory reads
+    /// on a big blog).
+    pub fn matches_known<'a>(
         &self,
         folded: &Folded,
-        facts: &Facts,
+        facts: impl FnOnce() -> Facts<'a>,
         from: usize,
         known: &[bool],
     ) -> Option<usize> {
         let anchor = self.anchor();
         let mut at = 0;
+        let mut facts = Some(facts);
+        let mut got: Option<Facts> = None;
         for (k, term) in self.terms.iter().enumerate() {
             let is_known = known.get(k).copied().unwrap_or(false);
             match &term.test {
                 _ if is_known && Some(k) == anchor => at = from,
                 _ if is_known => {}
                 Test::Text { finder, grams, .. } if Some(k) == anchor => {
-                    if !folded.grams.covers(grams) {
+                    if finder.needle().len() >= 3 && !folded.grams.covers(grams) {
                         return None;
                     }
                     let rest = folded.all().as_bytes().get(from..).unwrap_or_default();
@@ -416,8 +421,25 @@ impl Query {
                         from + finder.find(rest)?
                     };
                 }
-                _ if !term.holds(folded, facts) => return None,
-                _ => {}
+                Test::Text {
+                    field: Field::Any | Field::Title | Field::Author | Field::Text,
+                    ..
+                } => {
+                    if !term.holds(folded, &Facts::default()) {
+                        return None;
+                    }
+                }
+                _ => {
+                    let facts = match (got, facts.take()) {
+                        (Some(f), _) => f,
+                        (None, Some(make)) => make(),
+                        (None, None) => Facts::default(),
+                    };
+                    got = Some(facts);
+                    if !term.holds(folded, &facts) {
+                        return None;
+                    }
+                }
             }
         }
         Some(at)
