@@ -9,6 +9,7 @@
 #   scripts/compare.sh demo       livefeed's time to the first frame of the demo
 #   scripts/compare.sh poll       livefeed idle CPU with three sources polled every 30 s
 # Knobs: SIZES="10000 50000" RUNS=5 IDLE=60 POLL_SPAN=300 OUT=target/compare PORT=8765
+#        BIN=path/to/livefeed (default target/release/livefeed) BUILD=0 (no build)
 #        FORMATS="json rss html" (livefeed's documents) READERS="newsboat feedr"
 # Installs newsboat with apt-get and feedr 0.7 with cargo when they are missing and
 # INSTALL=1 is set.
