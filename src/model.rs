@@ -785,7 +785,7 @@ impl Model {
         };
         // Reading many entries waits on memory more than on the processor: on a big blog,
         // let every core read its share.
-        let parts = parallel_parts(candidates.len(), &scan);
+        let parts = crate::par::each(&crate::par::stretches(candidates.len(), 16_384), scan);
         let mut visible = Vec::new();
         let mut hits = Vec::new();
         let mut pinned = Vec::new();
@@ -876,35 +876,6 @@ struct Part {
     hits: Vec<Hit>,
     pinned: Vec<usize>,
     shown_new: usize,
-}
-
-/// Runs `scan` over `0..len` in consecutive stretches, one per core (at most four) when
-/// `len` is big enough to be worth a thread, and returns the parts in order.
-fn parallel_parts(
-    len: usize,
-    scan: &(impl Fn(std::ops::Range<usize>) -> Part + Sync),
-) -> Vec<Part> {
-    const PER_THREAD: usize = 16_384;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let threads = cores.min(len / PER_THREAD).max(1);
-    if threads == 1 {
-        return vec![scan(0..len)];
-    }
-    let step = len.div_ceil(threads);
-    std::thread::scope(|scope| {
-        let others: Vec<_> = (1..threads)
-            .map(|t| scope.spawn(move || scan(t * step..len.min((t + 1) * step))))
-            .collect();
-        let mut parts = vec![scan(0..step)];
-        for other in others {
-            parts.push(
-                other
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            );
-        }
-        parts
-    })
 }
 
 /// One earlier filter result: its key (query, store version, pinned only, source only) and

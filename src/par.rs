@@ -1,33 +1,39 @@
 //! Spreading independent work over the cores.
 //!
-//! Turning a big document's items into entries, and folding them for the filter, is work
-//! per item with nothing shared: on a machine with two or more cores, a big first fetch
-//! shows up sooner when every core takes a stretch of the items.
+//! Turning a big document's items into entries, folding them for the filter, and a filter
+//! pass over a big blog are work per item with nothing shared: on a machine with two or
+//! more cores, each core takes one stretch of the items.
 
-/// `f` over every item, in order, with the items split into one stretch per core (at most
-/// four); fewer than `min_per_thread` items per core stay on this thread.
-pub fn map<T: Sync, U: Send>(
-    items: &[T],
-    min_per_thread: usize,
-    f: impl Fn(&T) -> U + Sync,
-) -> Vec<U> {
+use std::ops::Range;
+
+/// `0..len` cut into consecutive stretches, one per core (at most four), each at least
+/// `min` long unless there is only one. Empty when `len` is 0.
+pub fn stretches(len: usize, min: usize) -> Vec<Range<usize>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let threads = cores.min(items.len() / min_per_thread.max(1)).max(1);
-    if threads == 1 {
-        return items.iter().map(f).collect();
-    }
-    let step = items.len().div_ceil(threads);
+    let threads = cores.min(len / min.max(1)).max(1);
+    let step = len.div_ceil(threads).max(1);
+    (0..len)
+        .step_by(step)
+        .map(|s| s..len.min(s + step))
+        .collect()
+}
+
+/// `f` over every stretch, each on a thread of its own (the first on this one); the results
+/// in the order of the stretches. A panic in any of them reaches the caller.
+pub fn each<U: Send>(stretches: &[Range<usize>], f: impl Fn(Range<usize>) -> U + Sync) -> Vec<U> {
+    let Some((first, rest)) = stretches.split_first() else {
+        return Vec::new();
+    };
     let f = &f;
     std::thread::scope(|scope| {
-        let mut stretches = items.chunks(step);
-        let first = stretches.next().unwrap_or_default();
-        let others: Vec<_> = stretches
-            .map(|stretch| scope.spawn(move || stretch.iter().map(f).collect::<Vec<U>>()))
+        let others: Vec<_> = rest
+            .iter()
+            .map(|r| scope.spawn(move || f(r.clone())))
             .collect();
-        let mut out = Vec::with_capacity(items.len());
-        out.extend(first.iter().map(f));
+        let mut out = Vec::with_capacity(stretches.len());
+        out.push(f(first.clone()));
         for other in others {
-            out.extend(
+            out.push(
                 other
                     .join()
                     .unwrap_or_else(|e| std::panic::resume_unwind(e)),
@@ -37,9 +43,38 @@ pub fn map<T: Sync, U: Send>(
     })
 }
 
+/// `f` over every item, in order, one stretch per core; fewer than `min_per_thread` items
+/// per core stay on this thread.
+pub fn map<T: Sync, U: Send>(
+    items: &[T],
+    min_per_thread: usize,
+    f: impl Fn(&T) -> U + Sync,
+) -> Vec<U> {
+    let parts = each(&stretches(items.len(), min_per_thread), |r| {
+        items[r].iter().map(&f).collect::<Vec<U>>()
+    });
+    let mut out = Vec::with_capacity(items.len());
+    parts.into_iter().for_each(|part| out.extend(part));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stretches_cover_everything_once_in_order() {
+        for len in [0, 1, 7, 100, 4097] {
+            for min in [1, 10, 5000] {
+                let s = stretches(len, min);
+                let joined: Vec<usize> = s.iter().flat_map(|r| r.clone()).collect();
+                assert_eq!(joined, (0..len).collect::<Vec<_>>(), "{len} {min}");
+                assert!(
+                    s.len() <= 4 && (s.len() <= 1 || s.iter().all(|r| r.len() >= min.min(len)))
+                );
+            }
+        }
+    }
 
     #[test]
     fn results_come_in_order_whatever_the_split() {
