@@ -303,15 +303,13 @@ impl Store {
         }
         // Folded by the poller already, or here for what is kept.
         let mut folded = if snapshot.folded.len() == count {
-            snapshot.folded.into_iter().map(Some).collect()
+            snapshot.folded
         } else {
             Vec::new()
         };
-        let mut fold = |n: usize, entry: &Entry| {
-            folded
-                .get_mut(n)
-                .and_then(Option::take)
-                .unwrap_or_else(|| Folded::from_entry(entry))
+        let mut fold = |n: usize, entry: &Entry| match folded.get_mut(n) {
+            Some(f) => std::mem::take(f),
+            None => Folded::from_entry(entry),
         };
         // The entries are moved into the store, never copied.
         for (n, mut incoming) in snapshot.entries.into_iter().enumerate() {
