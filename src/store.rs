@@ -893,4 +893,35 @@ mod tests {
             assert_eq!(store.index_of(&s.key()), Some(store.order()[pos]));
         }
     }
+
+    /// Entries folded by the poller are taken in order, also past a repeated id, and an
+    /// edit takes the folded form of its new text.
+    #[test]
+    fn folded_forms_from_the_poller_stay_with_their_entries() {
+        let with_folded = |entries: Vec<Entry>| {
+            let mut s = snap(entries);
+            s.folded = s.entries.iter().map(Folded::from_entry).collect();
+            s
+        };
+        let mut store = Store::new();
+        store.merge(
+            0,
+            with_folded(vec![
+                entry("a", 30, "alpha"),
+                entry("a", 30, "repeat"),
+                entry("b", 20, "bravo"),
+            ]),
+            ts(100),
+        );
+        store.merge(
+            0,
+            with_folded(vec![entry("c", 40, "charlie"), entry("b", 20, "bravo two")]),
+            ts(200),
+        );
+        for (id, text) in [("a", "alpha"), ("b", "bravo two"), ("c", "charlie")] {
+            let s = store.get(&key(id)).unwrap();
+            assert_eq!(s.folded, Folded::from_entry(&s.entry), "{id}");
+            assert!(s.folded.text().contains(text), "{id}");
+        }
+    }
 }
