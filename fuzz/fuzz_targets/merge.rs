@@ -111,7 +111,7 @@ fuzz_target!(|data: &[u8]| {
                     ..Snapshot::default()
                 };
                 let at = Timestamp::from_second(now).expect("a time in range");
-                let report = store.merge(source, &snapshot, at);
+                let report = store.merge(source, snapshot, at);
                 assert!(store.len() >= before, "merge never forgets");
                 for key in report.added.iter().chain(&report.edited) {
                     assert!(store.get(key).is_some(), "reported {key:?} is held");
