@@ -186,7 +186,11 @@ fn render_help(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     }
     entries.push((
         "in the filter".into(),
-        "words, \"phrases\", -word, title: author: source: text:, is:new, since:30m; Enter keeps, Esc clears, ↑/↓ history".into(),
+        "words, \"phrases\", -word, title: author: source: text:, is:new, since:30m".into(),
+    ));
+    entries.push((
+        String::new(),
+        "Enter keeps the filter, Esc clears it, ↑/↓ walk this run's filters".into(),
     ));
     let key_w = entries.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
     let line = |(keys, desc): &(String, String)| {

@@ -298,6 +298,23 @@ fn author_matches_are_highlighted_in_the_list() {
 }
 
 #[test]
+fn the_help_fits_a_120_column_terminal_whole() {
+    let mut m = model(120, 40);
+    m.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('?'),
+        KeyModifiers::NONE,
+    )));
+    let text = screen_text(&render(&m, 120, 40));
+    for whole in [
+        "since:30m",
+        "Enter keeps the filter, Esc clears it, ↑/↓ walk this run's filters",
+        "(detail focused: search it)",
+    ] {
+        assert!(text.contains(whole), "{whole:?} missing from:\n{text}");
+    }
+}
+
+#[test]
 fn a_shrink_between_layout_and_draw_does_not_panic() {
     // The model still believes the terminal is large while the frame is already tiny.
     let mut m = model(250, 80);
