@@ -180,21 +180,9 @@ impl PartialEq for Term {
     fn eq(&self, other: &Term) -> bool {
         self.negated == other.negated
             && match (&self.test, &other.test) {
-                (
-                    Test::Text {
-                        field: fa,
-                        finder: a,
-                        ..
-                    },
-                    Test::Text {
-                        field: fb,
-                        finder: b,
-                        ..
-                    },
-                ) => fa == fb && a.needle() == b.needle(),
                 (Test::Is(a), Test::Is(b)) => a == b,
                 (Test::Since(a), Test::Since(b)) => a == b,
-                _ => false,
+                (a, b) => a.text().is_some() && a.text() == b.text(),
             }
     }
 }
@@ -212,6 +200,16 @@ enum Test {
     Is(Flag),
     /// The entry's time is at or after this instant.
     Since(Timestamp),
+}
+
+impl Test {
+    /// The field and folded needle of a text test.
+    fn text(&self) -> Option<(Field, &[u8])> {
+        match self {
+            Test::Text { field, finder, .. } => Some((*field, finder.needle())),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,28 +290,19 @@ impl Term {
                     a >= b
                 }
             }
-            (
-                Test::Text {
-                    field: fa,
-                    finder: a,
-                    ..
-                },
-                Test::Text {
-                    field: fb,
-                    finder: b,
-                    ..
-                },
-            ) => {
-                if self.negated {
-                    // Lacking `a` in a wide field implies lacking anything containing `a`
-                    // in a field inside it.
-                    field_within(*fb, *fa) && contains(b.needle(), a.needle())
-                } else {
-                    // Having `a` implies having any part of `a`, in any wider field.
-                    field_within(*fa, *fb) && contains(a.needle(), b.needle())
+            (a, b) => match (a.text(), b.text()) {
+                (Some((fa, a)), Some((fb, b))) => {
+                    if self.negated {
+                        // Lacking `a` in a wide field implies lacking anything containing
+                        // `a` in a field inside it.
+                        field_within(fb, fa) && contains(b, a)
+                    } else {
+                        // Having `a` implies having any part of `a`, in any wider field.
+                        field_within(fa, fb) && contains(a, b)
+                    }
                 }
-            }
-            _ => false,
+                _ => false,
+            },
         }
     }
 }
@@ -355,10 +344,10 @@ impl Query {
 
     /// The anchor's folded needle, if the query has an anchor.
     pub fn anchor_needle(&self) -> Option<&[u8]> {
-        match &self.terms[self.anchor()?].test {
-            Test::Text { finder, .. } => Some(finder.needle()),
-            _ => None,
-        }
+        self.terms[self.anchor()?]
+            .test
+            .text()
+            .map(|(_, needle)| needle)
     }
 
     /// Like [`Query::matches`], for an entry whose anchor cannot occur before byte `from`
