@@ -272,3 +272,18 @@ mod text {
             .bench(|| livefeed::text::html_to_text(divan::black_box(&html)));
     }
 }
+
+mod fold {
+    use super::*;
+
+    /// Folding 10,000 entries for the filter (what a first fetch of a big blog costs on
+    /// top of parsing), on one thread.
+    #[divan::bench(sample_count = 10)]
+    fn entries_10k(bencher: Bencher) {
+        let all = entries(10_000);
+        let bytes: usize = all.iter().map(|e| e.title.len() + e.text.len()).sum();
+        bencher
+            .counter(BytesCount::new(bytes))
+            .bench(|| all.iter().map(livefeed::query::Folded::from_entry).count());
+    }
+}

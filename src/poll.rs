@@ -11,14 +11,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use sha2::{Digest, Sha256};
 use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 
 use crate::demo::Demo;
 use crate::format::{self, FormatError};
 use crate::model::{Msg, PollResult};
-use crate::source::{FetchError, Fetched, HttpFetcher, Location, Validators, read_file};
+use crate::source::{Body, FetchError, Fetched, HttpFetcher, Location, Validators, read_file};
 
 /// What a poller needs to know about its source.
 #[derive(Debug, Clone)]
@@ -237,7 +236,7 @@ pub async fn fetch_and_parse(
     for _ in 0..2 {
         let fetched = match &plan.location {
             Location::File(path) => read_file(path, plan.max_bytes).await.map(|b| Fetched {
-                body: Some(b),
+                body: Some(Body::new(b)),
                 max_age: None,
             }),
             _ => fetcher.fetch(&url, &plan.headers, validators).await,
@@ -259,11 +258,11 @@ pub async fn fetch_and_parse(
                 return (PollResult::Failed(e.to_string()), retry, None);
             }
         };
-        let hash: [u8; 32] = Sha256::digest(&body).into();
+        let hash = body.sha256;
         if *last == Some(hash) {
             return (PollResult::Unchanged, None, max_age);
         }
-        match parse_off_loop(body, plan.mapping.clone(), plan.caps).await {
+        match parse_off_loop(body.bytes, plan.mapping.clone(), plan.caps).await {
             Ok(snapshot) => {
                 *last = Some(hash);
                 return (PollResult::Snapshot(snapshot), None, max_age);
@@ -413,13 +412,12 @@ async fn run_demo(index: usize, tx: mpsc::Sender<Msg>, now: Arc<Notify>) {
     let mut last = None;
     loop {
         let elapsed = started.elapsed();
-        let doc = demo.document(elapsed).into_bytes();
-        let hash: [u8; 32] = Sha256::digest(&doc).into();
-        let result = if last == Some(hash) {
+        let doc = Body::new(demo.document(elapsed).into_bytes());
+        let result = if last == Some(doc.sha256) {
             PollResult::Unchanged
         } else {
-            last = Some(hash);
-            match parse_off_loop(doc, None, Caps::default()).await {
+            last = Some(doc.sha256);
+            match parse_off_loop(doc.bytes, None, Caps::default()).await {
                 Ok(snapshot) => PollResult::Snapshot(snapshot),
                 Err(e) => PollResult::Failed(e.to_string()),
             }

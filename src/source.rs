@@ -12,6 +12,7 @@ use reqwest::header::{
     ACCEPT, CACHE_CONTROL, ETAG, HeaderMap, HeaderName, HeaderValue, IF_MODIFIED_SINCE,
     IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER,
 };
+use sha2::{Digest, Sha256};
 
 use crate::config::Limits;
 
@@ -46,9 +47,24 @@ pub struct Validators {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Fetched {
     /// The body; `None` when the server answered 304 Not Modified.
-    pub body: Option<Vec<u8>>,
+    pub body: Option<Body>,
     /// `Cache-Control: max-age`: the server asks not to be polled again sooner.
     pub max_age: Option<Duration>,
+}
+
+/// A document as received, with its SHA-256 (computed while it arrived, so an unchanged
+/// body is recognized without another pass over it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Body {
+    pub bytes: Vec<u8>,
+    pub sha256: [u8; 32],
+}
+
+impl Body {
+    pub fn new(bytes: Vec<u8>) -> Body {
+        let sha256 = Sha256::digest(&bytes).into();
+        Body { bytes, sha256 }
+    }
 }
 
 /// Why a fetch failed, in words for the status line.
@@ -174,16 +190,24 @@ impl HttpFetcher {
             etag: header(ETAG),
             last_modified: header(LAST_MODIFIED),
         };
-        let mut body = Vec::new();
+        // The announced length (when not compressed) saves regrowing the buffer; it is
+        // only a hint, bounded by the cap, and the cap is still checked as bytes arrive.
+        let hint = response.content_length().unwrap_or(0).min(self.max_bytes);
+        let mut body = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+        let mut sha = Sha256::new();
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
             if (body.len() + chunk.len()) as u64 > self.max_bytes {
                 return Err(FetchError::TooLarge(self.max_bytes));
             }
+            sha.update(&chunk);
             body.extend_from_slice(&chunk);
         }
         *validators = fresh;
         Ok(Fetched {
-            body: Some(body),
+            body: Some(Body {
+                bytes: body,
+                sha256: sha.finalize().into(),
+            }),
             max_age,
         })
     }

@@ -646,6 +646,18 @@ proptest! {
         }
     }
 
+    /// Folding ASCII runs in one pass gives what folding character by character gives.
+    #[test]
+    fn query_ascii_fold_matches_the_general_fold(
+        before in "[a ]{0,2}",
+        s in "[aZ9 \t\n\r\x0b\x0c.éÉß\u{301}\u{a0}\u{2019}\u{3000}]{0,24}",
+    ) {
+        let mut fast = fold(&before);
+        super::fold::fold_into(&s, &mut fast);
+        let general = super::fold::fold_with_map(&format!("{before}{s}")).0;
+        prop_assert_eq!(fast, general);
+    }
+
     /// Highlights are sorted, disjoint and on char boundaries for any text.
     #[test]
     fn query_highlights_are_well_formed(

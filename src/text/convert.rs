@@ -343,7 +343,28 @@ impl Writer {
 
     /// Append inline text, collapsing whitespace.
     fn push_text(&mut self, t: &str) {
-        // Copy whole runs between whitespace, not one char at a time.
+        // Most runs are ASCII words with single spaces between them: copied whole.
+        let plain = t.is_ascii()
+            && !t.contains("  ")
+            && !t
+                .bytes()
+                .any(|b| b != b' ' && (b.is_ascii_whitespace() || b == 0x0b));
+        if plain {
+            let rest = match t.strip_prefix(' ') {
+                Some(rest) => {
+                    self.space();
+                    rest
+                }
+                None => t,
+            };
+            self.cur.push_str(rest);
+            return;
+        }
+        self.push_words(t);
+    }
+
+    /// Append inline text one word at a time, each whitespace run becoming one space.
+    fn push_words(&mut self, t: &str) {
         let mut rest = t;
         while let Some((at, len)) = super::find_space(rest) {
             self.cur.push_str(&rest[..at]);
@@ -489,5 +510,26 @@ fn split_credit(caption: &str) -> (String, Option<String>) {
             }
         }
         None => (caption.to_string(), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Writer;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Copying a plain run whole gives what copying it word by word gives.
+        #[test]
+        fn whole_runs_match_word_by_word(
+            before in "[a\n ]{0,2}",
+            t in "[ab. \t\n\x0bé\u{a0}]{0,16}",
+        ) {
+            let mut whole = Writer { cur: before.clone(), ..Writer::default() };
+            let mut words = Writer { cur: before, ..Writer::default() };
+            whole.push_text(&t);
+            words.push_words(&t);
+            prop_assert_eq!(whole.cur, words.cur);
+        }
     }
 }

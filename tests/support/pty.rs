@@ -278,10 +278,13 @@ impl Pty {
 
     /// Resizes the emulated screen and the pty (the child gets SIGWINCH).
     pub fn resize(&self, cols: u16, rows: u16) {
+        // The emulator keeps at least 2 columns: vt100 overflows when a wide character
+        // that was sent for an earlier, wider size lands on a 1-column screen. The program
+        // still sees the real size.
         lock(&self.shared.state)
             .parser
             .screen_mut()
-            .set_size(rows, cols);
+            .set_size(rows, cols.max(2));
         let size = PtySize {
             rows,
             cols,
