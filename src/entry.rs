@@ -58,6 +58,10 @@ pub struct Snapshot {
     /// The entries folded for the filter, one per entry, when the poller already did it
     /// (off the screen's thread); empty otherwise, and the store folds what it keeps.
     pub folded: Vec<crate::query::Folded>,
+    /// A first look at a big document: each entry's identity, times, headline, authors and
+    /// flags, without its body, images or links. The whole snapshot of the same document
+    /// follows and completes these entries in place.
+    pub partial: bool,
 }
 
 impl Entry {

@@ -38,6 +38,15 @@ pub enum FormatError {
 
 /// Detect the format of `bytes` and parse it.
 pub fn parse(bytes: &[u8]) -> Result<Snapshot, FormatError> {
+    parse_previewing(bytes, None)
+}
+
+/// [`parse`], handing `preview` the headlines first when the format can read them apart
+/// from the bodies and the document is big (see [`jsonfeed::PREVIEW_FROM`]).
+pub fn parse_previewing(
+    bytes: &[u8],
+    preview: Option<&mut dyn FnMut(Snapshot)>,
+) -> Result<Snapshot, FormatError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let start = bytes
         .iter()
@@ -45,7 +54,7 @@ pub fn parse(bytes: &[u8]) -> Result<Snapshot, FormatError> {
         .unwrap_or(bytes.len());
     let body = &bytes[start..];
     match body.first() {
-        Some(b'{' | b'[') => parse_json(body),
+        Some(b'{' | b'[') => parse_json(body, preview),
         Some(b'<') if is_xml(body) => parse_xml(body),
         Some(b'<') => html::parse(&String::from_utf8_lossy(body)),
         Some(_) => Err(FormatError::Invalid(
@@ -63,8 +72,11 @@ pub fn parse_mapped(bytes: &[u8], m: &mapping::Mapping) -> Result<Snapshot, Form
     mapping::parse(&value, m)
 }
 
-fn parse_json(bytes: &[u8]) -> Result<Snapshot, FormatError> {
-    if let Some(snapshot) = jsonfeed::parse(bytes)? {
+fn parse_json(
+    bytes: &[u8],
+    preview: Option<&mut dyn FnMut(Snapshot)>,
+) -> Result<Snapshot, FormatError> {
+    if let Some(snapshot) = jsonfeed::parse_previewing(bytes, preview)? {
         return Ok(snapshot);
     }
     let value: serde_json::Value = serde_json::from_slice(bytes)

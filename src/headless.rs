@@ -163,7 +163,7 @@ pub async fn print(
                     Err(e) => PollResult::Failed(e.to_string()),
                 };
             }
-            poll::fetch_and_parse(plan, &fetcher, &mut Validators::default(), &mut None)
+            poll::fetch_and_parse(plan, &fetcher, &mut Validators::default(), &mut None, None)
                 .await
                 .0
         }

@@ -55,6 +55,12 @@ pub enum Msg {
     Fetching {
         source: usize,
     },
+    /// The headlines of a big first document of `source`, read before its bodies (a
+    /// `partial` snapshot); the poll's `Fetched` follows.
+    Preview {
+        source: usize,
+        snapshot: Snapshot,
+    },
     /// A poll of `source` finished at `at`; the next one is due at `next_due`.
     Fetched {
         source: usize,
@@ -321,6 +327,16 @@ impl Model {
                 });
                 (changed, vec![])
             }
+            Msg::Preview { source, snapshot } => {
+                if let Some(state) = self.sources.get_mut(source)
+                    && snapshot.title.is_some()
+                {
+                    state.title.clone_from(&snapshot.title);
+                }
+                let now = self.now;
+                let effects = self.absorb(source, snapshot, now);
+                (true, effects)
+            }
             Msg::Fetched {
                 source,
                 at,
@@ -377,6 +393,12 @@ impl Model {
             state.empty_streak = 0;
             state.empty_since = None;
         }
+        self.absorb(source, snapshot, at)
+    }
+
+    /// Merge a snapshot of `source` into the store, and follow up: alerts for new entries,
+    /// the selection, eviction, the filter.
+    fn absorb(&mut self, source: usize, snapshot: Snapshot, at: Timestamp) -> Vec<Effect> {
         let first_merge = self.store.is_empty() && self.looked == 0;
         let report = self.store.merge(source, snapshot, at);
         if first_merge {

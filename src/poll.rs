@@ -178,6 +178,13 @@ fn splitmix(seed: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Where a poller sends the headlines of a big first document, before the whole of it.
+#[derive(Debug, Clone)]
+pub struct PreviewTo {
+    pub source: usize,
+    pub tx: mpsc::Sender<Msg>,
+}
+
 /// A source read over http(s) or from a file.
 pub struct NetFetch {
     plan: Plan,
@@ -185,6 +192,7 @@ pub struct NetFetch {
     validators: Validators,
     last: Option<[u8; 32]>,
     ended: bool,
+    preview: Option<PreviewTo>,
 }
 
 impl NetFetch {
@@ -195,6 +203,15 @@ impl NetFetch {
             validators: Validators::default(),
             last: None,
             ended: false,
+            preview: None,
+        }
+    }
+
+    /// Send the headlines of a big first document to `to` as soon as they are read.
+    pub fn previewing(self, to: PreviewTo) -> Self {
+        NetFetch {
+            preview: Some(to),
+            ..self
         }
     }
 }
@@ -206,6 +223,7 @@ impl Fetch for NetFetch {
             &self.fetcher,
             &mut self.validators,
             &mut self.last,
+            self.preview.as_ref(),
         )
         .await;
         if let PollResult::Snapshot(s) = &result {
@@ -221,12 +239,14 @@ impl Fetch for NetFetch {
 }
 
 /// Fetch one document and parse it. `last` is the hash of the previous body: an identical
-/// body is reported as unchanged and neither parsed nor merged.
+/// body is reported as unchanged and neither parsed nor merged. Before the first document
+/// is read whole, its headlines go to `preview` (when the format and size allow).
 pub async fn fetch_and_parse(
     plan: &Plan,
     fetcher: &HttpFetcher,
     validators: &mut Validators,
     last: &mut Option<[u8; 32]>,
+    preview: Option<&PreviewTo>,
 ) -> (PollResult, Option<Duration>, Option<Duration>) {
     let mut url = match &plan.location {
         Location::Http(url) => url.clone(),
@@ -262,7 +282,8 @@ pub async fn fetch_and_parse(
         if *last == Some(hash) {
             return (PollResult::Unchanged, None, max_age);
         }
-        match parse_off_loop(body.bytes, plan.mapping.clone(), plan.caps).await {
+        let preview = preview.filter(|_| last.is_none()).cloned();
+        match parse_off_loop(body.bytes, plan.mapping.clone(), plan.caps, preview).await {
             Ok(snapshot) => {
                 *last = Some(hash);
                 return (PollResult::Snapshot(snapshot), None, max_age);
@@ -294,12 +315,27 @@ async fn parse_off_loop(
     body: Vec<u8>,
     mapping: Option<crate::format::mapping::Mapping>,
     caps: Caps,
+    preview: Option<PreviewTo>,
 ) -> Result<crate::entry::Snapshot, FormatError> {
     tokio::task::spawn_blocking(move || {
         #[cfg(debug_assertions)]
         crate::app::debug_panic("parser");
+        let mut send = |mut first: crate::entry::Snapshot| {
+            if let Some(to) = &preview {
+                caps.apply(&mut first);
+                first.folded =
+                    crate::par::map(&first.entries, 256, crate::query::Folded::from_entry);
+                let msg = Msg::Preview {
+                    source: to.source,
+                    snapshot: first,
+                };
+                // The screen may be gone; the whole document is read all the same.
+                let _ = to.tx.blocking_send(msg);
+            }
+        };
         let mut snapshot = match mapping {
             Some(m) => format::parse_mapped(&body, &m),
+            None if preview.is_some() => format::parse_previewing(&body, Some(&mut send)),
             None => format::parse(&body),
         }?;
         // The document is no longer needed: give its memory back before folding.
@@ -338,7 +374,13 @@ pub async fn poll_source(
         Location::Demo => run_demo(plan.index, tx, now).await,
         _ => {
             let schedule = Schedule::new(plan.interval, seed);
-            run(plan.index, NetFetch::new(plan, fetcher), schedule, tx, now).await
+            let index = plan.index;
+            let to = PreviewTo {
+                source: index,
+                tx: tx.clone(),
+            };
+            let fetch = NetFetch::new(plan, fetcher).previewing(to);
+            run(index, fetch, schedule, tx, now).await
         }
     }
 }
@@ -417,7 +459,7 @@ async fn run_demo(index: usize, tx: mpsc::Sender<Msg>, now: Arc<Notify>) {
             PollResult::Unchanged
         } else {
             last = Some(doc.sha256);
-            match parse_off_loop(doc.bytes, None, Caps::default()).await {
+            match parse_off_loop(doc.bytes, None, Caps::default(), None).await {
                 Ok(snapshot) => PollResult::Snapshot(snapshot),
                 Err(e) => PollResult::Failed(e.to_string()),
             }

@@ -47,6 +47,8 @@ pub struct Stored {
     pub future: bool,
     /// Headline, authors, body and captions folded (lower case, no accents), for filtering.
     pub folded: Folded,
+    /// Only the headline is known yet (from a partial snapshot); the body is on its way.
+    pub partial: bool,
 }
 
 impl Stored {
@@ -332,6 +334,7 @@ impl Store {
                         seq: self.next_seq + rank,
                         new: !baseline,
                         vanished: false,
+                        partial: snapshot.partial,
                     };
                     if stored.new {
                         self.new_count += 1;
@@ -347,8 +350,18 @@ impl Store {
                     let stored = &mut self.items[i];
                     let old_time = stored.time();
                     incoming.id.clone_from(&key.id);
+                    if snapshot.partial {
+                        // A headline never replaces what is held.
+                        continue;
+                    }
                     // Most polls repeat what is held: compare first, replace only what changed.
-                    if incoming.content_differs(&stored.entry) {
+                    if stored.partial {
+                        // The whole entry after its headline: completed, not edited.
+                        stored.folded = fold(n, &incoming);
+                        stored.entry = incoming;
+                        stored.partial = false;
+                        report.flagged.push(key);
+                    } else if incoming.content_differs(&stored.entry) {
                         stored.folded = fold(n, &incoming);
                         let old = std::mem::replace(&mut stored.entry, incoming);
                         stored.previous.push(old);
@@ -369,7 +382,10 @@ impl Store {
                 }
             }
         }
-        if !baseline && let Some(oldest) = oldest {
+        if !baseline
+            && !snapshot.partial
+            && let Some(oldest) = oldest
+        {
             self.mark_vanished(source, oldest, &present, &mut report);
         }
         self.next_seq += count as u64 + 1;
@@ -612,6 +628,69 @@ mod tests {
 
     fn ids(store: &Store) -> Vec<&str> {
         store.iter().map(|s| s.entry.id.as_str()).collect()
+    }
+
+    fn heads(entries: &[Entry]) -> Snapshot {
+        let entries = entries
+            .iter()
+            .map(|e| Entry {
+                text: String::new(),
+                ..e.clone()
+            })
+            .collect();
+        Snapshot {
+            partial: true,
+            ..snap(entries)
+        }
+    }
+
+    #[test]
+    fn headlines_first_are_completed_in_place_not_edited() {
+        let mut store = Store::new();
+        let full = vec![entry("b", 20, "body b"), entry("a", 10, "body a")];
+        let first = store.merge(0, heads(&full), ts(100));
+        assert!(first.baseline && first.added.len() == 2);
+        assert!(store.iter().all(|s| s.partial && s.entry.text.is_empty()));
+        assert!(
+            store
+                .get(&key("b"))
+                .unwrap()
+                .folded
+                .title()
+                .contains("title b")
+        );
+        let version = store.version();
+
+        let done = store.merge(0, snap(full), ts(101));
+        assert!(!done.baseline);
+        assert!(done.added.is_empty() && done.edited.is_empty() && done.vanished.is_empty());
+        assert!(store.version() > version, "completing is a change to draw");
+        assert_eq!(ids(&store), ["b", "a"]);
+        for s in store.iter() {
+            assert!(!s.partial && !s.new && s.previous.is_empty() && s.edited_at.is_none());
+            assert!(s.folded.text().contains("body"), "{:?}", s.folded);
+        }
+        assert_eq!(store.get(&key("a")).unwrap().entry.text, "body a");
+        assert_eq!(store.new_count(), 0);
+    }
+
+    #[test]
+    fn headlines_never_replace_whole_entries_or_withdraw_any() {
+        let mut store = Store::new();
+        let full = vec![
+            entry("c", 30, "c"),
+            entry("b", 20, "b"),
+            entry("a", 10, "a"),
+        ];
+        store.merge(0, snap(full.clone()), ts(100));
+        // A later look at the headlines only, one entry missing from the middle.
+        let report = store.merge(0, heads(&[full[0].clone(), full[2].clone()]), ts(101));
+        assert!(!report.changed(), "{report:?}");
+        assert!(
+            store
+                .iter()
+                .all(|s| !s.partial && !s.vanished && !s.entry.text.is_empty())
+        );
     }
 
     fn key(id: &str) -> Key {

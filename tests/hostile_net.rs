@@ -52,6 +52,7 @@ async fn fetch_with(url: String, limits: &Limits) -> (PollResult, Duration) {
         &fetcher,
         &mut Validators::default(),
         &mut None,
+        None,
     )
     .await;
     (result, start.elapsed())

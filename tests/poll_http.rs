@@ -249,3 +249,85 @@ async fn an_unreachable_host_is_a_failure_not_a_hang() {
     };
     assert!(why.starts_with("cannot connect"), "{why}");
 }
+
+/// A big first document: its headlines reach the screen before the whole of it, and only
+/// then; a later poll with the same entries changed sends no headlines again.
+#[tokio::test]
+async fn a_big_first_document_shows_its_headlines_first() {
+    let n = livefeed::format::jsonfeed::PREVIEW_FROM;
+    let big = |fresh: bool| {
+        let start = jiff::Timestamp::from_second(1_780_000_000).unwrap();
+        let items: Vec<serde_json::Value> = (0..n)
+            .map(|i| (format!("e{i}"), i))
+            .chain(fresh.then(|| ("fresh".to_string(), n)))
+            .map(|(id, i)| {
+                serde_json::json!({
+                    "id": id,
+                    "title": format!("Headline {id}"),
+                    "content_html": format!("<p>Body of {id}.</p>"),
+                    "date_published": (start + jiff::SignedDuration::from_secs(60 * i as i64)).to_string(),
+                })
+            })
+            .collect();
+        serde_json::json!({"version": "https://jsonfeed.org/version/1.1", "items": items})
+            .to_string()
+    };
+    let doc = ConditionalFeed::new(big(false)).content_type("application/feed+json");
+    let server = doc.start();
+    let mut p = Poller::start(plan(server.url("/live.json")), fetcher());
+    let mut seen = Vec::new();
+    loop {
+        let msg = tokio::time::timeout(TIMEOUT, p.rx.recv())
+            .await
+            .expect("in time")
+            .expect("the poller runs");
+        match &msg {
+            Msg::Preview { snapshot, .. } => {
+                assert!(snapshot.partial);
+                assert_eq!(snapshot.entries.len(), n);
+                assert!(snapshot.entries.iter().all(|e| e.text.is_empty()));
+                assert_eq!(snapshot.folded.len(), n, "folded off the screen's thread");
+                seen.push("preview");
+            }
+            Msg::Fetched { result, .. } => {
+                assert!(matches!(result, PollResult::Snapshot(s) if !s.partial));
+                seen.push("fetched");
+            }
+            _ => {}
+        }
+        let done = matches!(msg, Msg::Fetched { .. });
+        p.model.update(msg);
+        if done {
+            break;
+        }
+    }
+    assert_eq!(seen, ["preview", "fetched"]);
+    assert_eq!(p.model.store.len(), n);
+    assert!(
+        p.model
+            .store
+            .iter()
+            .all(|s| !s.partial && !s.entry.text.is_empty())
+    );
+    assert_eq!(p.model.new_count(), 0);
+
+    // The next document, one entry more: merged as usual, no headlines first.
+    doc.set_body(big(true));
+    p.now.notify_one();
+    loop {
+        let msg = tokio::time::timeout(TIMEOUT, p.rx.recv())
+            .await
+            .expect("in time")
+            .expect("the poller runs");
+        assert!(
+            !matches!(msg, Msg::Preview { .. }),
+            "headlines only come first"
+        );
+        let done = matches!(msg, Msg::Fetched { .. });
+        p.model.update(msg);
+        if done {
+            break;
+        }
+    }
+    assert_eq!(p.model.new_count(), 1);
+}

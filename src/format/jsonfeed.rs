@@ -24,45 +24,76 @@ struct Feed<'a> {
     author: Option<Author<'a>>,
     #[serde(borrow)]
     authors: Option<Vec<Author<'a>>>,
-    items: Option<Items>,
+    #[serde(borrow)]
+    items: Option<Items<'a>>,
     #[serde(borrow, rename = "_livefeed")]
     livefeed: Option<FeedExt<'a>>,
 }
 
-/// The items, each turned into an [`Entry`] as soon as it is read: only one item's raw
-/// strings (HTML unescaped from JSON, say) exist at a time per core, and each body is
-/// converted while it is still in the cache.
-struct Items(Vec<Entry>);
+/// Where each item is in the document (a fast scan); they are read into entries later,
+/// every core taking a stretch of them, so only one item's raw strings (HTML unescaped
+/// from JSON, say) exist at a time per core, and each body is converted while it is still
+/// in the cache.
+struct Items<'a>(Vec<&'a RawValue>);
 
-impl<'de> Deserialize<'de> for Items {
+impl<'de: 'a, 'a> Deserialize<'de> for Items<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Items;
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Items<'a>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a list of items")
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
                 mut seq: A,
-            ) -> Result<Items, A::Error> {
-                // First only where each item is (a fast scan), then every core reads its
-                // stretch of items into entries.
-                let mut raw: Vec<&'de RawValue> = Vec::new();
-                while let Some(item) = seq.next_element()? {
+            ) -> Result<Items<'a>, A::Error> {
+                let mut raw = Vec::new();
+                while let Some(item) = seq.next_element::<&'de RawValue>()? {
                     raw.push(item);
                 }
-                let read = crate::par::map(&raw, 256, |item| {
-                    serde_json::from_str::<Item>(item.get()).map(entry)
-                });
-                read.into_iter()
-                    .collect::<Result<Vec<Entry>, _>>()
-                    .map(Items)
-                    .map_err(serde::de::Error::custom)
+                Ok(Items(raw))
             }
         }
-        d.deserialize_seq(V)
+        d.deserialize_seq(V(std::marker::PhantomData))
     }
+}
+
+/// From this many items on, a first fetch is shown in two steps: the headlines as soon as
+/// they are read ([`Head`]), then the whole entries. Reading only the headlines skips the
+/// bodies, which are nearly all of a document and of the time it takes to read.
+pub const PREVIEW_FROM: usize = 2_000;
+
+/// What the list shows of an item, read without its body.
+#[derive(Deserialize)]
+struct Head<'a> {
+    id: Option<Id>,
+    #[serde(borrow)]
+    url: Str<'a>,
+    #[serde(borrow)]
+    external_url: Str<'a>,
+    #[serde(borrow)]
+    title: Str<'a>,
+    #[serde(borrow)]
+    date_published: Str<'a>,
+    #[serde(borrow)]
+    date_modified: Str<'a>,
+    #[serde(borrow)]
+    author: Option<Author<'a>>,
+    #[serde(borrow)]
+    authors: Option<Vec<Author<'a>>>,
+    #[serde(rename = "_livefeed")]
+    livefeed: Option<Flags>,
+}
+
+#[derive(Deserialize)]
+struct Flags {
+    #[serde(default)]
+    pinned: bool,
+    #[serde(default)]
+    key_event: bool,
+    #[serde(default)]
+    removed: bool,
 }
 
 #[derive(Deserialize)]
@@ -175,6 +206,15 @@ impl<'de> Deserialize<'de> for Id {
 /// Read `bytes` as a JSON Feed. `Ok(None)`: this JSON is not a JSON Feed (no `version` and
 /// `items`); an error: it says it is one but is broken.
 pub fn parse(bytes: &[u8]) -> Result<Option<Snapshot>, FormatError> {
+    parse_previewing(bytes, None)
+}
+
+/// [`parse`], and for a feed of [`PREVIEW_FROM`] items or more, first hand `preview` (if any) a
+/// snapshot of the headlines (marked `partial`) while the entries are being read.
+pub fn parse_previewing(
+    bytes: &[u8],
+    preview: Option<&mut dyn FnMut(Snapshot)>,
+) -> Result<Option<Snapshot>, FormatError> {
     let feed: Feed = match serde_json::from_slice(bytes) {
         Ok(feed) => feed,
         Err(e) if e.is_syntax() || e.is_eof() => {
@@ -182,7 +222,7 @@ pub fn parse(bytes: &[u8]) -> Result<Option<Snapshot>, FormatError> {
         }
         Err(e) => return claims_to_be_feed(bytes, e),
     };
-    let (Some(version), Some(items)) = (feed.version, feed.items) else {
+    let (Some(version), Some(Items(items))) = (feed.version, feed.items) else {
         return Ok(None);
     };
     if !version.contains("jsonfeed.org") && !version.starts_with('1') {
@@ -190,25 +230,94 @@ pub fn parse(bytes: &[u8]) -> Result<Option<Snapshot>, FormatError> {
     }
     // Items without authors inherit the feed's (JSON Feed 1.1, "authors").
     let feed_authors = names(&feed.authors, &feed.author);
-    let Items(mut entries) = items;
-    for e in entries.iter_mut().filter(|e| e.authors.is_empty()) {
-        e.authors.clone_from(&feed_authors);
-    }
-    fill_missing_ids(&mut entries);
     let ext = feed.livefeed;
-    Ok(Some(Snapshot {
+    let mut snapshot = Snapshot {
         title: feed.title.map(|t| plain(&t)).filter(|t| !t.is_empty()),
         home_url: feed.home_page_url.map(|u| sanitize(u.trim())),
-        entries,
         coverage_end: ext
             .as_ref()
             .and_then(|x| x.coverage_end.as_deref())
             .and_then(parse_time),
         ended: ext.is_some_and(|x| x.ended),
         format: "json-feed",
-        limited: None,
-        folded: Vec::new(),
-    }))
+        ..Snapshot::default()
+    };
+    if let Some(preview) = preview
+        && items.len() >= PREVIEW_FROM
+        && let Some(heads) = heads(&items)
+    {
+        let mut first = Snapshot {
+            entries: heads,
+            partial: true,
+            ..snapshot.clone()
+        };
+        inherit_authors(&mut first.entries, &feed_authors);
+        preview(first);
+    }
+    let read = crate::par::map(&items, 256, |item| {
+        serde_json::from_str::<Item>(item.get()).map(entry)
+    });
+    drop(items);
+    snapshot.entries = match read.into_iter().collect::<Result<Vec<Entry>, _>>() {
+        Ok(entries) => entries,
+        // An item that does not fit: broken if the document calls itself a JSON Feed.
+        Err(e) if version.contains("jsonfeed.org") => {
+            return Err(FormatError::Invalid(format!("broken JSON Feed: {e}")));
+        }
+        Err(_) => return Ok(None),
+    };
+    inherit_authors(&mut snapshot.entries, &feed_authors);
+    fill_missing_ids(&mut snapshot.entries);
+    Ok(Some(snapshot))
+}
+
+fn inherit_authors(entries: &mut [Entry], feed_authors: &[String]) {
+    for e in entries.iter_mut().filter(|e| e.authors.is_empty()) {
+        e.authors = feed_authors.to_vec();
+    }
+}
+
+/// The headlines of every item, or `None` when one of them has no id or URL (its id would
+/// come from its body) or cannot be read (the whole read will say why).
+fn heads(items: &[&RawValue]) -> Option<Vec<Entry>> {
+    let read = crate::par::map(items, 256, |item| {
+        let h = serde_json::from_str::<Head>(item.get()).ok()?;
+        let url = url(&h.url, &h.external_url);
+        let flags = h.livefeed.unwrap_or(Flags {
+            pinned: false,
+            key_event: false,
+            removed: false,
+        });
+        let e = Entry {
+            id: id(h.id, &url)?,
+            published: h.date_published.as_deref().and_then(parse_time),
+            updated: h.date_modified.as_deref().and_then(parse_time),
+            title: h.title.as_deref().map(plain).unwrap_or_default(),
+            authors: names(&h.authors, &h.author),
+            url,
+            pinned: flags.pinned,
+            key_event: flags.key_event,
+            removed: flags.removed,
+            ..Entry::default()
+        };
+        (!e.id.is_empty()).then_some(e)
+    });
+    read.into_iter().collect()
+}
+
+/// An item's link: `url`, else `external_url`.
+fn url(url: &Str, external_url: &Str) -> Option<String> {
+    url.as_deref()
+        .or(external_url.as_deref())
+        .map(|u| sanitize(u.trim()))
+}
+
+/// An item's identity: its id, else its link (`None`: neither, the id will come from the
+/// content).
+fn id(id: Option<Id>, url: &Option<String>) -> Option<String> {
+    id.map(|Id(id)| sanitize(id.trim()))
+        .filter(|id| !id.is_empty())
+        .or_else(|| url.clone())
 }
 
 /// A document that did not fit the typed structs: an error if it calls itself a JSON Feed.
@@ -248,11 +357,7 @@ fn entry(item: Item) -> Entry {
         (_, _, Some(summary)) => body_text(summary),
         _ => Default::default(),
     };
-    let url = item
-        .url
-        .as_deref()
-        .or(item.external_url.as_deref())
-        .map(|u| sanitize(u.trim()));
+    let url = url(&item.url, &item.external_url);
     let authors = names(&item.authors, &item.author);
     let mut images = Vec::new();
     let mut add = |img: Image| {
@@ -289,12 +394,8 @@ fn entry(item: Item) -> Entry {
     for img in body.images {
         add(img);
     }
-    let id = item
-        .id
-        .map(|Id(id)| sanitize(id.trim()))
-        .filter(|id| !id.is_empty());
     Entry {
-        id: id.or_else(|| url.clone()).unwrap_or_default(),
+        id: id(item.id, &url).unwrap_or_default(),
         published: item.date_published.as_deref().and_then(parse_time),
         updated: item.date_modified.as_deref().and_then(parse_time),
         title: item.title.as_deref().map(plain).unwrap_or_default(),
@@ -306,5 +407,76 @@ fn entry(item: Item) -> Entry {
         pinned: ext.as_ref().is_some_and(|x| x.pinned),
         key_event: ext.as_ref().is_some_and(|x| x.key_event),
         removed: ext.as_ref().is_some_and(|x| x.removed),
+    }
+}
+
+#[cfg(test)]
+mod preview_tests {
+    use super::*;
+
+    fn doc(n: usize, without_id: Option<usize>) -> String {
+        let items: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                let mut item = serde_json::json!({
+                    "title": format!("Head &amp; line {i}"),
+                    "content_html": format!("<p>Body {i}</p>"),
+                    "date_published": "2026-03-01T12:00:00Z",
+                    "_livefeed": {"pinned": i == 3},
+                });
+                if Some(i) != without_id {
+                    // Some items are known by their URL only.
+                    let key = if i % 2 == 0 { "id" } else { "url" };
+                    item[key] = format!("https://example.org/live#{i}").into();
+                }
+                item
+            })
+            .collect();
+        serde_json::json!({
+            "version": "https://jsonfeed.org/version/1.1",
+            "authors": [{"name": "Desk"}],
+            "items": items,
+        })
+        .to_string()
+    }
+
+    fn previews(doc: &str) -> (Vec<Snapshot>, Snapshot) {
+        let mut seen = Vec::new();
+        let full = parse_previewing(doc.as_bytes(), Some(&mut |s| seen.push(s)))
+            .unwrap()
+            .unwrap();
+        (seen, full)
+    }
+
+    #[test]
+    fn big_feeds_preview_the_entries_they_then_read_whole() {
+        let (seen, full) = previews(&doc(PREVIEW_FROM, None));
+        let [first] = &seen[..] else {
+            panic!("one preview, got {}", seen.len())
+        };
+        assert!(first.partial && !full.partial);
+        assert_eq!(first.entries.len(), full.entries.len());
+        for (head, whole) in first.entries.iter().zip(&full.entries) {
+            assert_eq!(
+                Entry {
+                    text: String::new(),
+                    links: Vec::new(),
+                    images: Vec::new(),
+                    ..whole.clone()
+                },
+                *head
+            );
+            assert!(head.text.is_empty() && !whole.text.is_empty());
+        }
+        assert_eq!(first.entries[1].title, "Head & line 1");
+        assert_eq!(first.entries[1].authors, ["Desk"]);
+        assert!(first.entries[3].pinned);
+    }
+
+    #[test]
+    fn no_preview_for_small_feeds_or_entries_known_by_their_content() {
+        assert!(previews(&doc(PREVIEW_FROM - 1, None)).0.is_empty());
+        assert!(previews(&doc(PREVIEW_FROM, Some(7))).0.is_empty());
+        // Without anyone to show it to, no preview is made.
+        assert!(parse(doc(PREVIEW_FROM, None).as_bytes()).unwrap().is_some());
     }
 }

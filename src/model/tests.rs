@@ -912,3 +912,61 @@ fn o_without_an_own_link_points_at_the_numbered_links() {
     let (_, effects) = m.update(ch('o'));
     assert!(matches!(&effects[..], [Effect::Open(u)] if u == "https://b.example/"));
 }
+
+/// The headlines of a big first document come first, then the whole of it: the list is
+/// there at once, the selection stays put, and completing the entries is not news.
+#[test]
+fn headlines_first_then_the_whole_document() {
+    let mut m = model();
+    let Snapshot { entries, .. } = match snapshot(&[("e3", 30), ("e2", 20), ("e1", 10)]) {
+        PollResult::Snapshot(s) => s,
+        _ => unreachable!(),
+    };
+    let heads = entries
+        .iter()
+        .map(|e| Entry {
+            text: String::new(),
+            ..e.clone()
+        })
+        .collect();
+    let (changed, effects) = m.update(Msg::Preview {
+        source: 0,
+        snapshot: Snapshot {
+            title: Some("Test blog".into()),
+            entries: heads,
+            partial: true,
+            ..Snapshot::default()
+        },
+    });
+    assert!(changed && effects.is_empty());
+    assert_eq!(m.visible().len(), 3);
+    assert_eq!(m.sources[0].title.as_deref(), Some("Test blog"));
+    assert_eq!(m.sources[0].last, None, "the poll itself has not finished");
+    m.update(ch('j'));
+    assert_eq!(selected(&m), "e2");
+    let text = |m: &Model| {
+        crate::ui::detail_lines(m, 80)
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(text(&m).contains("reading the text…"), "{}", text(&m));
+    // A filter over headlines works already.
+    m.update(ch('/'));
+    m.update(ch('e'));
+    m.update(ch('2'));
+    assert_eq!(m.visible().len(), 1);
+    m.update(key(KeyCode::Esc));
+
+    m.update(fetched(
+        snapshot(&[("e3", 30), ("e2", 20), ("e1", 10)]),
+        100,
+    ));
+    assert_eq!(selected(&m), "e2");
+    assert_eq!(m.new_count(), 0);
+    assert!(m.store.iter().all(|s| !s.partial && s.edited_at.is_none()));
+    assert!(!text(&m).contains("reading the text"));
+    assert!(text(&m).contains("paragraph 0 of e2"));
+    assert_eq!(m.sources[0].last, Some(LastResult::Fetched));
+}

@@ -131,6 +131,9 @@ fn styled_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>
     } else {
         theme.base
     };
+    if stored.partial {
+        push_wrapped(&mut out, "reading the text…", width, theme.dim);
+    }
     for line in e.text.lines() {
         push_wrapped(&mut out, line, width, body_style);
     }
