@@ -175,6 +175,24 @@ mod merge {
             });
     }
 
+    /// The first fetch of a 50,000-entry blog into an empty store (folded beforehand, as
+    /// the poller does): what the screen's thread does before it can draw the list.
+    #[divan::bench(sample_count = 5, sample_size = 1)]
+    fn first_50k(bencher: Bencher) {
+        let mut first = snapshot(entries(50_000));
+        first.folded = first
+            .entries
+            .iter()
+            .map(livefeed::query::Folded::from_entry)
+            .collect();
+        bencher
+            .with_inputs(|| (Store::new(), first.clone()))
+            .bench_local_values(|(mut store, first)| {
+                let report = store.merge(0, first, now());
+                (store, report)
+            });
+    }
+
     /// A poll whose 1,000 entries are all known and unchanged.
     #[divan::bench(sample_count = 20)]
     fn unchanged_1000_in_100k(bencher: Bencher) {
