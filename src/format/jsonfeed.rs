@@ -473,6 +473,19 @@ mod preview_tests {
     }
 
     #[test]
+    fn a_body_that_cannot_be_read_fails_the_document_after_its_preview() {
+        let mut doc: serde_json::Value = serde_json::from_str(&doc(PREVIEW_FROM, None)).unwrap();
+        doc["items"][5]["content_html"] = serde_json::json!({"not": "a string"});
+        let mut seen = 0;
+        let result = parse_previewing(doc.to_string().as_bytes(), Some(&mut |_| seen += 1));
+        assert_eq!(seen, 1);
+        assert!(
+            matches!(&result, Err(FormatError::Invalid(why)) if why.starts_with("broken JSON Feed")),
+            "{result:?}"
+        );
+    }
+
+    #[test]
     fn no_preview_for_small_feeds_or_entries_known_by_their_content() {
         assert!(previews(&doc(PREVIEW_FROM - 1, None)).0.is_empty());
         assert!(previews(&doc(PREVIEW_FROM, Some(7))).0.is_empty());

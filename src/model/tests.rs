@@ -970,3 +970,42 @@ fn headlines_first_then_the_whole_document() {
     assert!(text(&m).contains("paragraph 0 of e2"));
     assert_eq!(m.sources[0].last, Some(LastResult::Fetched));
 }
+
+/// Headlines whose document then fails to be read whole stay listed, and their detail
+/// says why the text is missing instead of promising it.
+#[test]
+fn headlines_whose_bodies_fail_say_so() {
+    let mut m = model();
+    m.update(Msg::Fetching { source: 0 });
+    m.update(Msg::Preview {
+        source: 0,
+        snapshot: Snapshot {
+            entries: vec![Entry {
+                text: String::new(),
+                ..entry("e1", 10)
+            }],
+            partial: true,
+            ..Snapshot::default()
+        },
+    });
+    let text = |m: &Model| {
+        crate::ui::detail_lines(m, 200)
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(text(&m).contains("reading the text…"));
+    m.update(fetched(
+        PollResult::Failed("broken JSON Feed: bad item".into()),
+        5,
+    ));
+    assert_eq!(m.visible().len(), 1, "the headline stays");
+    assert!(
+        text(&m).contains("the text could not be read: broken JSON Feed: bad item"),
+        "{}",
+        text(&m)
+    );
+    m.update(Msg::Fetching { source: 0 });
+    assert!(text(&m).contains("reading the text…"));
+}

@@ -10,7 +10,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::{ago, focused, full_time, pane, styled};
 use crate::entry::Entry;
 use crate::keymap::Action;
-use crate::model::{Focus, Model};
+use crate::model::{Focus, LastResult, Model};
 use crate::store::Stored;
 use crate::theme::Theme;
 
@@ -132,7 +132,15 @@ fn styled_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>
         theme.base
     };
     if stored.partial {
-        push_wrapped(&mut out, "reading the text…", width, theme.dim);
+        // Only the headline is known: the body is on its way, or its document was broken.
+        let state = model.sources.get(stored.source);
+        let note = match state.and_then(|s| s.last.as_ref()) {
+            Some(LastResult::Error(why)) if !state.is_some_and(|s| s.fetching) => {
+                format!("the text could not be read: {why}")
+            }
+            _ => "reading the text…".to_string(),
+        };
+        push_wrapped(&mut out, &note, width, theme.dim);
     }
     for line in e.text.lines() {
         push_wrapped(&mut out, line, width, body_style);
