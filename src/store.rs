@@ -187,6 +187,9 @@ pub struct Store {
     new_count: usize,
     /// Entries evicted per source to respect the cap.
     evicted: Vec<usize>,
+    /// Per source, the newest time among its evicted entries: an unknown entry of that
+    /// source no newer than this was evicted (or is older still), and does not come back.
+    evicted_until: Vec<Option<Timestamp>>,
     /// Bumped by every change, so views know when a cached result is stale.
     version: u64,
 }
@@ -279,6 +282,7 @@ impl Store {
         if self.baselined.len() <= source {
             self.baselined.resize(source + 1, false);
             self.evicted.resize(source + 1, 0);
+            self.evicted_until.resize(source + 1, None);
         }
         let baseline = !self.baselined[source];
         let mut report = MergeReport {
@@ -321,6 +325,12 @@ impl Store {
             let rank = if newest_first { count - n } else { n } as u64;
             let (key, existing) = self.resolve(source, &incoming);
             match existing {
+                None if self.evicted_until[source]
+                    .is_some_and(|cut| incoming.time().is_some_and(|t| t <= cut)) =>
+                {
+                    // Evicted earlier (or older than what was): not new, not back.
+                    continue;
+                }
                 None => {
                     incoming.id.clone_from(&key.id);
                     let stored = Stored {
@@ -475,6 +485,8 @@ impl Store {
             if s.source == source && !s.new && Some(i) != keep {
                 drop[i] = true;
                 excess -= 1;
+                let until = &mut self.evicted_until[source];
+                *until = (*until).max(s.entry.time());
             }
         }
         let gone = drop.iter().filter(|d| **d).count();
@@ -942,6 +954,23 @@ mod tests {
         assert!(store.get(&key("o4")).is_some());
         assert_eq!(store.new_count(), 1);
         assert_eq!(store.evict(0, 3, None), 0);
+    }
+
+    /// A source whose documents hold more than the cap: what was evicted does not come
+    /// back as new with the next response that still lists it.
+    #[test]
+    fn evicted_entries_do_not_come_back_as_new() {
+        let mut store = Store::new();
+        let all: Vec<Entry> = (0..6).map(|n| entry(&format!("e{n}"), n, "")).collect();
+        store.merge(0, snap(all.clone()), ts(100));
+        assert_eq!(store.evict(0, 4, None), 2);
+        let mut next = all;
+        next.insert(0, entry("fresh", 100, ""));
+        let report = store.merge(0, snap(next), ts(200));
+        assert_eq!(report.added, [key("fresh")]);
+        assert_eq!(store.new_count(), 1);
+        assert_eq!(ids(&store), ["fresh", "e5", "e4", "e3", "e2"]);
+        assert!(report.vanished.is_empty());
     }
 
     /// Thousands of entries span several chunks of the slab; lookups, order and eviction

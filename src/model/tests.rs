@@ -1009,3 +1009,36 @@ fn headlines_whose_bodies_fail_say_so() {
     m.update(Msg::Fetching { source: 0 });
     assert!(text(&m).contains("reading the text…"));
 }
+
+/// A first document bigger than the cap, headlines first: the whole entries that follow
+/// do not bring back the evicted ones as new.
+#[test]
+fn headlines_beyond_the_cap_stay_evicted() {
+    let mut m = model();
+    m.max_entries = 2;
+    let ids = [("e4", 40), ("e3", 30), ("e2", 20), ("e1", 10)];
+    let PollResult::Snapshot(whole) = snapshot(&ids) else {
+        unreachable!()
+    };
+    let heads = Snapshot {
+        entries: whole
+            .entries
+            .iter()
+            .map(|e| Entry {
+                text: String::new(),
+                ..e.clone()
+            })
+            .collect(),
+        partial: true,
+        ..Snapshot::default()
+    };
+    m.update(Msg::Preview {
+        source: 0,
+        snapshot: heads,
+    });
+    assert_eq!(m.store.len(), 2);
+    m.update(fetched(PollResult::Snapshot(whole), 100));
+    assert_eq!(m.store.len(), 2);
+    assert_eq!(m.new_count(), 0);
+    assert!(m.store.iter().all(|s| !s.partial));
+}
