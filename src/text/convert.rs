@@ -10,7 +10,11 @@ use crate::entry::Image;
 pub(super) type Walk = fn(&str, &mut dyn FnMut(Ev));
 
 pub(super) fn convert(html: &str, walk: Walk) -> HtmlText {
-    let mut w = Writer::default();
+    // The text is rarely longer than its markup: one allocation, trimmed at the end.
+    let mut w = Writer {
+        text: String::with_capacity(html.len()),
+        ..Writer::default()
+    };
     walk(html, &mut |ev| match ev {
         Ev::Open(tag) => w.open(&tag),
         Ev::Close(tag) => w.close(&tag),
@@ -19,16 +23,14 @@ pub(super) fn convert(html: &str, walk: Walk) -> HtmlText {
     w.finish()
 }
 
-/// One finished paragraph; `tight` ones (list items, table rows) following each other are
-/// separated by a single newline instead of a blank line.
-struct Para {
-    text: String,
-    tight: bool,
-}
-
 #[derive(Default)]
 struct Writer {
-    paras: Vec<Para>,
+    /// The finished paragraphs, joined as they are finished.
+    text: String,
+    /// Whether the last finished paragraph was `tight` (a list item, a table row: two in a
+    /// row are separated by one newline instead of a blank line); `None` before the first.
+    last_tight: Option<bool>,
+    /// The paragraph being written (its buffer is reused for the next one).
     cur: String,
     links: Vec<String>,
     images: Vec<Image>,
@@ -390,19 +392,29 @@ impl Writer {
         self.cur.push_str(t);
     }
 
+    /// Append a finished paragraph to the text.
+    fn finish_para(&mut self, para: &str, tight: bool) {
+        if let Some(last) = self.last_tight {
+            self.text
+                .push_str(if last && tight { "\n" } else { "\n\n" });
+        }
+        self.text.push_str(para);
+        self.last_tight = Some(tight);
+    }
+
     fn flush(&mut self) {
         let mut body = std::mem::take(&mut self.cur);
+        self.flush_body(&body);
+        body.clear();
+        self.cur = body;
+    }
+
+    fn flush_body(&mut self, body: &str) {
         if self.quote == 0 && self.marker.is_none() && !body.contains('\n') {
             // The common case: one plain line, no prefixes.
             let trimmed = body.trim();
             if !trimmed.is_empty() {
-                if trimmed.len() != body.len() {
-                    body = trimmed.to_string();
-                }
-                self.paras.push(Para {
-                    text: body,
-                    tight: self.in_li || self.in_row,
-                });
+                self.finish_para(trimmed, self.in_li || self.in_row);
             }
             return;
         }
@@ -447,23 +459,15 @@ impl Writer {
             text.push_str(line);
         }
         let tight = self.in_li || self.in_row || marker.is_some();
-        self.paras.push(Para { text, tight });
+        self.finish_para(&text, tight);
     }
 
     fn finish(mut self) -> HtmlText {
         self.flush();
+        let mut text = std::mem::take(&mut self.text);
         // Sized exactly: bodies are most of what a blog holds, and a string grown by
         // doubling keeps a third more than it uses on average.
-        let total = self.paras.iter().map(|p| p.text.len() + 2).sum::<usize>();
-        let mut text = String::with_capacity(total);
-        let mut prev_tight = false;
-        for (i, p) in self.paras.iter().enumerate() {
-            if i > 0 {
-                text.push_str(if prev_tight && p.tight { "\n" } else { "\n\n" });
-            }
-            text.push_str(&p.text);
-            prev_tight = p.tight;
-        }
+        text.shrink_to_fit();
         // Every piece was sanitized on the way in, and joining clean pieces cannot create a
         // forbidden character, so the text needs no second pass.
         debug_assert!(!text.chars().any(is_forbidden));
