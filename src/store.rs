@@ -299,7 +299,13 @@ impl Store {
         let newest_first = newest_first(&snapshot.entries);
         let oldest = snapshot.entries.iter().filter_map(Entry::time).min();
         let repeated = repeated_ids(&snapshot.entries);
-        let mut present = std::collections::HashSet::new();
+        // Which held entries this response lists (by slab position), for withdrawals; a
+        // first or partial response withdraws nothing and needs no record.
+        let mut present = if baseline || snapshot.partial {
+            Vec::new()
+        } else {
+            vec![false; self.items.len() + snapshot.entries.len()]
+        };
         let mut fresh = Vec::new();
         let count = snapshot.entries.len();
         if baseline {
@@ -350,13 +356,17 @@ impl Store {
                         self.new_count += 1;
                     }
                     fresh.push(self.items.len());
-                    present.insert(self.items.len());
+                    if let Some(p) = present.get_mut(self.items.len()) {
+                        *p = true;
+                    }
                     self.index.insert(key.clone(), self.items.len());
                     self.items.push(stored);
                     report.added.push(key);
                 }
                 Some(i) => {
-                    present.insert(i);
+                    if let Some(p) = present.get_mut(i) {
+                        *p = true;
+                    }
                     let stored = &mut self.items[i];
                     let old_time = stored.time();
                     incoming.id.clone_from(&key.id);
@@ -438,7 +448,7 @@ impl Store {
         &mut self,
         source: usize,
         oldest: Timestamp,
-        present: &std::collections::HashSet<usize>,
+        present: &[bool],
         report: &mut MergeReport,
     ) {
         // `order` is newest first, so only its head can be newer than `oldest`: walk that
@@ -452,7 +462,7 @@ impl Store {
             if s.source == source
                 && !s.vanished
                 && !s.entry.removed
-                && !present.contains(&i)
+                && !present.get(i).copied().unwrap_or(false)
                 && s.entry.time().is_some_and(|t| t > oldest)
             {
                 gone.push(i);
