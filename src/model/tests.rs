@@ -913,6 +913,30 @@ fn o_without_an_own_link_points_at_the_numbered_links() {
     assert!(matches!(&effects[..], [Effect::Open(u)] if u == "https://b.example/"));
 }
 
+/// The detail pane's text, as plain lines.
+fn detail_text(m: &Model) -> String {
+    crate::ui::detail_lines(m, 200)
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `entries` as a first look at their document would give them: headlines, no bodies.
+fn headlines(entries: &[Entry]) -> Snapshot {
+    Snapshot {
+        entries: entries
+            .iter()
+            .map(|e| Entry {
+                text: String::new(),
+                ..e.clone()
+            })
+            .collect(),
+        partial: true,
+        ..Snapshot::default()
+    }
+}
+
 /// The headlines of a big first document come first, then the whole of it: the list is
 /// there at once, the selection stays put, and completing the entries is not news.
 #[test]
@@ -922,20 +946,11 @@ fn headlines_first_then_the_whole_document() {
         PollResult::Snapshot(s) => s,
         _ => unreachable!(),
     };
-    let heads = entries
-        .iter()
-        .map(|e| Entry {
-            text: String::new(),
-            ..e.clone()
-        })
-        .collect();
     let (changed, effects) = m.update(Msg::Preview {
         source: 0,
         snapshot: Snapshot {
             title: Some("Test blog".into()),
-            entries: heads,
-            partial: true,
-            ..Snapshot::default()
+            ..headlines(&entries)
         },
     });
     assert!(changed && effects.is_empty());
@@ -944,14 +959,11 @@ fn headlines_first_then_the_whole_document() {
     assert_eq!(m.sources[0].last, None, "the poll itself has not finished");
     m.update(ch('j'));
     assert_eq!(selected(&m), "e2");
-    let text = |m: &Model| {
-        crate::ui::detail_lines(m, 80)
-            .iter()
-            .map(|l| l.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    assert!(text(&m).contains("reading the text…"), "{}", text(&m));
+    assert!(
+        detail_text(&m).contains("reading the text…"),
+        "{}",
+        detail_text(&m)
+    );
     // A filter over headlines works already.
     m.update(ch('/'));
     m.update(ch('e'));
@@ -966,8 +978,8 @@ fn headlines_first_then_the_whole_document() {
     assert_eq!(selected(&m), "e2");
     assert_eq!(m.new_count(), 0);
     assert!(m.store.iter().all(|s| !s.partial && s.edited_at.is_none()));
-    assert!(!text(&m).contains("reading the text"));
-    assert!(text(&m).contains("paragraph 0 of e2"));
+    assert!(!detail_text(&m).contains("reading the text"));
+    assert!(detail_text(&m).contains("paragraph 0 of e2"));
     assert_eq!(m.sources[0].last, Some(LastResult::Fetched));
 }
 
@@ -979,35 +991,21 @@ fn headlines_whose_bodies_fail_say_so() {
     m.update(Msg::Fetching { source: 0 });
     m.update(Msg::Preview {
         source: 0,
-        snapshot: Snapshot {
-            entries: vec![Entry {
-                text: String::new(),
-                ..entry("e1", 10)
-            }],
-            partial: true,
-            ..Snapshot::default()
-        },
+        snapshot: headlines(&[entry("e1", 10)]),
     });
-    let text = |m: &Model| {
-        crate::ui::detail_lines(m, 200)
-            .iter()
-            .map(|l| l.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    assert!(text(&m).contains("reading the text…"));
+    assert!(detail_text(&m).contains("reading the text…"));
     m.update(fetched(
         PollResult::Failed("broken JSON Feed: bad item".into()),
         5,
     ));
     assert_eq!(m.visible().len(), 1, "the headline stays");
     assert!(
-        text(&m).contains("the text could not be read: broken JSON Feed: bad item"),
+        detail_text(&m).contains("the text could not be read: broken JSON Feed: bad item"),
         "{}",
-        text(&m)
+        detail_text(&m)
     );
     m.update(Msg::Fetching { source: 0 });
-    assert!(text(&m).contains("reading the text…"));
+    assert!(detail_text(&m).contains("reading the text…"));
 }
 
 /// A first document bigger than the cap, headlines first: the whole entries that follow
@@ -1020,21 +1018,9 @@ fn headlines_beyond_the_cap_stay_evicted() {
     let PollResult::Snapshot(whole) = snapshot(&ids) else {
         unreachable!()
     };
-    let heads = Snapshot {
-        entries: whole
-            .entries
-            .iter()
-            .map(|e| Entry {
-                text: String::new(),
-                ..e.clone()
-            })
-            .collect(),
-        partial: true,
-        ..Snapshot::default()
-    };
     m.update(Msg::Preview {
         source: 0,
-        snapshot: heads,
+        snapshot: headlines(&whole.entries),
     });
     assert_eq!(m.store.len(), 2);
     m.update(fetched(PollResult::Snapshot(whole), 100));
