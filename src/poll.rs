@@ -320,11 +320,14 @@ async fn parse_off_loop(
     tokio::task::spawn_blocking(move || {
         #[cfg(debug_assertions)]
         crate::app::debug_panic("parser");
+        // Within the caps, and folded for the filter here, off the screen's thread.
+        let ready = |s: &mut crate::entry::Snapshot| {
+            caps.apply(s);
+            s.folded = crate::par::map(&s.entries, 256, crate::query::Folded::from_entry);
+        };
         let mut send = |mut first: crate::entry::Snapshot| {
+            ready(&mut first);
             if let Some(to) = &preview {
-                caps.apply(&mut first);
-                first.folded =
-                    crate::par::map(&first.entries, 256, crate::query::Folded::from_entry);
                 let msg = Msg::Preview {
                     source: to.source,
                     snapshot: first,
@@ -335,13 +338,16 @@ async fn parse_off_loop(
         };
         let mut snapshot = match mapping {
             Some(m) => format::parse_mapped(&body, &m),
-            None if preview.is_some() => format::parse_previewing(&body, Some(&mut send)),
-            None => format::parse(&body),
+            None => format::parse_previewing(
+                &body,
+                preview
+                    .is_some()
+                    .then_some(&mut send as &mut dyn FnMut(crate::entry::Snapshot)),
+            ),
         }?;
         // The document is no longer needed: give its memory back before folding.
         drop(body);
-        caps.apply(&mut snapshot);
-        snapshot.folded = crate::par::map(&snapshot.entries, 256, crate::query::Folded::from_entry);
+        ready(&mut snapshot);
         Ok(snapshot)
     })
     .await

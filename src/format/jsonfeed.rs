@@ -86,7 +86,7 @@ struct Head<'a> {
     livefeed: Option<Flags>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct Flags {
     #[serde(default)]
     pinned: bool,
@@ -283,11 +283,7 @@ fn heads(items: &[&RawValue]) -> Option<Vec<Entry>> {
     let read = crate::par::map(items, 256, |item| {
         let h = serde_json::from_str::<Head>(item.get()).ok()?;
         let url = url(&h.url, &h.external_url);
-        let flags = h.livefeed.unwrap_or(Flags {
-            pinned: false,
-            key_event: false,
-            removed: false,
-        });
+        let flags = h.livefeed.unwrap_or_default();
         let e = Entry {
             id: id(h.id, &url)?,
             published: h.date_published.as_deref().and_then(parse_time),
