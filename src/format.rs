@@ -18,6 +18,7 @@ pub mod lenient;
 pub mod mapping;
 pub mod microdata;
 pub mod reddit;
+pub mod split;
 pub mod syndication;
 pub mod wordpress;
 
