@@ -105,6 +105,36 @@ mod parse {
             .bench(|| livefeed::format::parse(divan::black_box(&doc)).map(|s| s.entries.len()));
     }
 
+    /// The same feed read while it arrives, in 64 KB chunks (as the first fetch of a
+    /// source reads it): item by item, never holding the document.
+    #[divan::bench(args = [MB, 20 * MB], sample_count = 10)]
+    fn jsonfeed_arriving(bencher: Bencher, size: usize) {
+        let doc = document(synth::Format::JsonFeed, size);
+        bencher.counter(BytesCount::of_slice(&doc)).bench(|| {
+            let mut reader = livefeed::format::Reader::new(None, 0);
+            for chunk in divan::black_box(&doc).chunks(64 * 1024) {
+                reader.push(chunk)?;
+            }
+            reader.finish(None).map(|s| s.entries.len())
+        });
+    }
+
+    /// Finding the items' boundaries alone (the scan under `jsonfeed_arriving`).
+    #[divan::bench(args = [20 * MB], sample_count = 10)]
+    fn jsonfeed_split(bencher: Bencher, size: usize) {
+        let doc = document(synth::Format::JsonFeed, size);
+        bencher.counter(BytesCount::of_slice(&doc)).bench(|| {
+            let mut split = livefeed::format::split::Splitter::new("items");
+            let mut pieces = 0;
+            for chunk in divan::black_box(&doc).chunks(64 * 1024) {
+                split.push(chunk)?;
+                pieces += split.ready().len();
+                split.consume();
+            }
+            split.finish().map(|()| pieces)
+        });
+    }
+
     #[divan::bench(args = [MB, 20 * MB], sample_count = 10)]
     fn jsonfeed_serde_floor(bencher: Bencher, size: usize) {
         let doc = document(synth::Format::JsonFeed, size);

@@ -17,10 +17,13 @@ pub mod jsonld;
 pub mod lenient;
 pub mod mapping;
 pub mod microdata;
+mod reader;
 pub mod reddit;
 pub mod split;
 pub mod syndication;
 pub mod wordpress;
+
+pub use reader::Reader;
 
 /// Why a document could not be read as a live blog.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

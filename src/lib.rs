@@ -5,9 +5,11 @@
 //! - [`commands`]: the subcommands (completions, man page, config path/init/check).
 //! - [`config`]: TOML configuration (embedded defaults < user file < command line).
 //! - [`entry`]: the normalized entry and snapshot types every format produces.
-//! - [`format`](mod@format): detect a document's format and parse it into a snapshot.
+//! - [`format`](mod@format): detect a document's format and parse it into a snapshot; a JSON
+//!   Feed is read item by item while it arrives (`format/reader.rs`, `format/split.rs`).
 //! - [`text`]: HTML to plain text, sanitizing of untrusted text, width-correct truncation.
-//! - [`source`]: fetching bytes: http (caps, timeouts, conditional GET) and files.
+//! - [`source`]: fetching bytes chunk by chunk: http (caps, timeouts, conditional GET) and
+//!   files.
 //! - [`poll`]: one task per source on its schedule, sending results over a channel.
 //! - [`par`]: independent work per item spread over the cores.
 //! - [`store`]: entries by id: merge, new/seen, edits, ordering.

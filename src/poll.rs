@@ -17,7 +17,9 @@ use tokio::time::Instant;
 use crate::demo::Demo;
 use crate::format::{self, FormatError};
 use crate::model::{Msg, PollResult};
-use crate::source::{Body, FetchError, Fetched, HttpFetcher, Location, Validators, read_file};
+use crate::source::{
+    Body, FetchError, HttpFetcher, Incoming, Location, Opened, Validators, open_file,
+};
 
 /// What a poller needs to know about its source.
 #[derive(Debug, Clone)]
@@ -50,35 +52,77 @@ impl Default for Caps {
 }
 
 impl Caps {
-    /// Cut a snapshot down to the limits, saying what was cut.
-    pub fn apply(&self, snapshot: &mut crate::entry::Snapshot) {
+    /// Cut a text longer than the limit (at a character boundary, marked with ` …`); whether
+    /// it was cut.
+    fn cut_text(&self, e: &mut crate::entry::Entry) -> bool {
+        if e.text.len() <= self.entry_bytes {
+            return false;
+        }
+        let mut end = self.entry_bytes;
+        while !e.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        e.text.truncate(end);
+        e.text.push_str(" …");
+        true
+    }
+}
+
+/// Makes a snapshot ready for the screen's thread as its entries come in, off that thread:
+/// texts cut to the caps, every entry folded for the filter, and at the end the number of
+/// entries capped, with a note of what was cut.
+struct Prepare {
+    caps: Caps,
+    /// Entries whose text was checked against the cap so far.
+    checked: usize,
+    cut: usize,
+}
+
+impl Prepare {
+    fn new(caps: Caps) -> Prepare {
+        Prepare {
+            caps,
+            checked: 0,
+            cut: 0,
+        }
+    }
+
+    /// Cut and fold the entries added since the last call (all of them again when the
+    /// folded forms were emptied).
+    fn entries(&mut self, s: &mut crate::entry::Snapshot) {
+        for e in s.entries.iter_mut().skip(self.checked) {
+            self.cut += usize::from(self.caps.cut_text(e));
+        }
+        self.checked = self.checked.max(s.entries.len());
+        let from = s.folded.len().min(s.entries.len());
+        let folded = crate::par::map(&s.entries[from..], 256, crate::query::Folded::from_entry);
+        s.folded.extend(folded);
+    }
+
+    /// The snapshot is complete.
+    fn finish(mut self, s: &mut crate::entry::Snapshot) {
         let mut notes = Vec::new();
-        if snapshot.entries.len() > self.entries {
+        if s.entries.len() > self.caps.entries {
             notes.push(format!(
                 "{} entries beyond the limit of {} dropped",
-                snapshot.entries.len() - self.entries,
-                self.entries
+                s.entries.len() - self.caps.entries,
+                self.caps.entries
             ));
-            snapshot.entries.truncate(self.entries);
+            s.entries.truncate(self.caps.entries);
+            s.folded.truncate(self.caps.entries);
+            self.checked = self.checked.min(self.caps.entries);
         }
-        let mut cut = 0;
-        for e in &mut snapshot.entries {
-            if e.text.len() > self.entry_bytes {
-                let mut end = self.entry_bytes;
-                while !e.text.is_char_boundary(end) {
-                    end -= 1;
-                }
-                e.text.truncate(end);
-                e.text.push_str(" …");
-                cut += 1;
-            }
-        }
-        if cut > 0 {
-            notes.push(format!("{cut} entries cut at {} bytes", self.entry_bytes));
+        self.entries(s);
+        if self.cut > 0 {
+            notes.push(format!(
+                "{} entries cut at {} bytes",
+                self.cut, self.caps.entry_bytes
+            ));
         }
         if !notes.is_empty() {
-            snapshot.limited = Some(notes.join(", "));
+            s.limited = Some(notes.join(", "));
         }
+        s.folded.shrink_to_fit();
     }
 }
 
@@ -239,8 +283,10 @@ impl Fetch for NetFetch {
 }
 
 /// Fetch one document and parse it. `last` is the hash of the previous body: an identical
-/// body is reported as unchanged and neither parsed nor merged. Before the first document
-/// is read whole, its headlines go to `preview` (when the format and size allow).
+/// body is reported as unchanged and neither parsed nor merged. The first document of a
+/// source is read while it arrives (there is no previous hash to compare with); later ones
+/// are received whole, compared, and only then read. Before a first document that is read
+/// whole is complete, its headlines go to `preview` (when the format and size allow).
 pub async fn fetch_and_parse(
     plan: &Plan,
     fetcher: &HttpFetcher,
@@ -254,37 +300,42 @@ pub async fn fetch_and_parse(
     };
     // A page may point to its feed; follow such a link once.
     for _ in 0..2 {
-        let fetched = match &plan.location {
-            Location::File(path) => read_file(path, plan.max_bytes).await.map(|b| Fetched {
-                body: Some(Body::new(b)),
-                max_age: None,
-            }),
-            _ => fetcher.fetch(&url, &plan.headers, validators).await,
+        let opened = match &plan.location {
+            Location::File(path) => open_file(path, plan.max_bytes).await,
+            _ => fetcher.open(&url, &plan.headers, validators).await,
         };
-        let (body, max_age) = match fetched {
-            Ok(Fetched {
-                body: None,
-                max_age,
-            }) => return (PollResult::NotModified, None, max_age),
-            Ok(Fetched {
-                body: Some(body),
-                max_age,
-            }) => (body, max_age),
-            Err(e) => {
-                let retry = match &e {
-                    FetchError::Status { retry_after, .. } => *retry_after,
-                    _ => None,
-                };
-                return (PollResult::Failed(e.to_string()), retry, None);
+        let mut incoming = match opened {
+            Ok(Opened::NotModified { max_age }) => return (PollResult::NotModified, None, max_age),
+            Ok(Opened::Body(incoming)) => incoming,
+            Err(e) => return failed(e),
+        };
+        let max_age = incoming.max_age;
+        let mapping = plan.mapping.clone();
+        let read = if last.is_none() {
+            let preview = preview.cloned();
+            match read_while_arriving(incoming, validators, mapping, plan.caps, preview).await {
+                Ok(read) => read,
+                Err(e) => return failed(e),
             }
+        } else {
+            let mut body = Vec::with_capacity(incoming.length_hint());
+            loop {
+                match incoming.chunk().await {
+                    Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                    Ok(None) => break,
+                    Err(e) => return failed(e),
+                }
+            }
+            let hash = incoming.finish(validators);
+            if *last == Some(hash) {
+                return (PollResult::Unchanged, None, max_age);
+            }
+            read_whole(body, mapping, plan.caps)
+                .await
+                .map(|s| (s, hash))
         };
-        let hash = body.sha256;
-        if *last == Some(hash) {
-            return (PollResult::Unchanged, None, max_age);
-        }
-        let preview = preview.filter(|_| last.is_none()).cloned();
-        match parse_off_loop(body.bytes, plan.mapping.clone(), plan.caps, preview).await {
-            Ok(snapshot) => {
+        match read {
+            Ok((snapshot, hash)) => {
                 *last = Some(hash);
                 return (PollResult::Snapshot(snapshot), None, max_age);
             }
@@ -308,54 +359,124 @@ pub async fn fetch_and_parse(
     (PollResult::Failed(why), None, None)
 }
 
-/// Parse on the blocking pool, so a big document never stalls the event loop.
-/// The safety caps are applied there too, and the entries folded for the filter, so that
-/// the screen's thread only has to merge.
-async fn parse_off_loop(
-    body: Vec<u8>,
+/// A failed fetch as a poll result, with the server's `Retry-After` if it gave one.
+fn failed(e: FetchError) -> (PollResult, Option<Duration>, Option<Duration>) {
+    let retry = match &e {
+        FetchError::Status { retry_after, .. } => *retry_after,
+        _ => None,
+    };
+    (PollResult::Failed(e.to_string()), retry, None)
+}
+
+/// How many chunks may wait between the download and the reader.
+const CHUNKS_IN_FLIGHT: usize = 64;
+
+/// Read a body while it arrives: the chunks go to a reader on the blocking pool, which
+/// makes entries of them as they come (see [`format::Reader`]). A failed download is the
+/// outer error; a document that cannot be read, the inner one (the download stops there).
+async fn read_while_arriving(
+    mut incoming: Box<Incoming>,
+    validators: &mut Validators,
     mapping: Option<crate::format::mapping::Mapping>,
     caps: Caps,
     preview: Option<PreviewTo>,
+) -> Result<Result<(crate::entry::Snapshot, [u8; 32]), FormatError>, FetchError> {
+    let (tx, mut rx) = mpsc::channel::<bytes::Bytes>(CHUNKS_IN_FLIGHT);
+    let hint = incoming.length_hint();
+    let reading = tokio::task::spawn_blocking(move || {
+        let mut reader = format::Reader::new(mapping, hint);
+        let mut prepare = Prepare::new(caps);
+        while let Some(chunk) = rx.blocking_recv() {
+            reader.push(&chunk)?;
+            if let Some(s) = reader.snapshot_mut() {
+                prepare.entries(s);
+            }
+        }
+        finish_reading(reader, prepare, preview)
+    });
+    let mut stopped = false;
+    loop {
+        match incoming.chunk().await {
+            Ok(Some(chunk)) => {
+                if tx.send(chunk).await.is_err() {
+                    // The reader gave up: the document is broken; no need for the rest.
+                    stopped = true;
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return Err(e),
+        }
+    }
+    drop(tx);
+    let read = match reading.await.unwrap_or_else(|_| Err(crashed())) {
+        Ok(read) => read,
+        Err(e) => return Ok(Err(e)),
+    };
+    if stopped {
+        // Only a reader that failed stops taking chunks.
+        return Ok(Err(crashed()));
+    }
+    Ok(Ok((read, incoming.finish(validators))))
+}
+
+/// Read a body received whole, on the blocking pool.
+async fn read_whole(
+    body: Vec<u8>,
+    mapping: Option<crate::format::mapping::Mapping>,
+    caps: Caps,
 ) -> Result<crate::entry::Snapshot, FormatError> {
     tokio::task::spawn_blocking(move || {
-        #[cfg(debug_assertions)]
-        crate::app::debug_panic("parser");
-        // Within the caps, and folded for the filter here, off the screen's thread.
-        let ready = |s: &mut crate::entry::Snapshot| {
-            caps.apply(s);
-            s.folded = crate::par::map(&s.entries, 256, crate::query::Folded::from_entry);
-        };
-        let mut send = |mut first: crate::entry::Snapshot| {
-            ready(&mut first);
-            if let Some(to) = &preview {
-                let msg = Msg::Preview {
-                    source: to.source,
-                    snapshot: first,
-                };
-                // The screen may be gone; the whole document is read all the same.
-                let _ = to.tx.blocking_send(msg);
+        let mut reader = format::Reader::new(mapping, body.len());
+        let mut prepare = Prepare::new(caps);
+        // In runs, so that a reader that splits the document never holds a second copy.
+        for run in body.chunks(READ_RUN) {
+            reader.push(run)?;
+            if let Some(s) = reader.snapshot_mut() {
+                prepare.entries(s);
             }
-        };
-        let mut snapshot = match mapping {
-            Some(m) => format::parse_mapped(&body, &m),
-            None => format::parse_previewing(
-                &body,
-                preview
-                    .is_some()
-                    .then_some(&mut send as &mut dyn FnMut(crate::entry::Snapshot)),
-            ),
-        }?;
-        // The document is no longer needed: give its memory back before folding.
+        }
         drop(body);
-        ready(&mut snapshot);
-        Ok(snapshot)
+        finish_reading(reader, prepare, None)
     })
     .await
-    .unwrap_or_else(|_| {
-        Err(FormatError::Invalid(
-            "the parser crashed on this document".into(),
-        ))
-    })
+    .unwrap_or_else(|_| Err(crashed()))
+}
+
+/// Bytes handed to the reader at a time from a body received whole.
+const READ_RUN: usize = 256 * 1024;
+
+/// The end of a document: the reader reads what is left, and the snapshot is made ready.
+/// A document read whole sends its headlines to `preview` first (when it can).
+fn finish_reading(
+    reader: format::Reader,
+    prepare: Prepare,
+    preview: Option<PreviewTo>,
+) -> Result<crate::entry::Snapshot, FormatError> {
+    #[cfg(debug_assertions)]
+    crate::app::debug_panic("parser");
+    let mut send = |mut first: crate::entry::Snapshot| {
+        Prepare::new(prepare.caps).finish(&mut first);
+        if let Some(to) = &preview {
+            let msg = Msg::Preview {
+                source: to.source,
+                snapshot: first,
+            };
+            // The screen may be gone; the whole document is read all the same.
+            let _ = to.tx.blocking_send(msg);
+        }
+    };
+    let mut snapshot = reader.finish(
+        preview
+            .is_some()
+            .then_some(&mut send as &mut dyn FnMut(crate::entry::Snapshot)),
+    )?;
+    prepare.finish(&mut snapshot);
+    Ok(snapshot)
+}
+
+fn crashed() -> FormatError {
+    FormatError::Invalid("the parser crashed on this document".into())
 }
 
 /// Start the poller of `plan` on its own task. `now` wakes it for an immediate fetch.
@@ -465,7 +586,7 @@ async fn run_demo(index: usize, tx: mpsc::Sender<Msg>, now: Arc<Notify>) {
             PollResult::Unchanged
         } else {
             last = Some(doc.sha256);
-            match parse_off_loop(doc.bytes, None, Caps::default(), None).await {
+            match read_whole(doc.bytes, None, Caps::default()).await {
                 Ok(snapshot) => PollResult::Snapshot(snapshot),
                 Err(e) => PollResult::Failed(e.to_string()),
             }

@@ -43,15 +43,6 @@ pub struct Validators {
     pub last_modified: Option<String>,
 }
 
-/// What a fetch gave.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Fetched {
-    /// The body; `None` when the server answered 304 Not Modified.
-    pub body: Option<Body>,
-    /// `Cache-Control: max-age`: the server asks not to be polled again sooner.
-    pub max_age: Option<Duration>,
-}
-
 /// A document as received, with its SHA-256 (computed while it arrived, so an unchanged
 /// body is recognized without another pass over it).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -124,13 +115,14 @@ impl HttpFetcher {
         })
     }
 
-    /// GET `url` conditionally; on success `validators` is updated from the response.
-    pub async fn fetch(
+    /// GET `url` conditionally, up to the start of the body, which the caller then reads
+    /// chunk by chunk from the [`Incoming`] answer.
+    pub async fn open(
         &self,
         url: &str,
         headers: &BTreeMap<String, String>,
-        validators: &mut Validators,
-    ) -> Result<Fetched, FetchError> {
+        validators: &Validators,
+    ) -> Result<Opened, FetchError> {
         let mut request = self.client.get(url).header(
             ACCEPT,
             "application/feed+json, application/json, text/html;q=0.9, */*;q=0.8",
@@ -150,7 +142,7 @@ impl HttpFetcher {
         if let Some(lm) = &validators.last_modified {
             request = request.header(IF_MODIFIED_SINCE, lm);
         }
-        let mut response = request.send().await.map_err(classify)?;
+        let response = request.send().await.map_err(classify)?;
         let status = response.status();
         let max_age = response
             .headers()
@@ -158,10 +150,7 @@ impl HttpFetcher {
             .and_then(|v| v.to_str().ok())
             .and_then(parse_max_age);
         if status == reqwest::StatusCode::NOT_MODIFIED {
-            return Ok(Fetched {
-                body: None,
-                max_age,
-            });
+            return Ok(Opened::NotModified { max_age });
         }
         if status.is_redirection()
             && let Some(why) = unfollowed_redirect(response.url(), response.headers())
@@ -190,26 +179,92 @@ impl HttpFetcher {
             etag: header(ETAG),
             last_modified: header(LAST_MODIFIED),
         };
-        // The announced length (when not compressed) saves regrowing the buffer; it is
-        // only a hint, bounded by the cap, and the cap is still checked as bytes arrive.
-        let hint = response.content_length().unwrap_or(0).min(self.max_bytes);
-        let mut body = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
-        let mut sha = Sha256::new();
-        while let Some(chunk) = response.chunk().await.map_err(classify)? {
-            if (body.len() + chunk.len()) as u64 > self.max_bytes {
-                return Err(FetchError::TooLarge(self.max_bytes));
-            }
-            sha.update(&chunk);
-            body.extend_from_slice(&chunk);
-        }
-        *validators = fresh;
-        Ok(Fetched {
-            body: Some(Body {
-                bytes: body,
-                sha256: sha.finalize().into(),
-            }),
+        Ok(Opened::Body(Box::new(Incoming {
+            from: From::Http(response),
+            max_bytes: self.max_bytes,
+            read: 0,
+            sha: Sha256::new(),
+            fresh: Some(fresh),
             max_age,
-        })
+        })))
+    }
+}
+
+/// The answer to a conditional GET, before its body is read.
+#[derive(Debug)]
+pub enum Opened {
+    /// 304: the document did not change.
+    NotModified { max_age: Option<Duration> },
+    /// A body follows.
+    Body(Box<Incoming>),
+}
+
+/// A good answer whose body is still arriving (or a file being read): each chunk is counted
+/// against the cap and hashed as it comes, so the body never has to be held to know
+/// whether it changed.
+#[derive(Debug)]
+pub struct Incoming {
+    from: From,
+    max_bytes: u64,
+    read: u64,
+    sha: Sha256,
+    /// The response's validators, kept once the whole body was read.
+    fresh: Option<Validators>,
+    /// `Cache-Control: max-age`: the server asks not to be polled again sooner.
+    pub max_age: Option<Duration>,
+}
+
+#[derive(Debug)]
+enum From {
+    Http(reqwest::Response),
+    File { file: tokio::fs::File, len: u64 },
+}
+
+/// Bytes read from a file at a time.
+const FILE_CHUNK: usize = 256 * 1024;
+
+impl Incoming {
+    /// The announced length, bounded by the cap (0 when unknown).
+    pub fn length_hint(&self) -> usize {
+        let hint = match &self.from {
+            From::Http(response) => response.content_length().unwrap_or(0),
+            From::File { len, .. } => *len,
+        };
+        usize::try_from(hint.min(self.max_bytes)).unwrap_or(0)
+    }
+
+    /// The next piece of the body; `None` at its end.
+    pub async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, FetchError> {
+        let chunk = match &mut self.from {
+            From::Http(response) => response.chunk().await.map_err(classify)?,
+            From::File { file, .. } => {
+                use tokio::io::AsyncReadExt;
+                let mut buf = bytes::BytesMut::with_capacity(FILE_CHUNK);
+                let n = file
+                    .read_buf(&mut buf)
+                    .await
+                    .map_err(|e| FetchError::Other(format!("cannot read the file: {e}")))?;
+                (n > 0).then(|| buf.freeze())
+            }
+        };
+        let Some(chunk) = chunk else {
+            return Ok(None);
+        };
+        self.read += chunk.len() as u64;
+        if self.read > self.max_bytes {
+            return Err(FetchError::TooLarge(self.max_bytes));
+        }
+        self.sha.update(&chunk);
+        Ok(Some(chunk))
+    }
+
+    /// The whole body was read: its SHA-256. The response's validators are kept for the
+    /// next request.
+    pub fn finish(self, validators: &mut Validators) -> [u8; 32] {
+        if let Some(fresh) = self.fresh {
+            *validators = fresh;
+        }
+        self.sha.finalize().into()
     }
 }
 
@@ -246,11 +301,10 @@ fn unfollowed_redirect(from: &reqwest::Url, headers: &HeaderMap) -> Option<Strin
     redirect_refusal(std::slice::from_ref(from), &to)
 }
 
-/// Read a local file, refusing more than `max_bytes`.
-pub async fn read_file(path: &std::path::Path, max_bytes: u64) -> Result<Vec<u8>, FetchError> {
-    use tokio::io::AsyncReadExt;
-    let file = tokio::fs::File::open(path).await.map_err(|e| {
-        let shown = path.display();
+/// Open a local file to be read chunk by chunk (refusing more than `max_bytes`).
+pub async fn open_file(path: &std::path::Path, max_bytes: u64) -> Result<Opened, FetchError> {
+    let shown = path.display();
+    let cannot = |e: std::io::Error| {
         FetchError::Other(match e.kind() {
             std::io::ErrorKind::NotFound if shown.to_string().contains("://") => format!(
                 "{shown} is not an http(s) address, and no file has that name: \
@@ -261,16 +315,17 @@ pub async fn read_file(path: &std::path::Path, max_bytes: u64) -> Result<Vec<u8>
             }
             _ => format!("cannot read {shown}: {e}"),
         })
-    })?;
-    let mut body = Vec::new();
-    file.take(max_bytes + 1)
-        .read_to_end(&mut body)
-        .await
-        .map_err(|e| FetchError::Other(format!("cannot read {}: {e}", path.display())))?;
-    if body.len() as u64 > max_bytes {
-        return Err(FetchError::TooLarge(max_bytes));
-    }
-    Ok(body)
+    };
+    let file = tokio::fs::File::open(path).await.map_err(cannot)?;
+    let len = file.metadata().await.map_err(cannot)?.len();
+    Ok(Opened::Body(Box::new(Incoming {
+        from: From::File { file, len },
+        max_bytes,
+        read: 0,
+        sha: Sha256::new(),
+        fresh: None,
+        max_age: None,
+    })))
 }
 
 fn classify(e: reqwest::Error) -> FetchError {

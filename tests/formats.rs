@@ -864,3 +864,23 @@ fn json_feed_items_inherit_feed_authors() {
     assert_eq!(s.entries[0].authors, ["Feed Desk"]);
     assert_eq!(s.entries[1].authors, ["Own"]);
 }
+
+/// Every fixture read while it arrives, in chunks of any size, gives what reading it whole
+/// gives (JSON Feeds are read item by item; everything else is gathered first).
+#[test]
+fn every_fixture_reads_the_same_while_arriving() {
+    for name in all_files(shared_available()) {
+        let bytes = read(&path_of(&name));
+        let whole = format::parse(&bytes);
+        let mut sizes = vec![13, 4096, 300_000];
+        if bytes.len() < 200_000 {
+            sizes.push(1);
+        }
+        for size in sizes {
+            let mut reader = format::Reader::new(None, 0);
+            let pushed = bytes.chunks(size).try_for_each(|c| reader.push(c));
+            let arriving = pushed.and_then(|()| reader.finish(None));
+            assert_eq!(arriving, whole, "{name} in chunks of {size}");
+        }
+    }
+}

@@ -177,6 +177,18 @@ async fn an_endless_body_stops_at_the_cap() {
     assert!(took < Duration::from_secs(5), "{took:?}");
 }
 
+/// A first document is read while it arrives, so a feed that breaks early is dropped there:
+/// the rest of an endless body is never downloaded.
+#[tokio::test]
+async fn a_broken_feed_stops_the_download_where_it_breaks() {
+    let broken = r#"{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1"}}"#;
+    let server = TestServer::always(Response::ok(broken).endless());
+    let (result, took) = fetch(server.url("/broken")).await;
+    let why = failed(&result);
+    assert!(why.contains("broken JSON"), "{why}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+}
+
 #[tokio::test]
 async fn one_byte_per_second_is_ended_by_the_total_deadline() {
     let server = TestServer::always(Response::ok(feed()).trickle_ms(1000));

@@ -10,6 +10,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
+pub mod stream;
+
 type Str<'a> = Option<Cow<'a, str>>;
 
 #[derive(Deserialize)]

@@ -119,6 +119,8 @@ pub struct Splitter {
     key: String,
     ready: Vec<Piece>,
     error: Option<SplitError>,
+    /// How many times the split array was opened.
+    arrays: usize,
 }
 
 impl Splitter {
@@ -140,6 +142,7 @@ impl Splitter {
             key: String::new(),
             ready: Vec::new(),
             error: None,
+            arrays: 0,
         }
     }
 
@@ -195,6 +198,12 @@ impl Splitter {
         }
     }
 
+    /// How many times the split array has begun so far (an empty array delivers no
+    /// element, but it was there).
+    pub fn arrays(&self) -> usize {
+        self.arrays
+    }
+
     /// Bytes taken by `push` so far (for error offsets and for callers' progress).
     pub fn position(&self) -> u64 {
         self.base + self.buf.len() as u64
@@ -243,7 +252,10 @@ impl Splitter {
             (State::FirstKey | State::Key, _) => return Err(broken(at, "expected a key")),
             (State::Colon, b':') => State::Value,
             (State::Colon, _) => return Err(broken(at, "expected a colon")),
-            (State::Value, b'[') if self.key == self.array_key => State::FirstElement,
+            (State::Value, b'[') if self.key == self.array_key => {
+                self.arrays += 1;
+                State::FirstElement
+            }
             (State::FirstElement, b']') => State::AfterMember,
             (State::Element, b']') => return Err(broken(at, "trailing comma")),
             (State::Value | State::FirstElement | State::Element, b'}' | b']' | b',' | b':') => {
@@ -582,6 +594,18 @@ mod tests {
         assert_eq!(split(&deep(200)), too_deep);
         assert_eq!(split(&deep_items(126)).map(|p| p.len()), Ok(1));
         assert_eq!(split(&deep_items(127)), too_deep);
+    }
+
+    #[test]
+    fn an_empty_array_is_counted_though_it_has_no_element() {
+        let count = |doc: &str| {
+            let mut s = Splitter::new("items");
+            s.push(doc.as_bytes()).unwrap();
+            s.arrays()
+        };
+        assert_eq!(count(r#"{"items":[]}"#), 1);
+        assert_eq!(count(r#"{"items":[1],"items":[]}"#), 2);
+        assert_eq!(count(r#"{"items":{},"other":[]}"#), 0);
     }
 
     #[test]

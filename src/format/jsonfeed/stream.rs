@@ -1,0 +1,122 @@
+//! A JSON Feed read member by member and item by item while it arrives, so that the
+//! document itself is never held: only the entries made from it.
+//!
+//! [`crate::format::Reader`] cuts the document into its top-level members and the elements
+//! of `items` ([`crate::format::split`]); this file turns those pieces into the same
+//! snapshot [`super::parse`] makes of the whole document.
+
+use serde::de::IgnoredAny;
+
+use super::{Author, FeedExt, Item, entry, inherit_authors, names};
+use crate::entry::Snapshot;
+use crate::format::{FormatError, fill_missing_ids, parse_time};
+use crate::text::{plain, sanitize};
+
+/// The feed as read so far.
+pub struct Streamed {
+    snapshot: Snapshot,
+    feed_authors: Vec<String>,
+    /// The feed's authors came after some items were read (they inherit them at the end).
+    authors_late: bool,
+}
+
+impl Streamed {
+    /// A feed whose `version` member (its first) holds `version`; `None` when that is not a
+    /// JSON Feed version.
+    pub fn new(version: &[u8]) -> Option<Streamed> {
+        let version: String = serde_json::from_slice(version).ok()?;
+        version.contains("jsonfeed.org").then(|| Streamed {
+            snapshot: Snapshot {
+                format: "json-feed",
+                ..Snapshot::default()
+            },
+            feed_authors: Vec::new(),
+            authors_late: false,
+        })
+    }
+
+    /// Take one top-level member other than the items.
+    pub fn member(&mut self, key: &str, value: &[u8]) -> Result<(), FormatError> {
+        let broken = |e: serde_json::Error| FormatError::Invalid(format!("broken JSON Feed: {e}"));
+        match key {
+            "title" => {
+                let title: Option<String> = serde_json::from_slice(value).map_err(broken)?;
+                self.snapshot.title = title.map(|t| plain(&t)).filter(|t| !t.is_empty());
+            }
+            "home_page_url" => {
+                let url: Option<String> = serde_json::from_slice(value).map_err(broken)?;
+                self.snapshot.home_url = url.map(|u| sanitize(u.trim()));
+            }
+            "author" | "authors" => {
+                let (one, many): (Option<Author>, Option<Vec<Author>>) = if key == "author" {
+                    (serde_json::from_slice(value).map_err(broken)?, None)
+                } else {
+                    (None, serde_json::from_slice(value).map_err(broken)?)
+                };
+                for name in names(&many, &one) {
+                    if !self.feed_authors.contains(&name) {
+                        self.feed_authors.push(name);
+                    }
+                }
+                self.authors_late |= !self.snapshot.entries.is_empty();
+            }
+            "_livefeed" => {
+                let ext: Option<FeedExt> = serde_json::from_slice(value).map_err(broken)?;
+                self.snapshot.coverage_end = ext
+                    .as_ref()
+                    .and_then(|x| x.coverage_end.as_deref())
+                    .and_then(parse_time);
+                self.snapshot.ended = ext.is_some_and(|x| x.ended);
+            }
+            "items" => {
+                return Err(FormatError::Invalid(
+                    "broken JSON Feed: `items` is not a list".into(),
+                ));
+            }
+            // Anything else is skipped, but must still be JSON.
+            _ => {
+                serde_json::from_slice::<IgnoredAny>(value).map_err(broken)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Read a run of items (each core taking a stretch of them) and add their entries.
+    pub fn items(&mut self, raw: &[&[u8]]) -> Result<(), FormatError> {
+        let read = crate::par::map(raw, 64, |item| {
+            serde_json::from_slice::<Item>(item).map(entry)
+        });
+        let from = self.snapshot.entries.len();
+        self.snapshot.entries.reserve(read.len());
+        for e in read {
+            let e = e.map_err(|e| FormatError::Invalid(format!("broken JSON Feed: {e}")))?;
+            self.snapshot.entries.push(e);
+        }
+        inherit_authors(&mut self.snapshot.entries[from..], &self.feed_authors);
+        Ok(())
+    }
+
+    /// The entries read so far (the caller may prepare them as they come, see
+    /// [`crate::format::Reader`]).
+    pub fn snapshot_mut(&mut self) -> &mut Snapshot {
+        &mut self.snapshot
+    }
+
+    /// The document ended (`has_items`: it had a list of items, maybe empty). When the
+    /// feed's authors came after some items, the entries that inherit them change, and
+    /// `snapshot.folded` is emptied so that they are folded again.
+    pub fn finish(mut self, has_items: bool) -> Result<Snapshot, FormatError> {
+        if !has_items {
+            return Err(FormatError::Invalid(
+                "broken JSON Feed: it has no `items`".into(),
+            ));
+        }
+        if self.authors_late && !self.feed_authors.is_empty() {
+            inherit_authors(&mut self.snapshot.entries, &self.feed_authors);
+            self.snapshot.folded.clear();
+        }
+        fill_missing_ids(&mut self.snapshot.entries);
+        self.snapshot.entries.shrink_to_fit();
+        Ok(self.snapshot)
+    }
+}

@@ -1,0 +1,292 @@
+//! Reading a document while it arrives.
+//!
+//! A JSON Feed whose first member is its `version` (as feeds write it) is read item by item
+//! as the bytes come in: the document is never held whole, only the entries made from it,
+//! and the reading overlaps the download. Any other document is gathered and read whole
+//! when it is complete, exactly as [`super::parse`] reads it.
+
+use super::jsonfeed::stream::Streamed;
+use super::split::{Kind, Piece, SplitError, Splitter};
+use super::{FormatError, mapping::Mapping, parse_mapped, parse_previewing};
+use crate::entry::Snapshot;
+
+/// A document whose first member is still unknown after this many bytes is read whole.
+const SNIFF: usize = 64 * 1024;
+
+/// Items are read in runs of about this many bytes, each run spread over the cores.
+const RUN: usize = 256 * 1024;
+
+/// A document being read; see the module's documentation.
+pub struct Reader {
+    state: State,
+    mapping: Option<Mapping>,
+}
+
+enum State {
+    /// Not known yet whether the document can be read piece by piece: its first bytes are
+    /// kept, and the splitter looks for its first member.
+    Sniffing { head: Vec<u8>, split: Splitter },
+    /// A JSON Feed, read piece by piece.
+    Feed { split: Splitter, feed: Streamed },
+    /// Anything else, gathered to be read whole.
+    Whole(Vec<u8>),
+}
+
+impl Reader {
+    /// A reader for one document; `mapping` reads it through a source's mapping (always
+    /// whole). `size_hint`: the announced length, if any.
+    pub fn new(mapping: Option<Mapping>, size_hint: usize) -> Reader {
+        let state = if mapping.is_some() {
+            State::Whole(Vec::with_capacity(size_hint))
+        } else {
+            State::Sniffing {
+                head: Vec::new(),
+                split: Splitter::new("items"),
+            }
+        };
+        Reader { state, mapping }
+    }
+
+    /// Take the next bytes of the document.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), FormatError> {
+        let state = std::mem::replace(&mut self.state, State::Whole(Vec::new()));
+        self.state = match state {
+            State::Whole(mut bytes) => {
+                bytes.extend_from_slice(chunk);
+                State::Whole(bytes)
+            }
+            State::Feed {
+                mut split,
+                mut feed,
+            } => {
+                split.push(chunk).map_err(broken)?;
+                read_pieces(&mut split, &mut feed, false)?;
+                State::Feed { split, feed }
+            }
+            State::Sniffing {
+                mut head,
+                mut split,
+            } => {
+                head.extend_from_slice(chunk);
+                let pushed = split.push(chunk);
+                let feed = match split.ready().first() {
+                    Some(Piece {
+                        kind: Kind::Member(key),
+                        range,
+                    }) if key == "version" => Streamed::new(&split.buffer()[range.clone()]),
+                    _ => None,
+                };
+                match (feed, pushed) {
+                    (Some(mut feed), Ok(())) => {
+                        drop(head);
+                        read_pieces(&mut split, &mut feed, false)?;
+                        State::Feed { split, feed }
+                    }
+                    // A JSON Feed broken early is broken: no need to wait for the rest.
+                    (Some(_), Err(e)) => return Err(broken(e)),
+                    // Not an object, broken, or not a JSON Feed: reading it whole says what
+                    // it is.
+                    (None, Err(_)) => State::Whole(head),
+                    (None, Ok(())) if !split.ready().is_empty() || head.len() > SNIFF => {
+                        State::Whole(head)
+                    }
+                    (None, Ok(())) => State::Sniffing { head, split },
+                }
+            }
+        };
+        Ok(())
+    }
+
+    /// The entries read so far, when the document is read piece by piece (a caller may
+    /// prepare them while the rest arrives).
+    pub fn snapshot_mut(&mut self) -> Option<&mut Snapshot> {
+        match &mut self.state {
+            State::Feed { feed, .. } => Some(feed.snapshot_mut()),
+            _ => None,
+        }
+    }
+
+    /// The document is complete: read what is left. A document read whole hands its
+    /// headlines to `preview` first when it can (see [`super::parse_previewing`]).
+    pub fn finish(
+        self,
+        preview: Option<&mut dyn FnMut(Snapshot)>,
+    ) -> Result<Snapshot, FormatError> {
+        match (self.state, self.mapping) {
+            (State::Whole(bytes), Some(m)) => parse_mapped(&bytes, &m),
+            (State::Whole(bytes) | State::Sniffing { head: bytes, .. }, None) => {
+                parse_previewing(&bytes, preview)
+            }
+            (State::Sniffing { head, .. }, Some(m)) => parse_mapped(&head, &m),
+            (
+                State::Feed {
+                    mut split,
+                    mut feed,
+                },
+                _,
+            ) => {
+                split.finish().map_err(broken)?;
+                read_pieces(&mut split, &mut feed, true)?;
+                feed.finish(split.arrays() > 0)
+            }
+        }
+    }
+}
+
+fn broken(e: SplitError) -> FormatError {
+    FormatError::Invalid(format!("broken JSON: {e}"))
+}
+
+/// Read the pieces the splitter has completed, once they add up to a run (or `all`):
+/// members one by one, items a run at a time, in document order.
+fn read_pieces(split: &mut Splitter, feed: &mut Streamed, all: bool) -> Result<(), FormatError> {
+    let ready = split.ready();
+    if ready.is_empty() || (!all && ready.last().is_some_and(|p| p.range.end < RUN)) {
+        return Ok(());
+    }
+    let bytes = split.buffer();
+    let mut run: Vec<&[u8]> = Vec::new();
+    for piece in ready {
+        let value = &bytes[piece.range.clone()];
+        match &piece.kind {
+            Kind::Element => run.push(value),
+            Kind::Member(key) => {
+                if !run.is_empty() {
+                    feed.items(&run)?;
+                    run.clear();
+                }
+                feed.member(key, value)?;
+            }
+        }
+    }
+    if !run.is_empty() {
+        feed.items(&run)?;
+    }
+    split.consume();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn feed(n: usize, extra: serde_json::Value) -> String {
+        let items: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                json!({
+                    "id": format!("e{i}"),
+                    "title": format!("Headline {i}"),
+                    "content_html": format!("<p>Body of {i}, {}.</p>", "words ".repeat(40)),
+                    "date_published": "2026-03-01T12:00:00Z",
+                })
+            })
+            .collect();
+        // `version` first, as feeds write it; the extra members after the items.
+        let mut doc = format!(
+            r#"{{"version":"https://jsonfeed.org/version/1.1","title":"Live","items":{}"#,
+            serde_json::to_string(&items).unwrap()
+        );
+        for (k, v) in extra.as_object().unwrap() {
+            doc.push_str(&format!(",{}:{v}", json!(k)));
+        }
+        doc.push('}');
+        doc
+    }
+
+    fn read_in(doc: &[u8], size: usize) -> Result<Snapshot, FormatError> {
+        let mut reader = Reader::new(None, 0);
+        doc.chunks(size).try_for_each(|c| reader.push(c))?;
+        reader.finish(None)
+    }
+
+    #[test]
+    fn entries_are_made_before_the_document_ends() {
+        let doc = feed(2_000, json!({}));
+        let mut reader = Reader::new(None, 0);
+        let half = doc.len() / 2;
+        for chunk in doc.as_bytes()[..half].chunks(4096) {
+            reader.push(chunk).unwrap();
+        }
+        let read = reader.snapshot_mut().map_or(0, |s| s.entries.len());
+        assert!(read > 100, "{read} entries read from the first half");
+        for chunk in doc.as_bytes()[half..].chunks(4096) {
+            reader.push(chunk).unwrap();
+        }
+        let s = reader.finish(None).unwrap();
+        assert_eq!(s, crate::format::parse(doc.as_bytes()).unwrap());
+        assert_eq!(s.entries.len(), 2_000);
+    }
+
+    #[test]
+    fn feed_authors_after_the_items_still_reach_them() {
+        let doc = feed(3, json!({"authors": [{"name": "Desk"}]}));
+        let mut reader = Reader::new(None, 0);
+        reader.push(doc.as_bytes()).unwrap();
+        // What a caller folded from the entries before the authors came must be redone.
+        let s = reader.snapshot_mut().expect("read piece by piece");
+        s.folded = s
+            .entries
+            .iter()
+            .map(crate::query::Folded::from_entry)
+            .collect();
+        let s = reader.finish(None).unwrap();
+        assert!(s.folded.is_empty());
+        assert!(s.entries.iter().all(|e| e.authors == ["Desk"]));
+        assert_eq!(s, crate::format::parse(doc.as_bytes()).unwrap());
+    }
+
+    #[test]
+    fn a_feed_without_its_version_first_is_read_whole() {
+        let doc = r#"{"items":[{"id":"a","content_text":"x"}],"version":"https://jsonfeed.org/version/1"}"#;
+        let mut reader = Reader::new(None, 0);
+        reader.push(doc.as_bytes()).unwrap();
+        assert!(reader.snapshot_mut().is_none());
+        assert_eq!(reader.finish(None), crate::format::parse(doc.as_bytes()));
+    }
+
+    #[test]
+    fn a_broken_item_stops_the_reading_before_the_end() {
+        let good = feed(2_000, json!({}));
+        let broken = good.replacen(r#""title":"Headline 3""#, r#""title":{}"#, 1);
+        let mut reader = Reader::new(None, 0);
+        let at = broken
+            .as_bytes()
+            .chunks(4096)
+            .position(|c| reader.push(c).is_err())
+            .expect("an error");
+        assert!(at * 4096 < broken.len() / 2, "stopped at chunk {at}");
+        let whole = crate::format::parse(broken.as_bytes());
+        assert!(matches!(whole, Err(FormatError::Invalid(_))), "{whole:?}");
+    }
+
+    #[test]
+    fn odd_feeds_read_alike_in_pieces_and_whole() {
+        let docs = [
+            feed(0, json!({})),
+            r#"{"version":"https://jsonfeed.org/version/1.1","title":"No items"}"#.to_string(),
+            r#"{"version":"https://jsonfeed.org/version/1.1","items":{}}"#.to_string(),
+            r#"{"version":"https://jsonfeed.org/version/1.1","items":[{"content_text":"no id"}]}"#
+                .to_string(),
+            r#"{"version":"2","items":[]}"#.to_string(),
+            feed(
+                2,
+                json!({"_livefeed": {"ended": true}, "home_page_url": " https://x.test/ "}),
+            ),
+            r#"  {"version":"https://jsonfeed.org/version/1.1","items":[1]}"#.to_string(),
+            "[]".to_string(),
+            "<rss></rss>".to_string(),
+        ];
+        for doc in docs {
+            let whole = crate::format::parse(doc.as_bytes());
+            for size in [1, 7, 4096] {
+                let arriving = read_in(doc.as_bytes(), size);
+                match (&whole, &arriving) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{doc}"),
+                    (Err(_), Err(_)) => {}
+                    _ => panic!("{doc} in {size}: whole {whole:?}, arriving {arriving:?}"),
+                }
+            }
+        }
+    }
+}
