@@ -15,8 +15,13 @@ pub struct Image {
 }
 
 /// One live-blog entry, normalized from any format.
+///
+/// `Text` is the body's type: the text itself, or `()` in an entry whose body is held
+/// elsewhere (the store keeps each body only in its folded form, and rebuilds it on
+/// demand: see [`crate::store::Stored::text`]), so that such an entry cannot be read as
+/// one with an empty body.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Entry {
+pub struct Entry<Text = String> {
     /// Identity stable across polls (native id, `@id`, url, or a content key).
     pub id: String,
     pub published: Option<Timestamp>,
@@ -26,7 +31,7 @@ pub struct Entry {
     pub authors: Vec<String>,
     /// Plain-text body: paragraphs separated by one blank line ("\n\n"), no markup.
     /// Links inside the body are marked `[N]` where N indexes `links` (1-based).
-    pub text: String,
+    pub text: Text,
     /// Links found in the body, in order of their `[N]` markers.
     pub links: Vec<String>,
     /// The entry's own link (permalink), if any.
@@ -64,7 +69,7 @@ pub struct Snapshot {
     pub partial: bool,
 }
 
-impl Entry {
+impl<Text> Entry<Text> {
     /// The time the entry is ordered by: published, else updated.
     pub fn time(&self) -> Option<Timestamp> {
         self.published.or(self.updated)
@@ -75,12 +80,44 @@ impl Entry {
         matches!((self.published, self.updated), (Some(p), Some(u)) if u > p)
     }
 
-    /// Whether the user-visible content differs from `other` (ignoring flags like pinned).
-    pub fn content_differs(&self, other: &Entry) -> bool {
+    /// Whether the user-visible content other than the body differs from `other`
+    /// (ignoring flags like pinned).
+    pub fn differs_besides_text<T>(&self, other: &Entry<T>) -> bool {
         self.title != other.title
-            || self.text != other.text
             || self.authors != other.authors
             || self.images != other.images
             || self.url != other.url
+    }
+
+    /// The same entry with `text` as its body.
+    pub fn with_text<T>(self, text: T) -> Entry<T> {
+        let Entry {
+            id,
+            published,
+            updated,
+            title,
+            authors,
+            text: _,
+            links,
+            url,
+            images,
+            pinned,
+            key_event,
+            removed,
+        } = self;
+        Entry {
+            id,
+            published,
+            updated,
+            title,
+            authors,
+            text,
+            links,
+            url,
+            images,
+            pinned,
+            key_event,
+            removed,
+        }
     }
 }

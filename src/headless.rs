@@ -44,6 +44,7 @@ struct JsonImage<'a> {
 /// Render one entry in `format`, ending with a newline.
 pub fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone) -> String {
     let e = &s.entry;
+    let text = s.text();
     match format {
         Output::Jsonl => {
             let j = JsonEntry {
@@ -53,7 +54,7 @@ pub fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone) 
                 updated: e.updated.map(|t| t.to_string()),
                 title: &e.title,
                 authors: &e.authors,
-                text: &e.text,
+                text: &text,
                 url: e.url.as_deref(),
                 images: e
                     .images
@@ -104,9 +105,9 @@ pub fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone) 
                 out.push_str(&e.title);
                 out.push('\n');
             }
-            if !e.text.is_empty() {
+            if !text.is_empty() {
                 out.push('\n');
-                out.push_str(&e.text);
+                out.push_str(&text);
                 out.push('\n');
             }
             for img in &e.images {

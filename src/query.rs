@@ -78,6 +78,11 @@ pub fn parse(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Query, QueryE
 /// occurs inside a folded title or text, and only between authors): one allocation per
 /// entry, and a term that may match any field is one search over one contiguous slice.
 /// Needles are folded too, so they never contain `\n` and no match spans two fields.
+///
+/// The text is the body followed by the image captions and credits. The body is held only
+/// here: [`Folded::body`] rebuilds it exactly, from its folded form and the few places
+/// where folding changed it. So two `Folded` are equal when their title, authors and
+/// captions fold the same and their bodies are the same, byte for byte.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Folded {
     all: Box<str>,
@@ -85,13 +90,40 @@ pub struct Folded {
     title_end: usize,
     /// End of the authors in `all` (a `\n` follows it).
     authors_end: usize,
+    /// End of the folded body in `all` (the captions and credits follow it).
+    body_end: usize,
+    /// What rebuilds the body from its folded form.
+    body: fold::Body,
     /// The trigrams of `all`, to pass over entries without reading them.
     grams: Grams,
 }
 
 impl Folded {
-    pub fn new(title: &str, authors: &[String], text_and_captions: &str) -> Folded {
-        let mut all = String::with_capacity(title.len() + text_and_captions.len() + 32);
+    /// Folds a title, authors and body (an entry without images).
+    pub fn new(title: &str, authors: &[String], body: &str) -> Folded {
+        Folded::with_captions(title, authors, body, std::iter::empty())
+    }
+
+    /// Folds an entry's title, authors, and body followed by its image captions and
+    /// credits (one per line), as the unqualified and `text:` terms search them.
+    pub fn from_entry(entry: &Entry) -> Folded {
+        let captions = entry
+            .images
+            .iter()
+            .flat_map(|i| [&i.caption, &i.credit])
+            .flatten()
+            .map(String::as_str);
+        Folded::with_captions(&entry.title, &entry.authors, &entry.text, captions)
+    }
+
+    fn with_captions<'a>(
+        title: &str,
+        authors: &[String],
+        body: &str,
+        captions: impl Iterator<Item = &'a str> + Clone,
+    ) -> Folded {
+        let extra: usize = captions.clone().map(|c| c.len() + 1).sum();
+        let mut all = String::with_capacity(title.len() + body.len() + extra + 32);
         fold::fold_into(title, &mut all);
         let title_end = all.len();
         all.push('\n');
@@ -103,32 +135,21 @@ impl Folded {
         }
         let authors_end = all.len();
         all.push('\n');
-        fold::fold_into(text_and_captions, &mut all);
+        let body = fold::fold_body(body, &mut all);
+        let body_end = all.len();
+        // One caption per line: folded as if they followed the body after a line break.
+        for caption in captions {
+            fold::fold_into("\n", &mut all);
+            fold::fold_into(caption, &mut all);
+        }
         Folded {
             grams: Grams::of(all.as_bytes()),
             all: all.into_boxed_str(),
             title_end,
             authors_end,
+            body_end,
+            body,
         }
-    }
-
-    /// Folds an entry's title, authors, and body followed by its image captions and
-    /// credits (one per line), as the unqualified and `text:` terms search them.
-    pub fn from_entry(entry: &Entry) -> Folded {
-        let parts = entry
-            .images
-            .iter()
-            .flat_map(|i| [&i.caption, &i.credit])
-            .flatten();
-        if parts.clone().next().is_none() {
-            return Folded::new(&entry.title, &entry.authors, &entry.text);
-        }
-        let mut text = entry.text.clone();
-        for part in parts {
-            text.push('\n');
-            text.push_str(part);
-        }
-        Folded::new(&entry.title, &entry.authors, &text)
     }
 
     /// The folded headline.
@@ -151,9 +172,26 @@ impl Folded {
         &self.all
     }
 
+    /// The body as it came in (not folded), rebuilt.
+    pub fn body(&self) -> std::borrow::Cow<'_, str> {
+        self.body.rebuild(self.folded_body())
+    }
+
+    /// Whether the bodies are the same, byte for byte (captions and the rest aside).
+    pub fn same_body(&self, other: &Folded) -> bool {
+        self.folded_body() == other.folded_body() && self.body == other.body
+    }
+
+    fn folded_body(&self) -> &str {
+        // `get`: the default (empty) value has no separators.
+        self.all
+            .get(self.authors_end + 1..self.body_end)
+            .unwrap_or_default()
+    }
+
     /// Bytes held on the heap (for memory accounting).
     pub fn heap_bytes(&self) -> usize {
-        self.all.len()
+        self.all.len() + self.body.heap_bytes()
     }
 }
 

@@ -4,6 +4,7 @@
 //! because a later response left it out (feeds return a window of the latest N), and it
 //! decides "new" by identity only: timestamps from servers are not trusted for that.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use jiff::Timestamp;
@@ -29,8 +30,9 @@ pub struct Key {
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub source: usize,
-    /// The version currently shown.
-    pub entry: Entry,
+    /// The version currently shown, without its body: the body is held once, folded in
+    /// `folded`, and read with [`Stored::text`].
+    pub entry: Entry<()>,
     /// Earlier versions, oldest first, kept when the source edits the entry.
     pub previous: Vec<Entry>,
     /// When the store saw the latest edit (wall clock), if it was ever edited.
@@ -45,7 +47,8 @@ pub struct Stored {
     pub vanished: bool,
     /// Its time was more than [`FUTURE_SLACK`] ahead of the clock when it arrived.
     pub future: bool,
-    /// Headline, authors, body and captions folded (lower case, no accents), for filtering.
+    /// Headline, authors, body and captions folded (lower case, no accents), for filtering;
+    /// also what the body is rebuilt from.
     pub folded: Folded,
     /// Only the headline is known yet (from a partial snapshot); the body is on its way.
     pub partial: bool,
@@ -57,6 +60,16 @@ impl Stored {
             source: self.source,
             id: self.entry.id.clone(),
         }
+    }
+
+    /// The body of the version currently shown.
+    pub fn text(&self) -> Cow<'_, str> {
+        self.folded.body()
+    }
+
+    /// The version currently shown, with its body.
+    pub fn to_entry(&self) -> Entry {
+        self.entry.clone().with_text(self.text().into_owned())
     }
 
     /// The time the entry is ordered and shown by.
@@ -313,7 +326,8 @@ impl Store {
             // up to half of its memory unused).
             self.index.reserve(count);
         }
-        // Folded by the poller already, or here for what is kept.
+        // Folded by the poller already, or here: the folded form is what the body is held
+        // as, and what a held body is compared with.
         let mut folded = if snapshot.folded.len() == count {
             snapshot.folded
         } else {
@@ -323,13 +337,16 @@ impl Store {
             Some(f) => std::mem::take(f),
             None => Folded::from_entry(entry),
         };
-        // The entries are moved into the store, never copied.
-        for (n, mut incoming) in snapshot.entries.into_iter().enumerate() {
+        // The entries are moved into the store, never copied; each body is held once, in
+        // its folded form, and the text itself is dropped.
+        for (n, incoming) in snapshot.entries.into_iter().enumerate() {
             if repeated[n] {
                 continue;
             }
             let rank = if newest_first { count - n } else { n } as u64;
-            let (key, existing) = self.resolve(source, &incoming);
+            let incoming_folded = fold(n, &incoming);
+            let mut incoming = incoming.with_text(());
+            let (key, existing) = self.resolve(source, &incoming, &incoming_folded);
             match existing {
                 None if self.evicted_until[source]
                     .is_some_and(|cut| incoming.time().is_some_and(|t| t <= cut)) =>
@@ -341,7 +358,7 @@ impl Store {
                     incoming.id.clone_from(&key.id);
                     let stored = Stored {
                         source,
-                        folded: fold(n, &incoming),
+                        folded: incoming_folded,
                         future: incoming.time().is_some_and(|t| t > now + FUTURE_SLACK),
                         entry: incoming,
                         previous: Vec::new(),
@@ -377,13 +394,17 @@ impl Store {
                     // Most polls repeat what is held: compare first, replace only what changed.
                     if stored.partial {
                         // The whole entry after its headline: completed, not edited.
-                        stored.folded = fold(n, &incoming);
+                        stored.folded = incoming_folded;
                         stored.entry = incoming;
                         stored.partial = false;
                         report.flagged.push(key);
-                    } else if incoming.content_differs(&stored.entry) {
-                        stored.folded = fold(n, &incoming);
-                        let old = std::mem::replace(&mut stored.entry, incoming);
+                    } else if incoming.differs_besides_text(&stored.entry)
+                        || !incoming_folded.same_body(&stored.folded)
+                    {
+                        // Earlier versions are rare: they keep their text whole.
+                        let text = stored.text().into_owned();
+                        let old = std::mem::replace(&mut stored.entry, incoming).with_text(text);
+                        stored.folded = incoming_folded;
                         stored.previous.push(old);
                         stored.edited_at = Some(now);
                         stored.vanished = false;
@@ -418,7 +439,12 @@ impl Store {
 
     /// Find the stored entry an incoming one is: its id, or for an id that the source
     /// reused for different content far away in time, `id~2`, `id~3`, ...
-    fn resolve(&self, source: usize, incoming: &Entry) -> (Key, Option<usize>) {
+    fn resolve(
+        &self,
+        source: usize,
+        incoming: &Entry<()>,
+        incoming_folded: &Folded,
+    ) -> (Key, Option<usize>) {
         let mut n = 1;
         loop {
             let id = if n == 1 {
@@ -430,12 +456,15 @@ impl Store {
             let Some(&i) = self.index.get(&key) else {
                 return (key, None);
             };
-            let held = &self.items[i].entry;
-            let far = match (held.time(), incoming.time()) {
+            let held = &self.items[i];
+            let far = match (held.entry.time(), incoming.time()) {
                 (Some(a), Some(b)) => a.duration_since(b).abs() > REUSE_GAP,
                 _ => false,
             };
-            if !(far && held.text != incoming.text && held.title != incoming.title) {
+            if !(far
+                && !held.folded.same_body(incoming_folded)
+                && held.entry.title != incoming.title)
+            {
                 return (key, Some(i));
             }
             n += 1;
@@ -573,8 +602,6 @@ impl Store {
     }
 }
 
-/// Whether two entries are equal in everything but their ids (the store may have given
-/// the held one an `id~N`).
 /// For each entry, whether an earlier one in the same response has its id (the first wins).
 fn repeated_ids(entries: &[Entry]) -> Vec<bool> {
     let mut seen = std::collections::HashSet::with_capacity(entries.len());
@@ -584,7 +611,10 @@ fn repeated_ids(entries: &[Entry]) -> Vec<bool> {
         .collect()
 }
 
-fn same_but_id(a: &Entry, b: &Entry) -> bool {
+/// Whether two entries are equal in everything but their ids (the store may have given
+/// the held one an `id~N`) and their bodies (compared in their folded forms, with
+/// [`Folded::same_body`]).
+fn same_but_id(a: &Entry<()>, b: &Entry<()>) -> bool {
     // Destructured so that a field added to `Entry` cannot be forgotten here.
     let Entry {
         id: _,
@@ -592,7 +622,7 @@ fn same_but_id(a: &Entry, b: &Entry) -> bool {
         updated,
         title,
         authors,
-        text,
+        text: (),
         links,
         url,
         images,
@@ -604,7 +634,6 @@ fn same_but_id(a: &Entry, b: &Entry) -> bool {
         && *updated == b.updated
         && *title == b.title
         && *authors == b.authors
-        && *text == b.text
         && *links == b.links
         && *url == b.url
         && *images == b.images
@@ -672,7 +701,7 @@ mod tests {
         let full = vec![entry("b", 20, "body b"), entry("a", 10, "body a")];
         let first = store.merge(0, heads(&full), ts(100));
         assert!(first.baseline && first.added.len() == 2);
-        assert!(store.iter().all(|s| s.partial && s.entry.text.is_empty()));
+        assert!(store.iter().all(|s| s.partial && s.text().is_empty()));
         assert!(
             store
                 .get(&key("b"))
@@ -692,7 +721,7 @@ mod tests {
             assert!(!s.partial && !s.new && s.previous.is_empty() && s.edited_at.is_none());
             assert!(s.folded.text().contains("body"), "{:?}", s.folded);
         }
-        assert_eq!(store.get(&key("a")).unwrap().entry.text, "body a");
+        assert_eq!(store.get(&key("a")).unwrap().text(), "body a");
         assert_eq!(store.new_count(), 0);
     }
 
@@ -711,7 +740,7 @@ mod tests {
         assert!(
             store
                 .iter()
-                .all(|s| !s.partial && !s.vanished && !s.entry.text.is_empty())
+                .all(|s| !s.partial && !s.vanished && !s.text().is_empty())
         );
     }
 
@@ -797,7 +826,7 @@ mod tests {
         let r = store.merge(0, snap(vec![entry("a", 10, "second")]), ts(130));
         assert_eq!(r.edited, [key("a")]);
         let s = store.get(&key("a")).unwrap();
-        assert_eq!(s.entry.text, "second");
+        assert_eq!(s.text(), "second");
         assert_eq!(s.previous[0].text, "first");
         assert_eq!(s.edited_at, Some(ts(130)));
         assert_eq!(s.status(), "edited");
@@ -813,7 +842,7 @@ mod tests {
             ts(100),
         );
         assert_eq!(store.len(), 1);
-        assert_eq!(store.get(&key("a")).unwrap().entry.text, "first");
+        assert_eq!(store.get(&key("a")).unwrap().text(), "first");
     }
 
     #[test]
@@ -916,7 +945,7 @@ mod tests {
         assert_eq!(r.flagged, [key("a")]);
         let s = store.get(&key("a")).unwrap();
         assert_eq!(s.status(), "removed");
-        assert_eq!(s.entry.text, "text", "the text is kept");
+        assert_eq!(s.text(), "text", "the text is kept");
     }
 
     #[test]
@@ -927,7 +956,7 @@ mod tests {
         other.title = "another headline".into();
         let r = store.merge(0, snap(vec![other.clone()]), ts(2 * 86_400));
         assert_eq!(r.added, [key("post1~2")]);
-        assert_eq!(store.get(&key("post1")).unwrap().entry.text, "old story");
+        assert_eq!(store.get(&key("post1")).unwrap().text(), "old story");
         // Seen again, it is the same separate entry, not a third one.
         let r = store.merge(0, snap(vec![other]), ts(2 * 86_400 + 30));
         assert!(r.added.is_empty());
@@ -1012,6 +1041,67 @@ mod tests {
         }
     }
 
+    /// Each body is held once, folded; what is read back is what came in, whether it is
+    /// rebuilt from patches or kept whole.
+    #[test]
+    fn texts_read_back_as_they_came_in() {
+        let texts = [
+            "",
+            "plain words",
+            "Storm  Éowyn\n\nHits the COAST.\tNow ",
+            "\n 서울에 폭우가 내렸다",
+            "e\u{301}te\u{301} ﬁne – “quoted”",
+        ];
+        let mut store = Store::new();
+        let entries = texts
+            .iter()
+            .enumerate()
+            .map(|(n, t)| entry(&format!("e{n}"), n as i64, t))
+            .collect();
+        store.merge(0, snap(entries), ts(100));
+        for (n, text) in texts.iter().enumerate() {
+            let s = store.get(&key(&format!("e{n}"))).unwrap();
+            assert_eq!(s.text(), *text);
+            assert_eq!(s.to_entry().text, *text);
+            assert_eq!(s.to_entry().title, s.entry.title);
+        }
+    }
+
+    /// Edits are found by comparing bodies in their folded forms: a change to the body
+    /// alone is an edit, a change of case only too, an unchanged one is not.
+    #[test]
+    fn edits_to_the_body_alone_are_found_also_in_case_only() {
+        let folded = |entries: Vec<Entry>| {
+            let mut s = snap(entries);
+            s.folded = s.entries.iter().map(Folded::from_entry).collect();
+            s
+        };
+        for with_folded in [false, true] {
+            let merge = |store: &mut Store, text: &str, at: i64| {
+                let entries = vec![entry("a", 10, text)];
+                let snapshot = if with_folded {
+                    folded(entries)
+                } else {
+                    snap(entries)
+                };
+                store.merge(0, snapshot, ts(at))
+            };
+            let mut store = Store::new();
+            merge(&mut store, "The Storm hits.", 100);
+            let again = merge(&mut store, "The Storm hits.", 130);
+            assert!(!again.changed(), "{again:?}");
+            let edit = merge(&mut store, "The Storm hits hard.", 160);
+            assert_eq!(edit.edited, [key("a")]);
+            let case = merge(&mut store, "The storm hits hard.", 190);
+            assert_eq!(case.edited, [key("a")], "a change of case is an edit");
+            let s = store.get(&key("a")).unwrap();
+            assert_eq!(s.text(), "The storm hits hard.");
+            let previous: Vec<&str> = s.previous.iter().map(|p| p.text.as_str()).collect();
+            assert_eq!(previous, ["The Storm hits.", "The Storm hits hard."]);
+            assert!(!merge(&mut store, "The storm hits hard.", 220).changed());
+        }
+    }
+
     /// Entries folded by the poller are taken in order, also past a repeated id, and an
     /// edit takes the folded form of its new text.
     #[test]
@@ -1038,7 +1128,7 @@ mod tests {
         );
         for (id, text) in [("a", "alpha"), ("b", "bravo two"), ("c", "charlie")] {
             let s = store.get(&key(id)).unwrap();
-            assert_eq!(s.folded, Folded::from_entry(&s.entry), "{id}");
+            assert_eq!(s.folded, Folded::from_entry(&s.to_entry()), "{id}");
             assert!(s.folded.text().contains(text), "{id}");
         }
     }

@@ -116,8 +116,11 @@ fn run(ops: Vec<Op>, cap: usize) -> Result<(), TestCaseError> {
         }
         // What the user reads now is remembered...
         if let Some(s) = m.selected_entry() {
-            let shown = m.held.as_ref().unwrap_or(&s.entry);
-            seen.insert(s.key(), shown.text.clone());
+            let shown = m
+                .held
+                .as_ref()
+                .map_or_else(|| s.text().into_owned(), |held| held.text.clone());
+            seen.insert(s.key(), shown);
         }
         // ...and everything ever shown stays retrievable with the text the user saw, unless
         // the cap evicted it (which the status line counts).
@@ -127,7 +130,7 @@ fn run(ops: Vec<Op>, cap: usize) -> Result<(), TestCaseError> {
                 missing += 1;
                 continue;
             };
-            let kept = s.entry.text == *text || s.previous.iter().any(|p| p.text == *text);
+            let kept = s.text() == *text || s.previous.iter().any(|p| p.text == *text);
             if !kept && m.store.evicted(0) > 0 {
                 // Evicted, then fetched again as a fresh entry.
                 missing += 1;

@@ -307,7 +307,7 @@ async fn a_big_first_document_shows_its_headlines_first() {
         p.model
             .store
             .iter()
-            .all(|s| !s.partial && !s.entry.text.is_empty())
+            .all(|s| !s.partial && !s.text().is_empty())
     );
     assert_eq!(p.model.new_count(), 0);
 

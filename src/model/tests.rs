@@ -307,16 +307,15 @@ fn an_edit_to_the_entry_being_read_is_held_until_asked_for() {
         .store
         .get(m.selected.as_ref().unwrap())
         .unwrap()
-        .entry
-        .text
-        .clone();
+        .text()
+        .into_owned();
     m.update(fetched(
         snap_of(vec![edited("e4", 40, "corrected text")]),
         130,
     ));
     let held = m.held.as_ref().expect("the old text stays on screen");
     assert_eq!(held.text, before);
-    assert_eq!(m.selected_entry().unwrap().entry.text, "corrected text");
+    assert_eq!(m.selected_entry().unwrap().text(), "corrected text");
     assert_eq!(m.selected_entry().unwrap().status(), "edited");
     m.update(ch('u'));
     assert!(m.held.is_none());
@@ -869,7 +868,7 @@ fn big_blogs_filter_in_parallel_with_the_same_result() {
         .order()
         .iter()
         .copied()
-        .filter(|&i| m.store.item(i).entry.text.contains("river"))
+        .filter(|&i| m.store.item(i).text().contains("river"))
         .collect();
     assert_eq!(m.visible(), want.as_slice());
     // Pinned among what shows: every 3,000th.

@@ -8,6 +8,10 @@
 //! Folding works one character at a time so that [`fold_with_map`] can tell, for every
 //! folded byte, which original character it came from: that is what lets highlights land on
 //! the right bytes of the unfolded text even when folding changes lengths.
+//!
+//! An entry's body is held only folded: [`fold_body`] also records the places where folding
+//! changed the text (patches), and [`unfold`] puts them back to rebuild the text exactly.
+//! Outside the patches the folded text is the text itself.
 
 use std::ops::Range;
 
@@ -86,6 +90,293 @@ pub(super) fn fold_with_map(s: &str) -> (String, Vec<Range<usize>>) {
         }
     }
     (out, map)
+}
+
+/// How an entry's body, held folded, is rebuilt as it came in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Body {
+    /// The places where folding changed the text (see [`unfold`]); none when the folded
+    /// text is the text.
+    Patched(Box<[u8]>),
+    /// The text itself: folding changed so much of it (Korean, where every syllable
+    /// decomposes) that patches would take more than half its room.
+    Whole(Box<str>),
+}
+
+impl Default for Body {
+    fn default() -> Body {
+        Body::Patched(Box::default())
+    }
+}
+
+impl Body {
+    /// Bytes held on the heap.
+    pub(super) fn heap_bytes(&self) -> usize {
+        match self {
+            Body::Patched(patches) => patches.len(),
+            Body::Whole(text) => text.len(),
+        }
+    }
+
+    /// The text as it came in, given its folded form (what [`fold_body`] appended).
+    pub(super) fn rebuild<'a>(&'a self, folded: &'a str) -> std::borrow::Cow<'a, str> {
+        match self {
+            Body::Whole(text) => text.as_ref().into(),
+            Body::Patched(patches) if patches.is_empty() => folded.into(),
+            Body::Patched(patches) => unfold(folded, patches).into(),
+        }
+    }
+}
+
+/// Appends the folded form of `s` to `out`, exactly as [`fold_into`] does, and returns
+/// what rebuilds `s` from it: patches, unless they would take more than half the room of
+/// `s` itself.
+pub(super) fn fold_body(s: &str, out: &mut String) -> Body {
+    match fold_recording(s, out, s.len() / 2) {
+        Some(patches) => Body::Patched(patches),
+        None => Body::Whole(s.into()),
+    }
+}
+
+/// Appends the folded form of `s` to `out`, exactly as [`fold_into`] does, and returns the
+/// patches that [`unfold`] needs to rebuild `s` from it; `None` once they would take more
+/// than `limit` bytes (the folding is finished all the same).
+///
+/// Patches, in order, each:
+/// - the folded bytes since the end of the previous patch (LEB128),
+/// - the folded bytes it covers (LEB128; 0 for a dropped combining mark, or a whitespace
+///   run right after a space),
+/// - 1 when the text there is those folded bytes in ASCII capitals, else twice the length
+///   of the text there (LEB128) followed by that text.
+///
+/// Touching patches are merged into one (`ABC` is one patch, `\n\nThe` another).
+pub(super) fn fold_recording(s: &str, out: &mut String, limit: usize) -> Option<Box<[u8]>> {
+    let base = out.len();
+    let bytes = s.as_bytes();
+    let mut patches = Patches::new(s, limit);
+    // `s[run..i]` is still to be copied to `out`: ASCII that folds to itself, or to its
+    // lower case (`capitals` says whether it holds any), byte for byte.
+    let mut run = 0;
+    let mut capitals = false;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b > b' ' && b.is_ascii() {
+            if b.is_ascii_uppercase() {
+                let at = out.len() - base + (i - run);
+                patches.add(at, 1, i, i + 1, true);
+                capitals = true;
+            }
+            i += 1;
+            continue;
+        }
+        let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
+        let width = c.len_utf8();
+        if c.is_whitespace() {
+            let mut end = i + width;
+            while let Some(w) = space_at(s, end) {
+                end += w;
+            }
+            // With nothing pending, `out` may end with a space (one from before `s`, or one
+            // before a combining mark that folded to nothing); a pending run never does.
+            let after_space = i == run && out.ends_with(' ');
+            if b == b' ' && end == i + 1 && !after_space {
+                i = end;
+                continue;
+            }
+            copy_run(&s[run..i], out, &mut capitals);
+            let at = out.len() - base;
+            if out.ends_with(' ') {
+                patches.add(at, 0, i, end, false);
+            } else {
+                out.push(' ');
+                patches.add(at, 1, i, end, false);
+            }
+            i = end;
+            run = end;
+            continue;
+        }
+        if b.is_ascii() {
+            // A control character: folds to itself.
+            i += 1;
+            continue;
+        }
+        copy_run(&s[run..i], out, &mut capitals);
+        let start = out.len();
+        fold_char(c, &mut |f| out.push(f));
+        if out.as_bytes()[start..] != bytes[i..i + width] {
+            patches.add(start - base, out.len() - start, i, i + width, false);
+        }
+        i += width;
+        run = i;
+    }
+    copy_run(&s[run..], out, &mut capitals);
+    patches.finish()
+}
+
+/// Appends `run` (ASCII) to `out`, in lower case if it holds capitals.
+fn copy_run(run: &str, out: &mut String, capitals: &mut bool) {
+    let start = out.len();
+    out.push_str(run);
+    if std::mem::take(capitals) {
+        out[start..].make_ascii_lowercase();
+    }
+}
+
+/// The length of the whitespace character at byte `at` of `s`, if there is one.
+fn space_at(s: &str, at: usize) -> Option<usize> {
+    match *s.as_bytes().get(at)? {
+        b' ' | b'\t'..=b'\r' => Some(1),
+        b if b.is_ascii() => None,
+        _ => s
+            .get(at..)?
+            .chars()
+            .next()
+            .filter(|c| c.is_whitespace())
+            .map(char::len_utf8),
+    }
+}
+
+/// The patches of one text as they are found (see [`fold_recording`]).
+struct Patches<'a> {
+    text: &'a str,
+    out: Vec<u8>,
+    /// The latest patch, still growing while the next one touches it.
+    open: Option<Patch>,
+    /// Where the last patch written ends in the folded text.
+    written_to: usize,
+    limit: usize,
+    over: bool,
+}
+
+struct Patch {
+    folded: Range<usize>,
+    text: Range<usize>,
+    /// The text there is the folded bytes in ASCII capitals.
+    capitals: bool,
+}
+
+impl Patch {
+    /// The bytes of text it will write.
+    fn text_bytes(&self) -> usize {
+        if self.capitals { 0 } else { self.text.len() }
+    }
+}
+
+impl<'a> Patches<'a> {
+    fn new(text: &'a str, limit: usize) -> Patches<'a> {
+        Patches {
+            text,
+            out: Vec::new(),
+            open: None,
+            written_to: 0,
+            limit,
+            over: false,
+        }
+    }
+
+    /// Folded bytes `at..at + len` stand for `text[from..to]`.
+    fn add(&mut self, at: usize, len: usize, from: usize, to: usize, capitals: bool) {
+        if self.over {
+            return;
+        }
+        match &mut self.open {
+            Some(p) if p.folded.end == at && p.text.end == from => {
+                p.folded.end = at + len;
+                p.text.end = to;
+                p.capitals &= capitals;
+            }
+            _ => {
+                self.write();
+                self.open = Some(Patch {
+                    folded: at..at + len,
+                    text: from..to,
+                    capitals,
+                });
+            }
+        }
+        let open = self.open.as_ref().map_or(0, Patch::text_bytes);
+        self.over = self.out.len() + open > self.limit;
+    }
+
+    fn write(&mut self) {
+        let Some(p) = self.open.take() else { return };
+        leb128(&mut self.out, p.folded.start - self.written_to);
+        leb128(&mut self.out, p.folded.len());
+        if p.capitals {
+            self.out.push(1);
+        } else {
+            leb128(&mut self.out, p.text.len() * 2);
+            self.out
+                .extend_from_slice(&self.text.as_bytes()[p.text.clone()]);
+        }
+        self.written_to = p.folded.end;
+    }
+
+    fn finish(mut self) -> Option<Box<[u8]>> {
+        self.write();
+        (!self.over && self.out.len() <= self.limit).then(|| self.out.into_boxed_slice())
+    }
+}
+
+fn leb128(out: &mut Vec<u8>, mut n: usize) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Reads one LEB128 number off the front of `bytes`.
+fn read_leb128(bytes: &mut &[u8]) -> Option<usize> {
+    let mut n = 0usize;
+    for shift in (0..usize::BITS).step_by(7) {
+        let (&b, rest) = bytes.split_first()?;
+        *bytes = rest;
+        n |= usize::from(b & 0x7f).checked_shl(shift)?;
+        if b < 0x80 {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// The text that [`fold_recording`] folded into `folded` and described with `patches`.
+///
+/// Patches that do not fit `folded` (which [`fold_recording`] never writes) end the
+/// rebuilding early rather than panic: what is left of `folded` follows as it is.
+pub(super) fn unfold(folded: &str, patches: &[u8]) -> String {
+    let folded = folded.as_bytes();
+    let mut out = Vec::with_capacity(folded.len() + patches.len());
+    let mut at = 0;
+    let mut rest = patches;
+    while !rest.is_empty() {
+        let Some(next) = unfold_one(folded, at, &mut rest, &mut out) else {
+            break;
+        };
+        at = next;
+    }
+    out.extend_from_slice(folded.get(at..).unwrap_or_default());
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Applies the patch at the front of `patches` to the folded text from byte `at` on:
+/// writes the folded bytes before it and the text it stands for. Returns where it ends.
+fn unfold_one(folded: &[u8], at: usize, patches: &mut &[u8], out: &mut Vec<u8>) -> Option<usize> {
+    let start = at.checked_add(read_leb128(patches)?)?;
+    let end = start.checked_add(read_leb128(patches)?)?;
+    let code = read_leb128(patches)?;
+    let covered = folded.get(start..end)?;
+    out.extend_from_slice(folded.get(at..start)?);
+    if code == 1 {
+        out.extend(covered.iter().map(u8::to_ascii_uppercase));
+    } else {
+        let (text, rest) = patches.split_at_checked(code / 2)?;
+        out.extend_from_slice(text);
+        *patches = rest;
+    }
+    Some(end)
 }
 
 /// Passes the folded form of one non-whitespace character (zero or more chars) to `out`.

@@ -442,7 +442,90 @@ fn query_folded_is_compact() {
     assert_eq!(folded.authors(), "a\nb");
     assert_eq!(folded.text(), "x y");
     assert_eq!(folded.all(), "cafe\na\nb\nx y");
-    assert_eq!(folded.heap_bytes(), 4 + 1 + 3 + 1 + 3);
+    // The body "x  y" is kept whole: its one patch would take more than half its room.
+    assert_eq!(folded.heap_bytes(), 4 + 1 + 3 + 1 + 3 + 4);
+    assert_eq!(folded.body(), "x  y");
+    let long = Folded::new("", &[], "The river rose over the banks  at dawn");
+    // One patch for "T", one for the double space: 3 + 5 bytes.
+    assert_eq!(long.heap_bytes(), 2 + 37 + 8);
+    assert_eq!(long.body(), "The river rose over the banks  at dawn");
+}
+
+#[test]
+fn query_folded_rebuilds_the_body_and_tells_bodies_apart() {
+    let body = "Storm  Éowyn hits\n\nthe COAST. 한국어 ﬁne";
+    let folded = Folded::new("Title", &["Ana".into()], body);
+    assert_eq!(folded.body(), body);
+    assert_eq!(
+        folded.text(),
+        "storm eowyn hits the coast. \u{1112}\u{1161}\u{11ab}\u{1100}\u{116e}\u{11a8}\u{110b}\u{1165} fine"
+    );
+    let same = Folded::new("TITLE", &["ana".into()], body);
+    assert!(folded.same_body(&same));
+    // Only the case differs: the folded text is the same, the body is not.
+    let lower = Folded::new("Title", &["Ana".into()], &body.to_lowercase());
+    assert_eq!(lower.text(), folded.text());
+    assert!(!folded.same_body(&lower));
+    assert_ne!(folded, lower);
+    // Captions are searched with the body but are not part of it.
+    let entry = crate::entry::Entry {
+        text: "Body".into(),
+        images: vec![crate::entry::Image {
+            caption: Some("Caption".into()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let with_caption = Folded::from_entry(&entry);
+    assert_eq!(with_caption.text(), "body caption");
+    assert_eq!(with_caption.body(), "Body");
+    assert!(with_caption.same_body(&Folded::new("", &[], "Body")));
+    assert_eq!(Folded::default().body(), "");
+}
+
+#[test]
+fn query_fold_patches_record_what_folding_changed() {
+    let cases: [(&str, &str, &[u8]); 9] = [
+        ("", "storm", &[]),
+        ("", "Storm", &[0, 1, 1]),
+        ("", "the ABC", &[4, 3, 1]),
+        ("", "a\n\nb", &[1, 1, 4, b'\n', b'\n']),
+        ("", "a b\tc", &[3, 1, 2, b'\t']),
+        ("", "café", &[3, 1, 4, 0xc3, 0xa9]),
+        // A whitespace run right after a space adds nothing.
+        ("x ", "  a", &[0, 0, 4, b' ', b' ']),
+        // A combining mark at the start is dropped.
+        ("", "\u{301}a", &[0, 0, 4, 0xcc, 0x81]),
+        // Touching patches are one.
+        ("", "x\n\nThe", &[1, 2, 6, b'\n', b'\n', b'T']),
+    ];
+    for (before, text, want) in cases {
+        let mut out = before.to_string();
+        let patches = super::fold::fold_recording(text, &mut out, usize::MAX).unwrap();
+        assert_eq!(&*patches, want, "{text:?}");
+        assert_eq!(super::fold::unfold(&out[before.len()..], &patches), text);
+    }
+}
+
+#[test]
+fn query_fold_body_keeps_text_whole_when_patches_would_be_big() {
+    use super::fold::{Body, fold_body};
+    for (text, whole) in [
+        ("plain lower case text", false),
+        ("Some Capitals Here and there", false),
+        ("서울에 폭우가 내렸다", true),
+        ("A", true),
+        ("", false),
+    ] {
+        let mut out = String::new();
+        let body = fold_body(text, &mut out);
+        assert_eq!(matches!(body, Body::Whole(_)), whole, "{text:?}");
+        assert_eq!(out, fold(text));
+        assert_eq!(body.rebuild(&out), text);
+    }
+    // Broken patches end the rebuilding early, never panic.
+    assert_eq!(super::fold::unfold("abc", &[9, 1, 1]), "abc");
+    assert_eq!(super::fold::unfold("abc", &[0, 1, 8, b'x']), "abc");
 }
 
 #[test]
@@ -466,10 +549,10 @@ fn query_folded_from_entry_includes_captions_and_credits() {
         ..Default::default()
     };
     let folded = Folded::from_entry(&entry);
-    assert_eq!(
-        folded,
-        Folded::new("Pont Neuf", &["Zoë".into()], "body crowds gather afp getty")
-    );
+    assert_eq!(folded.title(), "pont neuf");
+    assert_eq!(folded.authors(), "zoe");
+    assert_eq!(folded.text(), "body crowds gather afp getty");
+    assert_eq!(folded.body(), "Body");
     assert!(q("text:afp author:zoe title:pont").matches(&folded, &Facts::default()));
 }
 
@@ -658,6 +741,23 @@ proptest! {
         prop_assert_eq!(fast, general);
     }
 
+    /// Folding a body while recording patches gives what folding gives, after any text
+    /// already in the buffer, and the patches rebuild the body exactly; past the limit the
+    /// body is kept whole.
+    #[test]
+    fn query_fold_patches_rebuild_the_text(
+        before in "(|x|x |\n| )",
+        text in "(\n\n|\r\n| |  |[aZ9.\t\n\x0b\x0c\x01\u{7f}éÉe\u{301}\u{308}ßẞﬁ\u{2018}\u{2019}ΣΟσςДЖжİı한국어😀\u{200d}👩\u{a0}\u{85}\u{2028}\u{3000}]){0,40}",
+    ) {
+        check_patches(&before, &text)?;
+    }
+
+    /// The same for any string at all.
+    #[test]
+    fn query_fold_patches_rebuild_any_text(before in "(|x|x )", text in any::<String>()) {
+        check_patches(&before, &text)?;
+    }
+
     /// Highlights are sorted, disjoint and on char boundaries for any text.
     #[test]
     fn query_highlights_are_well_formed(
@@ -671,6 +771,28 @@ proptest! {
         }
         prop_assert!(ranges.windows(2).all(|w| w[0].end < w[1].start));
     }
+}
+
+fn check_patches(before: &str, text: &str) -> Result<(), TestCaseError> {
+    use super::fold::{Body, fold_body, fold_into, fold_recording, unfold};
+    let mut want = before.to_string();
+    fold_into(text, &mut want);
+    let mut out = before.to_string();
+    let patches = fold_recording(text, &mut out, usize::MAX).expect("no limit");
+    prop_assert_eq!(&out, &want);
+    prop_assert_eq!(unfold(&out[before.len()..], &patches), text);
+    let mut out = before.to_string();
+    let body = fold_body(text, &mut out);
+    prop_assert_eq!(&out, &want);
+    prop_assert_eq!(body.rebuild(&out[before.len()..]), text);
+    let whole = patches.len() > text.len() / 2;
+    prop_assert_eq!(
+        matches!(body, Body::Whole(_)),
+        whole,
+        "{} bytes of patches",
+        patches.len()
+    );
+    Ok(())
 }
 
 /// Rough speed check over 100,000 entries; meaningful only in a release build:

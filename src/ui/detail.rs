@@ -49,7 +49,15 @@ fn styled_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>
         }
         return out;
     };
-    let e = model.held.as_ref().unwrap_or(&stored.entry);
+    // The version held on screen while the user reads, or the current one.
+    let current;
+    let e = match &model.held {
+        Some(held) => held,
+        None => {
+            current = stored.to_entry();
+            &current
+        }
+    };
     if let Some(at) = stored.edited_at.filter(|_| model.held.is_some()) {
         let text = format!(
             "Updated at {} while you were reading: press {} for the new text, {} for the changes",
@@ -206,7 +214,7 @@ fn changes(
     push_wrapped(out, &head, width, theme.title);
     out.push(Line::raw(""));
     let old = format!("{}\n\n{}", before.title, before.text);
-    let new = format!("{}\n\n{}", stored.entry.title, stored.entry.text);
+    let new = format!("{}\n\n{}", stored.entry.title, stored.text());
     let diff = similar::TextDiff::from_words(&old, &new);
     let mut words: Vec<(String, Style)> = Vec::new();
     for change in diff.iter_all_changes() {

@@ -133,7 +133,7 @@ pub fn band_rows(model: &Model, height: usize) -> usize {
 fn headline(s: &Stored) -> String {
     let e = &s.entry;
     if e.title.is_empty() {
-        e.text.lines().next().unwrap_or("").to_string()
+        s.text().lines().next().unwrap_or("").to_string()
     } else {
         e.title.clone()
     }
