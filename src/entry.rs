@@ -61,7 +61,9 @@ pub struct Snapshot {
     /// What a safety limit cut from this document, in words for the status line.
     pub limited: Option<String>,
     /// The entries folded for the filter, one per entry, when the poller already did it
-    /// (off the screen's thread); empty otherwise, and the store folds what it keeps.
+    /// (off the screen's thread); empty otherwise, and the store folds what it keeps. The
+    /// folded form holds the body: once the poller folded an entry, its `text` is emptied
+    /// (read it with [`crate::query::Folded::body`]).
     pub folded: Vec<crate::query::Folded>,
     /// A first look at a big document: each entry's identity, times, headline, authors and
     /// flags, without its body, images or links. The whole snapshot of the same document

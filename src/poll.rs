@@ -69,13 +69,17 @@ impl Caps {
 }
 
 /// Makes a snapshot ready for the screen's thread as its entries come in, off that thread:
-/// texts cut to the caps, every entry folded for the filter, and at the end the number of
-/// entries capped, with a note of what was cut.
+/// texts cut to the caps, every entry folded for the filter (the folded form holds the
+/// body from then on, and the text is dropped at once, so a big document never holds its
+/// bodies twice), and at the end the number of entries capped, with a note of what was cut.
 struct Prepare {
     caps: Caps,
     /// Entries whose text was checked against the cap so far.
     checked: usize,
     cut: usize,
+    /// Entries folded without authors: they may inherit the feed's when it names them
+    /// after its items, and are folded again then.
+    orphans: Vec<usize>,
 }
 
 impl Prepare {
@@ -84,18 +88,28 @@ impl Prepare {
             caps,
             checked: 0,
             cut: 0,
+            orphans: Vec::new(),
         }
     }
 
-    /// Cut and fold the entries added since the last call (all of them again when the
-    /// folded forms were emptied).
+    /// Cut and fold the entries added since the last call. Their texts are dropped, except
+    /// where the id is still to be made from the text ([`format::fill_missing_ids`]).
     fn entries(&mut self, s: &mut crate::entry::Snapshot) {
         for e in s.entries.iter_mut().skip(self.checked) {
             self.cut += usize::from(self.caps.cut_text(e));
         }
         self.checked = self.checked.max(s.entries.len());
         let from = s.folded.len().min(s.entries.len());
-        let folded = crate::par::map(&s.entries[from..], 256, crate::query::Folded::from_entry);
+        let added = &mut s.entries[from..];
+        let folded = crate::par::map(added, 256, crate::query::Folded::from_entry);
+        for (n, e) in added.iter_mut().enumerate() {
+            if e.authors.is_empty() {
+                self.orphans.push(from + n);
+            }
+            if !e.id.is_empty() {
+                e.text = String::new();
+            }
+        }
         s.folded.extend(folded);
     }
 
@@ -113,6 +127,21 @@ impl Prepare {
             self.checked = self.checked.min(self.caps.entries);
         }
         self.entries(s);
+        // Entries that inherited the feed's authors after they were folded.
+        for &i in &self.orphans {
+            if let (Some(e), Some(f)) = (s.entries.get(i), s.folded.get_mut(i))
+                && !e.authors.is_empty()
+            {
+                let with_body = crate::entry::Entry {
+                    text: f.body().into_owned(),
+                    ..e.clone()
+                };
+                *f = crate::query::Folded::from_entry(&with_body);
+            }
+        }
+        for e in &mut s.entries {
+            e.text = String::new();
+        }
         if self.cut > 0 {
             notes.push(format!(
                 "{} entries cut at {} bytes",

@@ -245,3 +245,34 @@ fn a_snapshot_attempt_carries_entries() {
     });
     assert!(matches!(a.result, PollResult::Snapshot(ref s) if s.entries.len() == 1));
 }
+
+/// A prepared snapshot holds each body once, in its folded form, folded with the authors
+/// the entry ends up with, even when the feed names them after its items.
+#[tokio::test]
+async fn a_prepared_snapshot_holds_bodies_folded_with_their_final_authors() {
+    let items: Vec<serde_json::Value> = (0..2_000)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("e{i}"),
+                "content_html": format!("<p>Body of Entry {i}, {}.</p>", "words ".repeat(40)),
+            })
+        })
+        .collect();
+    let doc = format!(
+        r#"{{"version":"https://jsonfeed.org/version/1.1","items":{},"authors":[{{"name":"Late Desk"}}]}}"#,
+        serde_json::to_string(&items).unwrap()
+    );
+    let whole = crate::format::parse(doc.as_bytes()).unwrap();
+    let s = read_whole(doc.into_bytes(), None, Caps::default())
+        .await
+        .unwrap();
+    assert_eq!(s.entries.len(), 2_000);
+    assert_eq!(s.folded.len(), 2_000);
+    for ((e, f), want) in s.entries.iter().zip(&s.folded).zip(&whole.entries) {
+        assert!(e.text.is_empty(), "the text is held once, folded");
+        assert_eq!(f.body(), want.text);
+        assert_eq!(e.authors, ["Late Desk"]);
+        assert_eq!(f.authors(), "late desk");
+        assert_eq!(*f, crate::query::Folded::from_entry(want));
+    }
+}

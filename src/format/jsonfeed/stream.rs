@@ -103,8 +103,8 @@ impl Streamed {
     }
 
     /// The document ended (`has_items`: it had a list of items, maybe empty). When the
-    /// feed's authors came after some items, the entries that inherit them change, and
-    /// `snapshot.folded` is emptied so that they are folded again.
+    /// feed's authors came after some items, the entries without authors inherit them now
+    /// (a caller that folded them already folds them again).
     pub fn finish(mut self, has_items: bool) -> Result<Snapshot, FormatError> {
         if !has_items {
             return Err(FormatError::Invalid(
@@ -113,7 +113,6 @@ impl Streamed {
         }
         if self.authors_late && !self.feed_authors.is_empty() {
             inherit_authors(&mut self.snapshot.entries, &self.feed_authors);
-            self.snapshot.folded.clear();
         }
         fill_missing_ids(&mut self.snapshot.entries);
         self.snapshot.entries.shrink_to_fit();
