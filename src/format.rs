@@ -23,7 +23,7 @@ pub mod split;
 pub mod syndication;
 pub mod wordpress;
 
-pub use reader::Reader;
+pub use reader::{Reader, Ready};
 
 /// Why a document could not be read as a live blog.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

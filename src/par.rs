@@ -58,6 +58,39 @@ pub fn map<T: Sync, U: Send>(
     out
 }
 
+/// [`map`] over items that `f` may change.
+pub fn map_mut<T: Send, U: Send>(
+    items: &mut [T],
+    min_per_thread: usize,
+    f: impl Fn(&mut T) -> U + Sync,
+) -> Vec<U> {
+    let stretches = stretches(items.len(), min_per_thread);
+    let Some(step) = stretches.first().map(|r| r.len().max(1)) else {
+        return Vec::new();
+    };
+    let f = &f;
+    let parts: Vec<Vec<U>> = std::thread::scope(|scope| {
+        let mut chunks = items.chunks_mut(step);
+        let first = chunks.next();
+        let others: Vec<_> = chunks
+            .map(|chunk| scope.spawn(move || chunk.iter_mut().map(f).collect::<Vec<U>>()))
+            .collect();
+        let mut out = Vec::with_capacity(stretches.len());
+        out.push(first.map_or_else(Vec::new, |c| c.iter_mut().map(f).collect()));
+        for other in others {
+            out.push(
+                other
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            );
+        }
+        out
+    });
+    let mut out = Vec::with_capacity(items.len());
+    parts.into_iter().for_each(|part| out.extend(part));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +106,19 @@ mod tests {
                     s.len() <= 4 && (s.len() <= 1 || s.iter().all(|r| r.len() >= min.min(len)))
                 );
             }
+        }
+    }
+
+    #[test]
+    fn map_mut_changes_every_item_once_and_answers_in_order() {
+        for len in [0, 1, 5, 1000] {
+            let mut items: Vec<usize> = (0..len).collect();
+            let out = map_mut(&mut items, 10, |x| {
+                *x += 1;
+                *x * 2
+            });
+            assert_eq!(items, (1..=len).collect::<Vec<_>>());
+            assert_eq!(out, (1..=len).map(|x| x * 2).collect::<Vec<_>>());
         }
     }
 

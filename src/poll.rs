@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -15,8 +16,10 @@ use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 
 use crate::demo::Demo;
+use crate::entry::{Entry, Snapshot};
 use crate::format::{self, FormatError};
 use crate::model::{Msg, PollResult};
+use crate::query::Folded;
 use crate::source::{
     Body, FetchError, HttpFetcher, Incoming, Location, Opened, Validators, open_file,
 };
@@ -68,53 +71,39 @@ impl Caps {
     }
 }
 
-/// Makes a snapshot ready for the screen's thread as its entries come in, off that thread:
-/// texts cut to the caps, every entry folded for the filter (the folded form holds the
-/// body from then on, and the text is dropped at once, so a big document never holds its
-/// bodies twice), and at the end the number of entries capped, with a note of what was cut.
+/// Makes a snapshot ready for the screen's thread, off that thread: each entry's text cut
+/// to the caps and the entry folded for the filter as soon as it is made (the folded form
+/// holds the body from then on, and the text is dropped at once, so a big document never
+/// holds its bodies twice); at the end the number of entries capped, with a note of what
+/// was cut.
 struct Prepare {
     caps: Caps,
-    /// Entries whose text was checked against the cap so far.
-    checked: usize,
-    cut: usize,
-    /// Entries folded without authors: they may inherit the feed's when it names them
-    /// after its items, and are folded again then.
-    orphans: Vec<usize>,
+    cut: AtomicUsize,
 }
 
 impl Prepare {
     fn new(caps: Caps) -> Prepare {
         Prepare {
             caps,
-            checked: 0,
-            cut: 0,
-            orphans: Vec::new(),
+            cut: AtomicUsize::new(0),
         }
     }
 
-    /// Cut and fold the entries added since the last call. Their texts are dropped, except
-    /// where the id is still to be made from the text ([`format::fill_missing_ids`]).
-    fn entries(&mut self, s: &mut crate::entry::Snapshot) {
-        for e in s.entries.iter_mut().skip(self.checked) {
-            self.cut += usize::from(self.caps.cut_text(e));
+    /// One entry: cut, folded, and its text dropped, unless its id is still to be made
+    /// from the text ([`format::fill_missing_ids`]).
+    fn entry(&self, e: &mut Entry) -> Folded {
+        if self.caps.cut_text(e) {
+            self.cut.fetch_add(1, Ordering::Relaxed);
         }
-        self.checked = self.checked.max(s.entries.len());
-        let from = s.folded.len().min(s.entries.len());
-        let added = &mut s.entries[from..];
-        let folded = crate::par::map(added, 256, crate::query::Folded::from_entry);
-        for (n, e) in added.iter_mut().enumerate() {
-            if e.authors.is_empty() {
-                self.orphans.push(from + n);
-            }
-            if !e.id.is_empty() {
-                e.text = String::new();
-            }
+        let folded = Folded::from_entry(e);
+        if !e.id.is_empty() {
+            e.text = String::new();
         }
-        s.folded.extend(folded);
+        folded
     }
 
-    /// The snapshot is complete.
-    fn finish(mut self, s: &mut crate::entry::Snapshot) {
+    /// The snapshot is complete: fold what is not yet (a document read whole), in parallel.
+    fn finish(&self, s: &mut Snapshot) {
         let mut notes = Vec::new();
         if s.entries.len() > self.caps.entries {
             notes.push(format!(
@@ -124,28 +113,23 @@ impl Prepare {
             ));
             s.entries.truncate(self.caps.entries);
             s.folded.truncate(self.caps.entries);
-            self.checked = self.checked.min(self.caps.entries);
         }
-        self.entries(s);
-        // Entries that inherited the feed's authors after they were folded.
-        for &i in &self.orphans {
-            if let (Some(e), Some(f)) = (s.entries.get(i), s.folded.get_mut(i))
-                && !e.authors.is_empty()
-            {
-                let with_body = crate::entry::Entry {
-                    text: f.body().into_owned(),
-                    ..e.clone()
-                };
-                *f = crate::query::Folded::from_entry(&with_body);
+        let from = s.folded.len().min(s.entries.len());
+        let more = crate::par::map_mut(&mut s.entries[from..], 256, |e| self.entry(e));
+        s.folded.extend(more);
+        for (e, f) in s.entries.iter_mut().zip(&mut s.folded) {
+            if !e.authors.is_empty() && f.authors().is_empty() {
+                // Folded before the feed named the authors it inherits (after its items).
+                e.text = f.body().into_owned();
+                *f = Folded::from_entry(e);
             }
-        }
-        for e in &mut s.entries {
             e.text = String::new();
         }
-        if self.cut > 0 {
+        let cut = self.cut.load(Ordering::Relaxed);
+        if cut > 0 {
             notes.push(format!(
-                "{} entries cut at {} bytes",
-                self.cut, self.caps.entry_bytes
+                "{cut} entries cut at {} bytes",
+                self.caps.entry_bytes
             ));
         }
         if !notes.is_empty() {
@@ -413,15 +397,13 @@ async fn read_while_arriving(
     let (tx, mut rx) = mpsc::channel::<bytes::Bytes>(CHUNKS_IN_FLIGHT);
     let hint = incoming.length_hint();
     let reading = tokio::task::spawn_blocking(move || {
-        let mut reader = format::Reader::new(mapping, hint);
-        let mut prepare = Prepare::new(caps);
+        let prepare = Prepare::new(caps);
+        let ready = |e: &mut Entry| prepare.entry(e);
+        let mut reader = format::Reader::new(mapping, hint).preparing(&ready);
         while let Some(chunk) = rx.blocking_recv() {
             reader.push(&chunk)?;
-            if let Some(s) = reader.snapshot_mut() {
-                prepare.entries(s);
-            }
         }
-        finish_reading(reader, prepare, preview)
+        finish_reading(reader, &prepare, preview)
     });
     let mut stopped = false;
     loop {
@@ -456,17 +438,15 @@ async fn read_whole(
     caps: Caps,
 ) -> Result<crate::entry::Snapshot, FormatError> {
     tokio::task::spawn_blocking(move || {
-        let mut reader = format::Reader::new(mapping, body.len());
-        let mut prepare = Prepare::new(caps);
+        let prepare = Prepare::new(caps);
+        let ready = |e: &mut Entry| prepare.entry(e);
+        let mut reader = format::Reader::new(mapping, body.len()).preparing(&ready);
         // In runs, so that a reader that splits the document never holds a second copy.
         for run in body.chunks(READ_RUN) {
             reader.push(run)?;
-            if let Some(s) = reader.snapshot_mut() {
-                prepare.entries(s);
-            }
         }
         drop(body);
-        finish_reading(reader, prepare, None)
+        finish_reading(reader, &prepare, None)
     })
     .await
     .unwrap_or_else(|_| Err(crashed()))
@@ -479,12 +459,12 @@ const READ_RUN: usize = 256 * 1024;
 /// A document read whole sends its headlines to `preview` first (when it can).
 fn finish_reading(
     reader: format::Reader,
-    prepare: Prepare,
+    prepare: &Prepare,
     preview: Option<PreviewTo>,
-) -> Result<crate::entry::Snapshot, FormatError> {
+) -> Result<Snapshot, FormatError> {
     #[cfg(debug_assertions)]
     crate::app::debug_panic("parser");
-    let mut send = |mut first: crate::entry::Snapshot| {
+    let mut send = |mut first: Snapshot| {
         Prepare::new(prepare.caps).finish(&mut first);
         if let Some(to) = &preview {
             let msg = Msg::Preview {
@@ -498,7 +478,7 @@ fn finish_reading(
     let mut snapshot = reader.finish(
         preview
             .is_some()
-            .then_some(&mut send as &mut dyn FnMut(crate::entry::Snapshot)),
+            .then_some(&mut send as &mut dyn FnMut(Snapshot)),
     )?;
     prepare.finish(&mut snapshot);
     Ok(snapshot)

@@ -8,7 +8,13 @@
 use super::jsonfeed::stream::Streamed;
 use super::split::{Kind, Piece, SplitError, Splitter};
 use super::{FormatError, mapping::Mapping, parse_mapped, parse_previewing};
-use crate::entry::Snapshot;
+use crate::entry::{Entry, Snapshot};
+use crate::query::Folded;
+
+/// What a caller does to each entry of a document read piece by piece, as soon as it is
+/// made and on the core that made it: for the poller, cut it to the caps and fold it for
+/// the filter. The folded forms go to `snapshot.folded`, one per entry.
+pub type Ready<'a> = &'a (dyn Fn(&mut Entry) -> Folded + Sync);
 
 /// A document whose first member is still unknown after this many bytes is read whole.
 const SNIFF: usize = 64 * 1024;
@@ -17,9 +23,10 @@ const SNIFF: usize = 64 * 1024;
 const RUN: usize = 256 * 1024;
 
 /// A document being read; see the module's documentation.
-pub struct Reader {
+pub struct Reader<'a> {
     state: State,
     mapping: Option<Mapping>,
+    ready: Option<Ready<'a>>,
 }
 
 enum State {
@@ -32,10 +39,10 @@ enum State {
     Whole(Vec<u8>),
 }
 
-impl Reader {
+impl<'a> Reader<'a> {
     /// A reader for one document; `mapping` reads it through a source's mapping (always
     /// whole). `size_hint`: the announced length, if any.
-    pub fn new(mapping: Option<Mapping>, size_hint: usize) -> Reader {
+    pub fn new(mapping: Option<Mapping>, size_hint: usize) -> Reader<'a> {
         let state = if mapping.is_some() {
             State::Whole(Vec::with_capacity(size_hint))
         } else {
@@ -44,7 +51,20 @@ impl Reader {
                 split: Splitter::new("items"),
             }
         };
-        Reader { state, mapping }
+        Reader {
+            state,
+            mapping,
+            ready: None,
+        }
+    }
+
+    /// Hand each entry to `ready` as soon as it is made (only a document read piece by
+    /// piece makes entries before it ends).
+    pub fn preparing(self, ready: Ready<'a>) -> Reader<'a> {
+        Reader {
+            ready: Some(ready),
+            ..self
+        }
     }
 
     /// Take the next bytes of the document.
@@ -60,7 +80,7 @@ impl Reader {
                 mut feed,
             } => {
                 split.push(chunk).map_err(broken)?;
-                read_pieces(&mut split, &mut feed, false)?;
+                read_pieces(&mut split, &mut feed, self.ready, false)?;
                 State::Feed { split, feed }
             }
             State::Sniffing {
@@ -79,7 +99,7 @@ impl Reader {
                 match (feed, pushed) {
                     (Some(mut feed), Ok(())) => {
                         drop(head);
-                        read_pieces(&mut split, &mut feed, false)?;
+                        read_pieces(&mut split, &mut feed, self.ready, false)?;
                         State::Feed { split, feed }
                     }
                     // A JSON Feed broken early is broken: no need to wait for the rest.
@@ -97,12 +117,12 @@ impl Reader {
         Ok(())
     }
 
-    /// The entries read so far, when the document is read piece by piece (a caller may
-    /// prepare them while the rest arrives).
-    pub fn snapshot_mut(&mut self) -> Option<&mut Snapshot> {
-        match &mut self.state {
-            State::Feed { feed, .. } => Some(feed.snapshot_mut()),
-            _ => None,
+    /// How many entries were made so far (only a document read piece by piece makes
+    /// them before it ends).
+    pub fn entries_so_far(&self) -> usize {
+        match &self.state {
+            State::Feed { feed, .. } => feed.entries_so_far(),
+            _ => 0,
         }
     }
 
@@ -126,7 +146,7 @@ impl Reader {
                 _,
             ) => {
                 split.finish().map_err(broken)?;
-                read_pieces(&mut split, &mut feed, true)?;
+                read_pieces(&mut split, &mut feed, self.ready, true)?;
                 feed.finish(split.arrays() > 0)
             }
         }
@@ -139,20 +159,25 @@ fn broken(e: SplitError) -> FormatError {
 
 /// Read the pieces the splitter has completed, once they add up to a run (or `all`):
 /// members one by one, items a run at a time, in document order.
-fn read_pieces(split: &mut Splitter, feed: &mut Streamed, all: bool) -> Result<(), FormatError> {
-    let ready = split.ready();
-    if ready.is_empty() || (!all && ready.last().is_some_and(|p| p.range.end < RUN)) {
+fn read_pieces(
+    split: &mut Splitter,
+    feed: &mut Streamed,
+    ready: Option<Ready>,
+    all: bool,
+) -> Result<(), FormatError> {
+    let pieces = split.ready();
+    if pieces.is_empty() || (!all && pieces.last().is_some_and(|p| p.range.end < RUN)) {
         return Ok(());
     }
     let bytes = split.buffer();
     let mut run: Vec<&[u8]> = Vec::new();
-    for piece in ready {
+    for piece in pieces {
         let value = &bytes[piece.range.clone()];
         match &piece.kind {
             Kind::Element => run.push(value),
             Kind::Member(key) => {
                 if !run.is_empty() {
-                    feed.items(&run)?;
+                    feed.items(&run, ready)?;
                     run.clear();
                 }
                 feed.member(key, value)?;
@@ -160,7 +185,7 @@ fn read_pieces(split: &mut Splitter, feed: &mut Streamed, all: bool) -> Result<(
         }
     }
     if !run.is_empty() {
-        feed.items(&run)?;
+        feed.items(&run, ready)?;
     }
     split.consume();
     Ok(())
@@ -208,7 +233,7 @@ mod tests {
         for chunk in doc.as_bytes()[..half].chunks(4096) {
             reader.push(chunk).unwrap();
         }
-        let read = reader.snapshot_mut().map_or(0, |s| s.entries.len());
+        let read = reader.entries_so_far();
         assert!(read > 100, "{read} entries read from the first half");
         for chunk in doc.as_bytes()[half..].chunks(4096) {
             reader.push(chunk).unwrap();
@@ -223,15 +248,7 @@ mod tests {
         let doc = feed(3, json!({"authors": [{"name": "Desk"}]}));
         let mut reader = Reader::new(None, 0);
         reader.push(doc.as_bytes()).unwrap();
-        // What a caller folded from the entries before the authors came must be redone.
-        let s = reader.snapshot_mut().expect("read piece by piece");
-        s.folded = s
-            .entries
-            .iter()
-            .map(crate::query::Folded::from_entry)
-            .collect();
         let s = reader.finish(None).unwrap();
-        assert!(s.folded.is_empty());
         assert!(s.entries.iter().all(|e| e.authors == ["Desk"]));
         assert_eq!(s, crate::format::parse(doc.as_bytes()).unwrap());
     }
@@ -241,7 +258,7 @@ mod tests {
         let doc = r#"{"items":[{"id":"a","content_text":"x"}],"version":"https://jsonfeed.org/version/1"}"#;
         let mut reader = Reader::new(None, 0);
         reader.push(doc.as_bytes()).unwrap();
-        assert!(reader.snapshot_mut().is_none());
+        assert_eq!(reader.entries_so_far(), 0);
         assert_eq!(reader.finish(None), crate::format::parse(doc.as_bytes()));
     }
 

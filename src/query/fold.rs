@@ -160,6 +160,11 @@ pub(super) fn fold_recording(s: &str, out: &mut String, limit: usize) -> Option<
     let mut capitals = false;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
+        // A single space between two printable ASCII characters folds to itself.
+        if b == b' ' && i > run && bytes.get(i + 1).is_some_and(|&n| n > b' ' && n.is_ascii()) {
+            i += 1;
+            continue;
+        }
         if b > b' ' && b.is_ascii() {
             if b.is_ascii_uppercase() {
                 let at = out.len() - base + (i - run);

@@ -9,6 +9,7 @@ use serde::de::IgnoredAny;
 
 use super::{Author, FeedExt, Item, entry, inherit_authors, names};
 use crate::entry::Snapshot;
+use crate::format::reader::Ready;
 use crate::format::{FormatError, fill_missing_ids, parse_time};
 use crate::text::{plain, sanitize};
 
@@ -81,25 +82,31 @@ impl Streamed {
         Ok(())
     }
 
-    /// Read a run of items (each core taking a stretch of them) and add their entries.
-    pub fn items(&mut self, raw: &[&[u8]]) -> Result<(), FormatError> {
+    /// Read a run of items (each core taking a stretch of them) and add their entries,
+    /// each handed to `ready` (if any) right after it is made.
+    pub fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError> {
+        let authors = &self.feed_authors;
         let read = crate::par::map(raw, 64, |item| {
-            serde_json::from_slice::<Item>(item).map(entry)
+            serde_json::from_slice::<Item>(item).map(|item| {
+                let mut e = entry(item);
+                inherit_authors(std::slice::from_mut(&mut e), authors);
+                let folded = ready.map(|ready| ready(&mut e));
+                (e, folded)
+            })
         });
-        let from = self.snapshot.entries.len();
         self.snapshot.entries.reserve(read.len());
-        for e in read {
-            let e = e.map_err(|e| FormatError::Invalid(format!("broken JSON Feed: {e}")))?;
+        for r in read {
+            let (e, folded) =
+                r.map_err(|e| FormatError::Invalid(format!("broken JSON Feed: {e}")))?;
             self.snapshot.entries.push(e);
+            self.snapshot.folded.extend(folded);
         }
-        inherit_authors(&mut self.snapshot.entries[from..], &self.feed_authors);
         Ok(())
     }
 
-    /// The entries read so far (the caller may prepare them as they come, see
-    /// [`crate::format::Reader`]).
-    pub fn snapshot_mut(&mut self) -> &mut Snapshot {
-        &mut self.snapshot
+    /// How many entries were made so far.
+    pub fn entries_so_far(&self) -> usize {
+        self.snapshot.entries.len()
     }
 
     /// The document ended (`has_items`: it had a list of items, maybe empty). When the
