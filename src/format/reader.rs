@@ -154,7 +154,7 @@ impl<'a> Reader<'a> {
 }
 
 fn broken(e: SplitError) -> FormatError {
-    FormatError::Invalid(format!("broken JSON: {e}"))
+    FormatError::Invalid(e.to_string())
 }
 
 /// Read the pieces the splitter has completed, once they add up to a run (or `all`):
