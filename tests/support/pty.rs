@@ -92,7 +92,12 @@ impl Pty {
 
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
-                parser: vt100::Parser::new_with_callbacks(rows, cols, 0, Recorder::default()),
+                parser: vt100::Parser::new_with_callbacks(
+                    rows.max(2),
+                    cols.max(2),
+                    0,
+                    Recorder::default(),
+                ),
                 raw: Vec::new(),
                 exit: None,
                 eof: false,
@@ -278,13 +283,14 @@ impl Pty {
 
     /// Resizes the emulated screen and the pty (the child gets SIGWINCH).
     pub fn resize(&self, cols: u16, rows: u16) {
-        // The emulator keeps at least 2 columns: vt100 overflows when a wide character
-        // that was sent for an earlier, wider size lands on a 1-column screen. The program
-        // still sees the real size.
+        // The emulator keeps at least 2 columns and 2 rows: vt100 overflows when a wide
+        // character that was sent for an earlier, wider size lands on a 1-column screen,
+        // and when a line wraps on a 1-row screen (the scroll moves the cursor's row above
+        // row 0). The program still sees the real size.
         lock(&self.shared.state)
             .parser
             .screen_mut()
-            .set_size(rows, cols.max(2));
+            .set_size(rows.max(2), cols.max(2));
         let size = PtySize {
             rows,
             cols,
