@@ -21,17 +21,21 @@ pub fn stretches(len: usize, min: usize) -> Vec<Range<usize>> {
 /// `f` over every stretch, each on a thread of its own (the first on this one); the results
 /// in the order of the stretches. A panic in any of them reaches the caller.
 pub fn each<U: Send>(stretches: &[Range<usize>], f: impl Fn(Range<usize>) -> U + Sync) -> Vec<U> {
-    let Some((first, rest)) = stretches.split_first() else {
+    let f = &f;
+    run_all(stretches.iter().map(|r| move || f(r.clone())).collect())
+}
+
+/// Every job, each on a thread of its own but the first (run on this one); the results in
+/// the order of the jobs. A panic in any of them reaches the caller.
+fn run_all<U: Send, J: FnOnce() -> U + Send>(jobs: Vec<J>) -> Vec<U> {
+    let mut jobs = jobs.into_iter();
+    let Some(first) = jobs.next() else {
         return Vec::new();
     };
-    let f = &f;
     std::thread::scope(|scope| {
-        let others: Vec<_> = rest
-            .iter()
-            .map(|r| scope.spawn(move || f(r.clone())))
-            .collect();
-        let mut out = Vec::with_capacity(stretches.len());
-        out.push(f(first.clone()));
+        let others: Vec<_> = jobs.map(|job| scope.spawn(job)).collect();
+        let mut out = Vec::with_capacity(others.len() + 1);
+        out.push(first());
         for other in others {
             out.push(
                 other
@@ -69,23 +73,11 @@ pub fn map_mut<T: Send, U: Send>(
         return Vec::new();
     };
     let f = &f;
-    let parts: Vec<Vec<U>> = std::thread::scope(|scope| {
-        let mut chunks = items.chunks_mut(step);
-        let first = chunks.next();
-        let others: Vec<_> = chunks
-            .map(|chunk| scope.spawn(move || chunk.iter_mut().map(f).collect::<Vec<U>>()))
-            .collect();
-        let mut out = Vec::with_capacity(stretches.len());
-        out.push(first.map_or_else(Vec::new, |c| c.iter_mut().map(f).collect()));
-        for other in others {
-            out.push(
-                other
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            );
-        }
-        out
-    });
+    let jobs: Vec<_> = items
+        .chunks_mut(step)
+        .map(|chunk| move || chunk.iter_mut().map(f).collect::<Vec<U>>())
+        .collect();
+    let parts = run_all(jobs);
     let mut out = Vec::with_capacity(items.len());
     parts.into_iter().for_each(|part| out.extend(part));
     out
