@@ -55,6 +55,10 @@ pub fn html_to_text(html: &str) -> HtmlText {
 /// A one-line field (headline, author, caption): decode entities, drop tags, collapse
 /// whitespace, sanitize.
 pub fn plain(s: &str) -> String {
+    if is_plain_line(s) {
+        // The common case (a headline, a name): nothing to decode, remove or collapse.
+        return s.trim_matches(' ').to_string();
+    }
     let mut decoded = strip_markup(s);
     if looks_like_html(&decoded) {
         // Entity-encoded markup (`&lt;b&gt;`): the first pass revealed tags, drop them too.
@@ -151,7 +155,28 @@ fn has_entity(s: &str) -> bool {
 }
 
 fn collapse_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Whether `s` is printable ASCII with single spaces between words: a one-line field that
+/// [`plain`] would only trim.
+fn is_plain_line(s: &str) -> bool {
+    // Two passes without early exits, which the compiler turns into vector instructions.
+    let b = s.as_bytes();
+    let odd = b.iter().fold(0u8, |acc, &c| {
+        acc | u8::from(!(0x20..0x7f).contains(&c)) | u8::from(c == b'<') | u8::from(c == b'&')
+    });
+    let doubled = b.iter().zip(b.iter().skip(1)).fold(0u8, |acc, (&x, &y)| {
+        acc | (u8::from(x == b' ') & u8::from(y == b' '))
+    });
+    odd | doubled == 0
 }
 
 fn is_skipped(name: &str) -> bool {

@@ -272,6 +272,12 @@ impl Writer {
         if self.skip > 0 {
             return;
         }
+        if self.pre == 0 && self.figures.is_empty() && super::is_plain_line(t) {
+            // The common case: printable ASCII words with single spaces, nothing to decode
+            // or remove.
+            self.push_plain(t);
+            return;
+        }
         let decoded = decode_again(t);
         let t = sanitize_cow(&decoded);
         if let Some(fig) = self.figures.last_mut() {
@@ -352,17 +358,23 @@ impl Writer {
                 .bytes()
                 .any(|b| b != b' ' && (b.is_ascii_whitespace() || b == 0x0b));
         if plain {
-            let rest = match t.strip_prefix(' ') {
-                Some(rest) => {
-                    self.space();
-                    rest
-                }
-                None => t,
-            };
-            self.cur.push_str(rest);
+            self.push_plain(t);
             return;
         }
         self.push_words(t);
+    }
+
+    /// Append ASCII words with single spaces between them (a space first is collapsed with
+    /// any space before it).
+    fn push_plain(&mut self, t: &str) {
+        let rest = match t.strip_prefix(' ') {
+            Some(rest) => {
+                self.space();
+                rest
+            }
+            None => t,
+        };
+        self.cur.push_str(rest);
     }
 
     /// Append inline text one word at a time, each whitespace run becoming one space.
