@@ -159,7 +159,16 @@ pub(super) fn fold_recording(s: &str, out: &mut String, limit: usize) -> Option<
     let mut run = 0;
     let mut capitals = false;
     let mut i = 0;
+    // Bytes before this one are read one at a time (a block here had something to do).
+    let mut bytewise_until = 0;
     while let Some(&b) = bytes.get(i) {
+        if i >= bytewise_until {
+            if plain_block(bytes, i, i > run) {
+                i += 8;
+                continue;
+            }
+            bytewise_until = i + 8;
+        }
         // A single space between two printable ASCII characters folds to itself.
         if b == b' ' && i > run && bytes.get(i + 1).is_some_and(|&n| n > b' ' && n.is_ascii()) {
             i += 1;
@@ -220,6 +229,38 @@ pub(super) fn fold_recording(s: &str, out: &mut String, limit: usize) -> Option<
     patches.finish()
 }
 
+/// Whether the 8 bytes at `i` fold to themselves, each exactly as the byte-by-byte loop of
+/// [`fold_recording`] would leave it: ASCII from `!` to DEL but capitals, and single spaces
+/// each followed by such a byte (a space first in the block only when `space_first_ok`,
+/// that is when a byte that folds to itself comes before it).
+pub(super) fn plain_block(bytes: &[u8], i: usize, space_first_ok: bool) -> bool {
+    const L: u64 = 0x0101_0101_0101_0101;
+    const H: u64 = 0x8080_8080_8080_8080;
+    let Some(block) = bytes.get(i..i + 8) else {
+        return false;
+    };
+    let x = u64::from_le_bytes(block.try_into().unwrap_or_default());
+    if x & H != 0 {
+        return false;
+    }
+    // Per byte (all below 0x80 now, so no borrow crosses bytes): the top bit of
+    // `(x | H) - k·L` is set exactly where the byte is at least `k`.
+    let at_least = |k: u64| ((x | H) - k * L) & H;
+    let controls = !at_least(0x20) & H;
+    let capitals = at_least(0x41) & !at_least(0x5b);
+    let t = x ^ (0x20 * L);
+    // Exactly the bytes that are 0 in `t`, that is spaces in `x`.
+    let spaces = !(((t & !H) + !H) | t | !H);
+    if controls | capitals | (spaces & (spaces >> 8)) != 0 {
+        return false;
+    }
+    if spaces & 0x80 != 0 && !space_first_ok {
+        return false;
+    }
+    // A space last in the block needs a byte that folds to itself after it.
+    spaces >> 63 == 0 || bytes.get(i + 8).is_some_and(|&n| n > b' ' && n.is_ascii())
+}
+
 /// Appends `run` (ASCII) to `out`, in lower case if it holds capitals.
 fn copy_run(run: &str, out: &mut String, capitals: &mut bool) {
     let start = out.len();
@@ -273,7 +314,8 @@ impl<'a> Patches<'a> {
     fn new(text: &'a str, limit: usize) -> Patches<'a> {
         Patches {
             text,
-            out: Vec::new(),
+            // Sized for a capital every sentence or so; regrown only for unusual text.
+            out: Vec::with_capacity(text.len() / 16),
             open: None,
             written_to: 0,
             limit,

@@ -752,6 +752,16 @@ proptest! {
         check_patches(&before, &text)?;
     }
 
+    /// The same for text that is mostly plain ASCII (read eight bytes at a time), with a
+    /// capital, a double space, a line break or an accent here and there.
+    #[test]
+    fn query_fold_patches_rebuild_mostly_plain_text(
+        before in "(|x|x |\n| )",
+        text in "([a-z.,!~\x7f]{1,9}|[ ]|[A-Z]|  |\n|\t|é){0,60}",
+    ) {
+        check_patches(&before, &text)?;
+    }
+
     /// The same for any string at all.
     #[test]
     fn query_fold_patches_rebuild_any_text(before in "(|x|x )", text in any::<String>()) {
@@ -855,4 +865,35 @@ fn query_matches_from_reports_the_first_anchor_and_respects_the_start() {
     assert_eq!(q("river -and").matches_from(&folded, &facts, 0), None);
     assert_eq!(q("is:new").matches_from(&folded, &facts, 0), None);
     assert_eq!(q("-zebra").matches_from(&folded, &facts, 5), Some(0));
+}
+
+#[test]
+fn plain_blocks_are_told_apart() {
+    use super::fold::plain_block;
+    // (bytes, start, a byte that folds to itself comes before, plain)
+    let cases: &[(&[u8], usize, bool, bool)] = &[
+        (b"the storm hit", 0, false, true),
+        (b"storm hit", 0, false, true),
+        (b" storm hit", 0, false, false),
+        (b" storm hit", 0, true, true),
+        (b"the Storm hit", 0, false, false),
+        (b"the  storm", 0, false, false),
+        (b"the\nstorm", 0, false, false),
+        (b"the sto", 0, false, false),
+        (b"rain at ", 0, false, false),
+        (b"rain at x", 0, false, true),
+        (b"rain at  x", 0, false, false),
+        (b"caf\xc3\xa9 ok", 0, false, false),
+        (b"[1] ~{}|\x7f", 0, false, true),
+        (b"a@Z[`{ok", 0, false, false),
+        (b"a@[`{ok!", 0, false, true),
+    ];
+    for &(bytes, at, ok_first, want) in cases {
+        assert_eq!(
+            plain_block(bytes, at, ok_first),
+            want,
+            "{:?}",
+            String::from_utf8_lossy(bytes)
+        );
+    }
 }
