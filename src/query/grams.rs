@@ -18,9 +18,9 @@ impl Default for Grams {
     }
 }
 
-/// The bit for one trigram: a multiplicative hash, top 10 bits.
-fn bit(a: u8, b: u8, c: u8) -> usize {
-    let key = u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16;
+/// The bit for a trigram's key (its three bytes, first lowest): a multiplicative hash, top
+/// 10 bits.
+fn spread(key: u32) -> usize {
     (key.wrapping_mul(0x9E37_79B1) >> 22) as usize
 }
 
@@ -28,8 +28,14 @@ impl Grams {
     /// The trigrams of `bytes` (none when shorter than three bytes).
     pub fn of(bytes: &[u8]) -> Grams {
         let mut grams = Grams::default();
-        for w in bytes.windows(3) {
-            let b = bit(w[0], w[1], w[2]);
+        let Some((head, rest)) = bytes.split_first_chunk::<2>() else {
+            return grams;
+        };
+        // The last three bytes, rolled along one byte at a time (as `bit` builds its key).
+        let mut key = u32::from(head[0]) << 8 | u32::from(head[1]) << 16;
+        for &c in rest {
+            key = key >> 8 | u32::from(c) << 16;
+            let b = spread(key);
             grams.0[b / 64] |= 1 << (b % 64);
         }
         grams
@@ -53,6 +59,18 @@ mod tests {
         }
         // Short words have no trigram and are covered by anything.
         assert!(Grams::default().covers(&Grams::of(b"ab")));
+    }
+
+    #[test]
+    fn rolling_the_key_sets_the_bit_of_every_window() {
+        for text in [&b""[..], b"a", b"ab", b"abc", b"the storm \xc3\xa9 surge"] {
+            let mut want = Grams::default();
+            for w in text.windows(3) {
+                let b = spread(u32::from(w[0]) | u32::from(w[1]) << 8 | u32::from(w[2]) << 16);
+                want.0[b / 64] |= 1 << (b % 64);
+            }
+            assert_eq!(Grams::of(text), want, "{text:?}");
+        }
     }
 
     #[test]
