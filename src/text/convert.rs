@@ -231,8 +231,9 @@ impl Writer {
         match name {
             "a" => {
                 if let Some(Some(n)) = self.anchors.pop() {
-                    let mark = format!(" [{n}]");
-                    self.push_raw(&mark);
+                    use std::fmt::Write;
+                    // Never fails: it writes to a string.
+                    let _ = write!(self.cur, " [{n}]");
                 }
             }
             "figure" => {

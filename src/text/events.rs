@@ -142,7 +142,7 @@ fn scan(html: &str) -> Option<Vec<Ev<'_>>> {
     // About one event per 24 bytes of typical markup: sized once, not regrown.
     let mut out = Vec::with_capacity(html.len() / 24 + 1);
     // Open elements: name and attributes (closing events repeat them).
-    let mut open: Vec<(Cow<str>, Attrs)> = Vec::new();
+    let mut open: Vec<(Cow<str>, Attrs)> = Vec::with_capacity(16);
     let mut rest = html;
     while !rest.is_empty() {
         let Some(lt) = rest.find('<') else {
