@@ -152,7 +152,9 @@ pub async fn print(
     fetcher: HttpFetcher,
 ) -> u8 {
     let mut failed = false;
-    let mut store = Store::new();
+    // Never freed: the program ends after printing, and freeing a big blog entry by entry
+    // would only delay the exit.
+    let mut store = std::mem::ManuallyDrop::new(Store::new());
     let now = Timestamp::now();
     let jobs = plans.iter().map(|plan| {
         let fetcher = fetcher.clone();
