@@ -140,6 +140,9 @@ struct Slab {
 /// Entries per chunk (a power of two, so an index splits with a shift and a mask).
 const CHUNK: usize = 1024;
 
+/// While a snapshot is taken over, its unused memory is given back every this many entries.
+const GIVE_BACK: usize = 2048;
+
 impl Slab {
     fn len(&self) -> usize {
         self.len
@@ -333,18 +336,25 @@ impl Store {
         } else {
             Vec::new()
         };
-        let mut fold = |n: usize, entry: &Entry| match folded.get_mut(n) {
-            Some(f) => std::mem::take(f),
-            None => Folded::from_entry(entry),
-        };
         // The entries are moved into the store, never copied; each body is held once, in
-        // its folded form, and the text itself is dropped.
-        for (n, incoming) in snapshot.entries.into_iter().enumerate() {
+        // its folded form, and the text itself is dropped. They are taken from the end of
+        // the snapshot, which gives its memory back as it goes: a big first fetch never
+        // exists twice, once in the snapshot and once in the store.
+        let mut entries = snapshot.entries;
+        while let Some(incoming) = entries.pop() {
+            let n = entries.len();
+            let incoming_folded = match folded.pop() {
+                Some(f) if folded.len() == n => f,
+                _ => Folded::from_entry(&incoming),
+            };
+            if n.is_multiple_of(GIVE_BACK) {
+                entries.shrink_to_fit();
+                folded.shrink_to_fit();
+            }
             if repeated[n] {
                 continue;
             }
             let rank = if newest_first { count - n } else { n } as u64;
-            let incoming_folded = fold(n, &incoming);
             let mut incoming = incoming.with_text(());
             let (key, existing) = self.resolve(source, &incoming, &incoming_folded);
             match existing {
@@ -423,6 +433,10 @@ impl Store {
                 }
             }
         }
+        // Reported in the order of the snapshot.
+        report.added.reverse();
+        report.edited.reverse();
+        report.flagged.reverse();
         if !baseline
             && !snapshot.partial
             && let Some(oldest) = oldest
@@ -1010,6 +1024,34 @@ mod tests {
         assert_eq!(store.new_count(), 1);
         assert_eq!(ids(&store), ["fresh", "e5", "e4", "e3", "e2"]);
         assert!(report.vanished.is_empty());
+    }
+
+    /// A big snapshot, folded by the poller or not, is taken over from its end (giving its
+    /// memory back as it goes): every entry keeps its own folded body, repeated ids keep
+    /// the first, and the report lists what was added in the snapshot's order.
+    #[test]
+    fn a_big_snapshot_is_taken_over_whole_and_reported_in_order() {
+        let n = 2 * GIVE_BACK + 5;
+        let mut entries: Vec<Entry> = (0..n)
+            .map(|i| entry(&format!("e{i}"), (n - i) as i64, &format!("Body {i}")))
+            .collect();
+        entries.insert(7, entry("e3", 1, "a repeat"));
+        for prefolded in [false, true] {
+            let mut snapshot = snap(entries.clone());
+            if prefolded {
+                snapshot.folded = entries.iter().map(Folded::from_entry).collect();
+            }
+            let mut store = Store::new();
+            let report = store.merge(0, snapshot, ts(100_000));
+            assert_eq!(store.len(), n);
+            let want: Vec<Key> = (0..n).map(|i| key(&format!("e{i}"))).collect();
+            assert_eq!(report.added, want);
+            for i in [0, 3, GIVE_BACK, n - 1] {
+                let held = store.get(&key(&format!("e{i}"))).unwrap();
+                assert_eq!(held.text(), format!("Body {i}"));
+            }
+            assert_eq!(ids(&store)[..3], ["e0", "e1", "e2"]);
+        }
     }
 
     /// Thousands of entries span several chunks of the slab; lookups, order and eviction
