@@ -55,7 +55,7 @@ pub fn html_to_text(html: &str) -> HtmlText {
 /// A one-line field (headline, author, caption): decode entities, drop tags, collapse
 /// whitespace, sanitize.
 pub fn plain(s: &str) -> String {
-    if is_plain_line(s) {
+    if plain_ascii(s, true) {
         // The common case (a headline, a name): nothing to decode, remove or collapse.
         return s.trim_matches(' ').to_string();
     }
@@ -165,13 +165,15 @@ fn collapse_ws(s: &str) -> String {
     out
 }
 
-/// Whether `s` is printable ASCII with single spaces between words: a one-line field that
-/// [`plain`] would only trim.
-fn is_plain_line(s: &str) -> bool {
+/// Whether `s` is printable ASCII with single spaces between words, and, when
+/// `markup_free`, holds no `<` or `&` (a one-line field that [`plain`] would only trim).
+fn plain_ascii(s: &str, markup_free: bool) -> bool {
     // Two passes without early exits, which the compiler turns into vector instructions.
     let b = s.as_bytes();
+    let markup = u8::from(markup_free);
     let odd = b.iter().fold(0u8, |acc, &c| {
-        acc | u8::from(!(0x20..0x7f).contains(&c)) | u8::from(c == b'<') | u8::from(c == b'&')
+        acc | u8::from(!(0x20..0x7f).contains(&c))
+            | (markup & (u8::from(c == b'<') | u8::from(c == b'&')))
     });
     let doubled = b.iter().zip(b.iter().skip(1)).fold(0u8, |acc, (&x, &y)| {
         acc | (u8::from(x == b' ') & u8::from(y == b' '))
@@ -344,6 +346,27 @@ mod tests {
         );
         assert_eq!(t.text, "See this [1], mail and again [1] b [2]");
         assert_eq!(t.links, ["https://a.example/", "http://b.example"]);
+    }
+
+    #[test]
+    fn plain_ascii_is_single_spaced_printable_ascii() {
+        // (text, plain as a text run, plain as a one-line field)
+        let cases = [
+            ("Storm reaches the coast", true, true),
+            (" leading and trailing ", true, true),
+            ("", true, true),
+            ("a & b", true, false),
+            ("1 < 2", true, false),
+            ("two  spaces", false, false),
+            ("tab\there", false, false),
+            ("line\nbreak", false, false),
+            ("caf\u{e9}", false, false),
+            ("del\u{7f}", false, false),
+        ];
+        for (text, run, line) in cases {
+            assert_eq!(plain_ascii(text, false), run, "{text:?}");
+            assert_eq!(plain_ascii(text, true), line, "{text:?}");
+        }
     }
 
     #[test]

@@ -273,7 +273,7 @@ impl Writer {
         if self.skip > 0 {
             return;
         }
-        if self.pre == 0 && self.figures.is_empty() && super::is_plain_line(t) {
+        if self.pre == 0 && self.figures.is_empty() && super::plain_ascii(t, true) {
             // The common case: printable ASCII words with single spaces, nothing to decode
             // or remove.
             self.push_plain(t);
@@ -352,13 +352,9 @@ impl Writer {
 
     /// Append inline text, collapsing whitespace.
     fn push_text(&mut self, t: &str) {
-        // Most runs are ASCII words with single spaces between them: copied whole.
-        let plain = t.is_ascii()
-            && !t.contains("  ")
-            && !t
-                .bytes()
-                .any(|b| b != b' ' && (b.is_ascii_whitespace() || b == 0x0b));
-        if plain {
+        // Most runs are ASCII words with single spaces between them (the text is sanitized:
+        // no controls but line breaks and tabs): copied whole.
+        if super::plain_ascii(t, false) {
             self.push_plain(t);
             return;
         }
