@@ -5,7 +5,7 @@
 //! decides "new" by identity only: timestamps from servers are not trusted for that.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 
 use jiff::Timestamp;
 
@@ -190,11 +190,55 @@ impl std::ops::IndexMut<usize> for Slab {
     }
 }
 
+/// Where each entry is in the slab, found by its source and id. The table holds only slab
+/// indexes: the ids it is searched by are the entries' own, not copies.
+#[derive(Debug, Default)]
+struct Index {
+    table: hashbrown::HashTable<usize>,
+    hasher: RandomState,
+}
+
+impl Index {
+    fn hash(&self, source: usize, id: &str) -> u64 {
+        self.hasher.hash_one((source, id))
+    }
+
+    fn get(&self, items: &Slab, key: &Key) -> Option<usize> {
+        let hash = self.hash(key.source, &key.id);
+        let is_key = |&i: &usize| items[i].source == key.source && items[i].entry.id == key.id;
+        self.table.find(hash, is_key).copied()
+    }
+
+    /// Index the entry at slab index `i` (its key is not indexed yet).
+    fn insert(&mut self, items: &Slab, i: usize) {
+        let hash = self.hash(items[i].source, &items[i].entry.id);
+        let hasher = &self.hasher;
+        let rehash = |&j: &usize| hasher.hash_one((items[j].source, items[j].entry.id.as_str()));
+        self.table.insert_unique(hash, i, rehash);
+    }
+
+    /// Room for `more` entries at once (a table grown by doubling can leave up to half of
+    /// its memory unused).
+    fn reserve(&mut self, items: &Slab, more: usize) {
+        let hasher = &self.hasher;
+        let rehash = |&j: &usize| hasher.hash_one((items[j].source, items[j].entry.id.as_str()));
+        self.table.reserve(more, rehash);
+    }
+
+    /// Every entry of `items`, indexed afresh.
+    fn rebuild(&mut self, items: &Slab) {
+        self.table = hashbrown::HashTable::with_capacity(items.len());
+        for i in 0..items.len() {
+            self.insert(items, i);
+        }
+    }
+}
+
 /// All entries of all sources.
 #[derive(Debug, Default)]
 pub struct Store {
     items: Slab,
-    index: HashMap<Key, usize>,
+    index: Index,
     /// Indexes into `items`, newest first.
     order: Vec<usize>,
     /// Sources whose first successful fetch has been merged.
@@ -229,7 +273,7 @@ impl Store {
     }
 
     pub fn get(&self, key: &Key) -> Option<&Stored> {
-        self.index.get(key).map(|&i| &self.items[i])
+        self.index.get(&self.items, key).map(|i| &self.items[i])
     }
 
     /// Slab indexes of all entries, newest first (see [`Store::item`]).
@@ -244,7 +288,7 @@ impl Store {
 
     /// The slab index of `key`.
     pub fn index_of(&self, key: &Key) -> Option<usize> {
-        self.index.get(key).copied()
+        self.index.get(&self.items, key)
     }
 
     /// Entries newest first.
@@ -264,8 +308,8 @@ impl Store {
 
     /// The user selected this entry: it is no longer new.
     pub fn mark_seen(&mut self, key: &Key) -> bool {
-        match self.index.get(key) {
-            Some(&i) if self.items[i].new => {
+        match self.index.get(&self.items, key) {
+            Some(i) if self.items[i].new => {
                 self.items[i].new = false;
                 self.new_count -= 1;
                 self.version += 1;
@@ -327,7 +371,7 @@ impl Store {
         if baseline {
             // Room for the whole first fetch at once (a map grown by doubling would leave
             // up to half of its memory unused).
-            self.index.reserve(count);
+            self.index.reserve(&self.items, count);
         }
         // Folded by the poller already, or here: the folded form is what the body is held
         // as, and what a held body is compared with.
@@ -386,8 +430,8 @@ impl Store {
                     if let Some(p) = present.get_mut(self.items.len()) {
                         *p = true;
                     }
-                    self.index.insert(key.clone(), self.items.len());
                     self.items.push(stored);
+                    self.index.insert(&self.items, self.items.len() - 1);
                     report.added.push(key);
                 }
                 Some(i) => {
@@ -467,7 +511,7 @@ impl Store {
                 format!("{}~{n}", incoming.id)
             };
             let key = Key { source, id };
-            let Some(&i) = self.index.get(&key) else {
+            let Some(i) = self.index.get(&self.items, &key) else {
                 return (key, None);
             };
             let held = &self.items[i];
@@ -527,7 +571,7 @@ impl Store {
         if held <= cap {
             return 0;
         }
-        let keep = keep.and_then(|k| self.index.get(k)).copied();
+        let keep = keep.and_then(|k| self.index.get(&self.items, k));
         let mut excess = held - cap;
         let mut drop = vec![false; self.items.len()];
         for &i in self.order.iter().rev() {
@@ -560,12 +604,7 @@ impl Store {
             .iter()
             .filter_map(|&i| (remap[i] != usize::MAX).then_some(remap[i]))
             .collect();
-        self.index = self
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.key(), i))
-            .collect();
+        self.index.rebuild(&self.items);
         self.evicted[source] += gone;
         self.version += 1;
         gone
