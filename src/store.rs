@@ -381,21 +381,24 @@ impl Store {
             Vec::new()
         };
         // The entries are moved into the store, never copied; each body is held once, in
-        // its folded form, and the text itself is dropped. They are taken from the end of
-        // the snapshot, which gives its memory back as it goes: a big first fetch never
-        // exists twice, once in the snapshot and once in the store.
+        // its folded form, and the text itself is dropped. They are taken, in order, from
+        // the end of the reversed snapshot, which gives its memory back as it goes: a big
+        // first fetch never exists twice, once in the snapshot and once in the store.
         let mut entries = snapshot.entries;
-        while let Some(incoming) = entries.pop() {
-            let n = entries.len();
-            let incoming_folded = match folded.pop() {
-                Some(f) if folded.len() == n => f,
-                _ => Folded::from_entry(&incoming),
+        entries.reverse();
+        folded.reverse();
+        for (n, &repeat) in repeated.iter().enumerate() {
+            let Some(incoming) = entries.pop() else {
+                break;
             };
-            if n.is_multiple_of(GIVE_BACK) {
+            let incoming_folded = folded
+                .pop()
+                .unwrap_or_else(|| Folded::from_entry(&incoming));
+            if entries.len().is_multiple_of(GIVE_BACK) {
                 entries.shrink_to_fit();
                 folded.shrink_to_fit();
             }
-            if repeated[n] {
+            if repeat {
                 continue;
             }
             let rank = if newest_first { count - n } else { n } as u64;
@@ -477,10 +480,6 @@ impl Store {
                 }
             }
         }
-        // Reported in the order of the snapshot.
-        report.added.reverse();
-        report.edited.reverse();
-        report.flagged.reverse();
         if !baseline
             && !snapshot.partial
             && let Some(oldest) = oldest
