@@ -209,20 +209,25 @@ impl Index {
         self.table.find(hash, is_key).copied()
     }
 
+    /// The hash of the entry at slab index `i` (what the table is rebuilt with when it grows).
+    fn hash_of(hasher: &RandomState, items: &Slab, i: usize) -> u64 {
+        hasher.hash_one((items[i].source, items[i].entry.id.as_str()))
+    }
+
     /// Index the entry at slab index `i` (its key is not indexed yet).
     fn insert(&mut self, items: &Slab, i: usize) {
-        let hash = self.hash(items[i].source, &items[i].entry.id);
         let hasher = &self.hasher;
-        let rehash = |&j: &usize| hasher.hash_one((items[j].source, items[j].entry.id.as_str()));
-        self.table.insert_unique(hash, i, rehash);
+        let hash = Index::hash_of(hasher, items, i);
+        self.table
+            .insert_unique(hash, i, |&j| Index::hash_of(hasher, items, j));
     }
 
     /// Room for `more` entries at once (a table grown by doubling can leave up to half of
     /// its memory unused).
     fn reserve(&mut self, items: &Slab, more: usize) {
         let hasher = &self.hasher;
-        let rehash = |&j: &usize| hasher.hash_one((items[j].source, items[j].entry.id.as_str()));
-        self.table.reserve(more, rehash);
+        self.table
+            .reserve(more, |&j| Index::hash_of(hasher, items, j));
     }
 
     /// Every entry of `items`, indexed afresh.
