@@ -41,7 +41,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     ));
     let interval = config.interval.max(1);
     let (plans, labels) = plans(&cli, &config, interval);
-    let fetcher = HttpFetcher::new(&config.limits)?;
+    let fetcher = HttpFetcher::new(&config.limits);
     let runtime = tokio::runtime::Runtime::new()?;
     let code = runtime.block_on(async {
         if cli.print {

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use reqwest::header::{
@@ -77,9 +78,14 @@ pub enum FetchError {
 }
 
 /// An http client with livefeed's limits.
+///
+/// The client itself is made at the first request: making it loads the trusted roots
+/// (5–8 ms), which the demo and files never need, and which a start with network sources
+/// should not spend before its first frame. Clones share it.
 #[derive(Debug, Clone)]
 pub struct HttpFetcher {
-    client: reqwest::Client,
+    client: Arc<OnceLock<Result<reqwest::Client, FetchError>>>,
+    timeouts: [Duration; 3],
     max_bytes: u64,
 }
 
@@ -93,26 +99,40 @@ pub fn install_crypto() {
 }
 
 impl HttpFetcher {
-    pub fn new(limits: &Limits) -> Result<Self, FetchError> {
-        install_crypto();
-        let policy = reqwest::redirect::Policy::custom(|attempt| {
-            match redirect_refusal(attempt.previous(), attempt.url()) {
-                Some(why) => attempt.error(why),
-                None => attempt.follow(),
-            }
-        });
-        let client = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .connect_timeout(Duration::from_secs(limits.connect_timeout))
-            .read_timeout(Duration::from_secs(limits.read_timeout))
-            .timeout(Duration::from_secs(limits.total_timeout))
-            .redirect(policy)
-            .build()
-            .map_err(|e| FetchError::Other(format!("http client: {e}")))?;
-        Ok(HttpFetcher {
-            client,
+    pub fn new(limits: &Limits) -> Self {
+        HttpFetcher {
+            client: Arc::new(OnceLock::new()),
+            timeouts: [
+                limits.connect_timeout,
+                limits.read_timeout,
+                limits.total_timeout,
+            ]
+            .map(Duration::from_secs),
             max_bytes: limits.max_bytes,
-        })
+        }
+    }
+
+    /// The client, made at the first call.
+    fn client(&self) -> Result<&reqwest::Client, FetchError> {
+        let made = self.client.get_or_init(|| {
+            install_crypto();
+            let policy = reqwest::redirect::Policy::custom(|attempt| {
+                match redirect_refusal(attempt.previous(), attempt.url()) {
+                    Some(why) => attempt.error(why),
+                    None => attempt.follow(),
+                }
+            });
+            let [connect, read, total] = self.timeouts;
+            reqwest::Client::builder()
+                .user_agent(USER_AGENT)
+                .connect_timeout(connect)
+                .read_timeout(read)
+                .timeout(total)
+                .redirect(policy)
+                .build()
+                .map_err(|e| FetchError::Other(format!("http client: {e}")))
+        });
+        made.as_ref().map_err(Clone::clone)
     }
 
     /// GET `url` conditionally, up to the start of the body, which the caller then reads
@@ -123,7 +143,7 @@ impl HttpFetcher {
         headers: &BTreeMap<String, String>,
         validators: &Validators,
     ) -> Result<Opened, FetchError> {
-        let mut request = self.client.get(url).header(
+        let mut request = self.client()?.get(url).header(
             ACCEPT,
             "application/feed+json, application/json, text/html;q=0.9, */*;q=0.8",
         );
@@ -376,6 +396,26 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The client is made at the first request, once for all clones.
+    #[tokio::test]
+    async fn the_client_is_made_at_the_first_request() {
+        let fetcher = HttpFetcher::new(&crate::config::Config::default().limits);
+        let clone = fetcher.clone();
+        assert!(fetcher.client.get().is_none(), "not made up front");
+        // A port nobody listens on: the request fails, but the client is made.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        drop(listener);
+        let opened = clone
+            .open(&url, &BTreeMap::new(), &Validators::default())
+            .await;
+        assert!(opened.is_err());
+        assert!(
+            matches!(fetcher.client.get(), Some(Ok(_))),
+            "shared with the clone"
+        );
+    }
 
     #[test]
     fn urls_are_http_and_everything_else_is_a_file() {

@@ -45,7 +45,7 @@ fn plan(url: String, limits: &Limits) -> Plan {
 
 /// One fetch and parse of `url`, timed.
 async fn fetch_with(url: String, limits: &Limits) -> (PollResult, Duration) {
-    let fetcher = HttpFetcher::new(limits).unwrap();
+    let fetcher = HttpFetcher::new(limits);
     let start = Instant::now();
     let (result, _, _) = poll::fetch_and_parse(
         &plan(url, limits),
@@ -290,7 +290,7 @@ async fn a_redirect_to_a_file_after_a_followed_one_is_refused_with_the_reason() 
 #[tokio::test]
 async fn a_redirect_refusal_reaches_the_status_line() {
     let server = TestServer::always(Response::new(302).header("Location", "file:///etc/passwd"));
-    let fetcher = HttpFetcher::new(&limits()).unwrap();
+    let fetcher = HttpFetcher::new(&limits());
     let (tx, mut rx) = tokio::sync::mpsc::channel(8);
     let plan = plan(server.url("/away"), &limits());
     let task = poll::spawn(plan, fetcher, tx, Arc::new(tokio::sync::Notify::new()));

@@ -90,7 +90,7 @@ impl Poller {
 }
 
 fn fetcher() -> HttpFetcher {
-    HttpFetcher::new(&Config::default().limits).unwrap()
+    HttpFetcher::new(&Config::default().limits)
 }
 
 #[tokio::test]
@@ -203,7 +203,7 @@ async fn failures_keep_everything_and_say_what_went_wrong() {
 async fn responses_larger_than_the_cap_are_refused() {
     let mut limits = Config::default().limits;
     limits.max_bytes = 64 * 1024;
-    let small = HttpFetcher::new(&limits).unwrap();
+    let small = HttpFetcher::new(&limits);
     // A gzip body of a few kilobytes that inflates to 8 MiB.
     let bomb = vec![b' '; 8 << 20];
     let server = TestServer::always(Response::ok(bomb).gzip());
