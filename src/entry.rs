@@ -91,6 +91,14 @@ impl<Text> Entry<Text> {
             || self.url != other.url
     }
 
+    /// Give back what the lists of authors, links and images hold beyond their length:
+    /// they grow as a document is read, and an entry may then be held for hours.
+    pub fn shrink_to_fit(&mut self) {
+        self.authors.shrink_to_fit();
+        self.links.shrink_to_fit();
+        self.images.shrink_to_fit();
+    }
+
     /// The same entry with `text` as its body.
     pub fn with_text<T>(self, text: T) -> Entry<T> {
         let Entry {

@@ -89,12 +89,13 @@ impl Prepare {
         }
     }
 
-    /// One entry: cut, folded, and its text dropped, unless its id is still to be made
-    /// from the text ([`format::fill_missing_ids`]).
+    /// One entry: cut, sized exactly, folded, and its text dropped, unless its id is still
+    /// to be made from the text ([`format::fill_missing_ids`]).
     fn entry(&self, e: &mut Entry) -> Folded {
         if self.caps.cut_text(e) {
             self.cut.fetch_add(1, Ordering::Relaxed);
         }
+        e.shrink_to_fit();
         let folded = Folded::from_entry(e);
         if !e.id.is_empty() {
             e.text = String::new();

@@ -335,7 +335,10 @@ fn claims_to_be_feed(bytes: &[u8], e: serde_json::Error) -> Result<Option<Snapsh
 
 /// Author names: the 1.1 `authors` list, then the 1.0 `author`, without repeats.
 fn names(authors: &Option<Vec<Author>>, author: &Option<Author>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+    // Sized for them all up front: most items name one or two, and a list grown one by
+    // one would hold room for four.
+    let mut out: Vec<String> =
+        Vec::with_capacity(authors.as_ref().map_or(0, Vec::len) + usize::from(author.is_some()));
     let listed = authors.iter().flatten().chain(author.iter());
     for name in listed.filter_map(|a| a.name.as_deref()).map(plain) {
         if !name.is_empty() && !out.contains(&name) {
@@ -360,6 +363,8 @@ fn entry(item: Item) -> Entry {
     let mut images = Vec::new();
     let mut add = |img: Image| {
         if img.url.is_some() && !images.iter().any(|i: &Image| i.url == img.url) {
+            // Room for one at first: most items have one image or none.
+            images.reserve_exact(usize::from(images.is_empty()));
             images.push(img);
         }
     };

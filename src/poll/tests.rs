@@ -276,3 +276,26 @@ async fn a_prepared_snapshot_holds_bodies_folded_with_their_final_authors() {
         assert_eq!(*f, crate::query::Folded::from_entry(want));
     }
 }
+
+/// An entry made ready for the store holds no spare room in its lists: they grew as the
+/// document was read, and the entry may be held for hours.
+#[test]
+fn a_prepared_entry_is_sized_exactly() {
+    let mut e = Entry {
+        id: "a".into(),
+        text: "Body".into(),
+        ..Entry::default()
+    };
+    e.authors.push("Desk".into());
+    e.links.push("https://example.test/a".into());
+    e.images.push(crate::entry::Image::default());
+    assert!(e.authors.capacity() > 1 && e.links.capacity() > 1 && e.images.capacity() > 1);
+    let folded = Prepare::new(Caps::default()).entry(&mut e);
+    assert_eq!(e.authors.capacity(), 1);
+    assert_eq!(e.links.capacity(), 1);
+    assert_eq!(e.images.capacity(), 1);
+    assert_eq!(
+        (e.authors.as_slice(), folded.body().as_ref()),
+        (&["Desk".to_string()][..], "Body")
+    );
+}

@@ -303,6 +303,8 @@ impl Writer {
         match self.links.iter().position(|l| *l == href) {
             Some(i) => i + 1,
             None => {
+                // Room for one at first: most entries link once or not at all.
+                self.links.reserve_exact(usize::from(self.links.is_empty()));
                 self.links.push(href);
                 self.links.len()
             }
