@@ -299,3 +299,22 @@ fn a_prepared_entry_is_sized_exactly() {
         (&["Desk".to_string()][..], "Body")
     );
 }
+
+/// A chunk from the network goes to the reader in pieces of at most `PIECE` bytes, in
+/// order and without copies, so what waits for the reader is bounded in bytes.
+#[test]
+fn chunks_go_to_the_reader_in_small_pieces_of_the_same_memory() {
+    for len in [0, 1, PIECE - 1, PIECE, PIECE + 1, 356 * 1024] {
+        let chunk = bytes::Bytes::from((0..len).map(|i| i as u8).collect::<Vec<u8>>());
+        let start = chunk.as_ptr() as usize;
+        let cut: Vec<bytes::Bytes> = pieces(chunk.clone()).collect();
+        assert_eq!(cut.len(), len.div_ceil(PIECE), "{len}");
+        assert!(cut.iter().all(|p| !p.is_empty() && p.len() <= PIECE));
+        assert_eq!(cut.concat(), chunk.to_vec());
+        let mut at = start;
+        for p in &cut {
+            assert_eq!(p.as_ptr() as usize, at, "a slice of the chunk, not a copy");
+            at += p.len();
+        }
+    }
+}
