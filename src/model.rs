@@ -422,7 +422,10 @@ impl Model {
             && self.held.is_none()
             && report.edited.contains(sel)
         {
-            self.held = self.store.get(sel).and_then(|s| s.previous.last().cloned());
+            self.held = self
+                .store
+                .get(sel)
+                .and_then(|s| s.previous().last().cloned());
         }
         let evicted = self
             .store
@@ -536,7 +539,7 @@ impl Model {
             Action::ShowChanges => {
                 let edited = self
                     .selected_entry()
-                    .is_some_and(|s| !s.previous.is_empty());
+                    .is_some_and(|s| !s.previous().is_empty());
                 let changed = edited || self.show_changes;
                 self.show_changes = edited && !self.show_changes;
                 self.detail_scroll = 0;
@@ -753,7 +756,7 @@ impl Model {
                     source: names.get(s.source).map_or("", String::as_str),
                     new: s.new,
                     pinned: s.entry.pinned || s.entry.key_event,
-                    edited: s.edited_at.is_some(),
+                    edited: s.edited_at().is_some(),
                     removed: s.is_removed(),
                     time: s.entry.time(),
                 },

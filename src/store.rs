@@ -26,6 +26,15 @@ pub struct Key {
     pub id: String,
 }
 
+/// The edits of one entry.
+#[derive(Debug, Clone)]
+pub struct Edits {
+    /// Earlier versions, oldest first.
+    pub previous: Vec<Entry>,
+    /// When the store saw the latest edit (wall clock).
+    pub at: Timestamp,
+}
+
 /// One entry as held by the store.
 #[derive(Debug, Clone)]
 pub struct Stored {
@@ -33,10 +42,9 @@ pub struct Stored {
     /// The version currently shown, without its body: the body is held once, folded in
     /// `folded`, and read with [`Stored::text`].
     pub entry: Entry<()>,
-    /// Earlier versions, oldest first, kept when the source edits the entry.
-    pub previous: Vec<Entry>,
-    /// When the store saw the latest edit (wall clock), if it was ever edited.
-    pub edited_at: Option<Timestamp>,
+    /// What the source's edits left: set at the first edit. Edits are rare, so they are
+    /// held apart and an entry never edited pays one pointer for them.
+    pub edits: Option<Box<Edits>>,
     /// When the store first saw the entry (orders entries that carry no time).
     pub first_seen: Timestamp,
     /// Arrival order, breaks ties between equal times.
@@ -77,11 +85,21 @@ impl Stored {
         self.entry.time().unwrap_or(self.first_seen)
     }
 
+    /// Earlier versions, oldest first, kept when the source edits the entry.
+    pub fn previous(&self) -> &[Entry] {
+        self.edits.as_ref().map_or(&[], |e| &e.previous)
+    }
+
+    /// When the store saw the latest edit (wall clock), if it was ever edited.
+    pub fn edited_at(&self) -> Option<Timestamp> {
+        self.edits.as_ref().map(|e| e.at)
+    }
+
     /// `published`, `edited` or `removed`, as in the `--output jsonl` contract.
     pub fn status(&self) -> &'static str {
         if self.is_removed() {
             "removed"
-        } else if self.edited_at.is_some() || self.entry.source_says_updated() {
+        } else if self.edits.is_some() || self.entry.source_says_updated() {
             "edited"
         } else {
             "published"
@@ -423,8 +441,7 @@ impl Store {
                         folded: incoming_folded,
                         future: incoming.time().is_some_and(|t| t > now + FUTURE_SLACK),
                         entry: incoming,
-                        previous: Vec::new(),
-                        edited_at: None,
+                        edits: None,
                         first_seen: now,
                         seq: self.next_seq + rank,
                         new: !baseline,
@@ -467,8 +484,14 @@ impl Store {
                         let text = stored.text().into_owned();
                         let old = std::mem::replace(&mut stored.entry, incoming).with_text(text);
                         stored.folded = incoming_folded;
-                        stored.previous.push(old);
-                        stored.edited_at = Some(now);
+                        let edits = stored.edits.get_or_insert_with(|| {
+                            Box::new(Edits {
+                                previous: Vec::new(),
+                                at: now,
+                            })
+                        });
+                        edits.previous.push(old);
+                        edits.at = now;
                         stored.vanished = false;
                         report.edited.push(key);
                     } else if !same_but_id(&incoming, &stored.entry) || stored.vanished {
@@ -775,11 +798,22 @@ mod tests {
         assert!(store.version() > version, "completing is a change to draw");
         assert_eq!(ids(&store), ["b", "a"]);
         for s in store.iter() {
-            assert!(!s.partial && !s.new && s.previous.is_empty() && s.edited_at.is_none());
+            assert!(!s.partial && !s.new && s.previous().is_empty() && s.edited_at().is_none());
             assert!(s.folded.text().contains("body"), "{:?}", s.folded);
         }
         assert_eq!(store.get(&key("a")).unwrap().text(), "body a");
         assert_eq!(store.new_count(), 0);
+    }
+
+    /// A record is held for every entry: what only an edited entry needs stays out of it.
+    #[test]
+    fn a_record_stays_small() {
+        assert!(
+            std::mem::size_of::<Stored>() <= 440,
+            "{}",
+            std::mem::size_of::<Stored>()
+        );
+        assert_eq!(std::mem::size_of::<Option<Box<Edits>>>(), 8);
     }
 
     #[test]
@@ -884,8 +918,8 @@ mod tests {
         assert_eq!(r.edited, [key("a")]);
         let s = store.get(&key("a")).unwrap();
         assert_eq!(s.text(), "second");
-        assert_eq!(s.previous[0].text, "first");
-        assert_eq!(s.edited_at, Some(ts(130)));
+        assert_eq!(s.previous()[0].text, "first");
+        assert_eq!(s.edited_at(), Some(ts(130)));
         assert_eq!(s.status(), "edited");
         assert!(!s.new, "an edit does not make an entry new");
     }
@@ -1181,7 +1215,7 @@ mod tests {
             assert_eq!(case.edited, [key("a")], "a change of case is an edit");
             let s = store.get(&key("a")).unwrap();
             assert_eq!(s.text(), "The storm hits hard.");
-            let previous: Vec<&str> = s.previous.iter().map(|p| p.text.as_str()).collect();
+            let previous: Vec<&str> = s.previous().iter().map(|p| p.text.as_str()).collect();
             assert_eq!(previous, ["The Storm hits.", "The Storm hits hard."]);
             assert!(!merge(&mut store, "The storm hits hard.", 220).changed());
         }

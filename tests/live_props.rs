@@ -130,7 +130,7 @@ fn run(ops: Vec<Op>, cap: usize) -> Result<(), TestCaseError> {
                 missing += 1;
                 continue;
             };
-            let kept = s.text() == *text || s.previous.iter().any(|p| p.text == *text);
+            let kept = s.text() == *text || s.previous().iter().any(|p| p.text == *text);
             if !kept && m.store.evicted(0) > 0 {
                 // Evicted, then fetched again as a fresh entry.
                 missing += 1;

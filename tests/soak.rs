@@ -240,7 +240,7 @@ fn ten_thousand_polls_lose_nothing() {
             })
             .unwrap();
         assert!(
-            s.text() == *text || s.previous.iter().any(|p| p.text == *text),
+            s.text() == *text || s.previous().iter().any(|p| p.text == *text),
             "{id}: the text the user saw is gone"
         );
     }
@@ -257,7 +257,7 @@ fn ten_thousand_polls_lose_nothing() {
             assert!(removed, "{id} marked removed without the source saying so");
         }
     }
-    let kept_versions: usize = model.store.iter().map(|s| s.previous.len()).sum();
+    let kept_versions: usize = model.store.iter().map(|s| s.previous().len()).sum();
     assert!(
         kept_versions <= edits,
         "previous versions only come from edits"

@@ -976,7 +976,11 @@ fn headlines_first_then_the_whole_document() {
     ));
     assert_eq!(selected(&m), "e2");
     assert_eq!(m.new_count(), 0);
-    assert!(m.store.iter().all(|s| !s.partial && s.edited_at.is_none()));
+    assert!(
+        m.store
+            .iter()
+            .all(|s| !s.partial && s.edited_at().is_none())
+    );
     assert!(!detail_text(&m).contains("reading the text"));
     assert!(detail_text(&m).contains("paragraph 0 of e2"));
     assert_eq!(m.sources[0].last, Some(LastResult::Fetched));

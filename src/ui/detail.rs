@@ -58,7 +58,7 @@ fn styled_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>
             &current
         }
     };
-    if let Some(at) = stored.edited_at.filter(|_| model.held.is_some()) {
+    if let Some(at) = stored.edited_at().filter(|_| model.held.is_some()) {
         let text = format!(
             "Updated at {} while you were reading: press {} for the new text, {} for the changes",
             super::clock(model, at),
@@ -69,7 +69,7 @@ fn styled_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>
         out.push(Line::raw(""));
     }
     if model.show_changes
-        && let Some(before) = stored.previous.last()
+        && let Some(before) = stored.previous().last()
     {
         changes(&mut out, model, stored, before, width, theme);
         return out;
@@ -86,7 +86,7 @@ fn styled_lines(model: &Model, width: usize, theme: &Theme) -> Vec<Line<'static>
     if e.key_event {
         flags.push(styled("KEY EVENT", theme.pinned));
     }
-    if let Some(at) = stored.edited_at {
+    if let Some(at) = stored.edited_at() {
         flags.push(styled(
             format!(
                 "edited {} ({} shows changes)",
@@ -204,7 +204,7 @@ fn changes(
     width: usize,
     theme: &Theme,
 ) {
-    let when = stored.edited_at.map_or(String::new(), |at| {
+    let when = stored.edited_at().map_or(String::new(), |at| {
         format!(" at {}", super::clock(model, at))
     });
     let head = format!(

@@ -192,7 +192,7 @@ fn row(model: &Model, s: &Stored, width: usize, selected: bool, theme: &Theme) -
         &marks,
         theme.highlight,
     ));
-    if let Some(at) = s.edited_at {
+    if let Some(at) = s.edited_at() {
         spans.push(styled(
             format!(" (edited {})", clock(model, at)),
             theme.edited,
