@@ -31,7 +31,7 @@ impl Grams {
         let Some((head, rest)) = bytes.split_first_chunk::<2>() else {
             return grams;
         };
-        // The last three bytes, rolled along one byte at a time (as `bit` builds its key).
+        // The last three bytes, rolled along one byte at a time (first lowest, as `spread` takes them).
         let mut key = u32::from(head[0]) << 8 | u32::from(head[1]) << 16;
         for &c in rest {
             key = key >> 8 | u32::from(c) << 16;
