@@ -6,6 +6,9 @@
 
 use jiff::Timestamp;
 
+mod held;
+pub use held::{Held, HeldImage};
+
 /// One image attached to an entry (a figure, a JSON Feed attachment, a schema.org image).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Image {
@@ -16,10 +19,10 @@ pub struct Image {
 
 /// One live-blog entry, normalized from any format.
 ///
-/// `Text` is the body's type: the text itself, or `()` in an entry whose body is held
-/// elsewhere (the store keeps each body only in its folded form, and rebuilds it on
-/// demand: see [`crate::store::Stored::text`]), so that such an entry cannot be read as
-/// one with an empty body.
+/// `Text` is the body's type: the text itself, or `()` in an entry taken without its body
+/// (the store keeps each body only in its folded form, and rebuilds it on demand: see
+/// [`crate::store::Stored::text`]), so that such an entry cannot be read as one with an
+/// empty body.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Entry<Text = String> {
     /// Identity stable across polls (native id, `@id`, url, or a content key).
@@ -65,10 +68,74 @@ pub struct Snapshot {
     /// folded form holds the body: once the poller folded an entry, its `text` is emptied
     /// (read it with [`crate::query::Folded::body`]).
     pub folded: Vec<crate::query::Folded>,
+    /// The entries as the store holds them, one per entry, when the poller made them (off
+    /// the screen's thread, each right after it was folded, so that its strings are given
+    /// back where they were made); empty otherwise. While the document is read, an entry
+    /// made into a [`Held`] keeps only its id, times and flags (see [`Entry::hold`]), and
+    /// one whose id is still to be made from its text is `None`. Once the poller is done
+    /// every entry is held and `entries` is empty.
+    pub held: Vec<Option<Held>>,
     /// A first look at a big document: each entry's identity, times, headline, authors and
     /// flags, without its body, images or links. The whole snapshot of the same document
     /// follows and completes these entries in place.
     pub partial: bool,
+}
+
+impl Snapshot {
+    /// How many entries the snapshot holds, in either form (see `held`).
+    pub fn len(&self) -> usize {
+        self.entries.len().max(self.held.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Each entry's id and time, in document order, in either form.
+    pub fn heads(&self) -> impl DoubleEndedIterator<Item = (&str, Option<Timestamp>)> {
+        let held = if self.entries.is_empty() {
+            &self.held[..]
+        } else {
+            &[]
+        };
+        let whole = self.entries.iter().map(|e| (e.id.as_str(), e.time()));
+        let held = held
+            .iter()
+            .map(|h| h.as_ref().map_or(("", None), |h| (h.id(), h.time())));
+        whole.chain(held)
+    }
+
+    /// Entry `i` whole, however the snapshot holds it (see `folded` and `held`).
+    pub fn entry(&self, i: usize) -> Option<Entry> {
+        let body = self.folded.get(i).map(|f| f.body().into_owned());
+        match (self.held.get(i), body) {
+            (Some(Some(held)), Some(body)) => Some(held.to_entry(body)),
+            (_, body) => {
+                let mut e = self.entries.get(i)?.clone();
+                if let Some(body) = body {
+                    e.text = body;
+                }
+                Some(e)
+            }
+        }
+    }
+}
+
+impl Entry {
+    /// Move what the entry holds into a [`Held`] (without the body), leaving only its id,
+    /// times and flags.
+    pub fn hold(&mut self) -> Held {
+        let keep = Entry {
+            id: self.id.clone(),
+            published: self.published,
+            updated: self.updated,
+            pinned: self.pinned,
+            key_event: self.key_event,
+            removed: self.removed,
+            ..Entry::default()
+        };
+        Held::new(std::mem::replace(self, keep))
+    }
 }
 
 impl<Text> Entry<Text> {
@@ -80,54 +147,5 @@ impl<Text> Entry<Text> {
     /// Whether the source reports a later modification than publication.
     pub fn source_says_updated(&self) -> bool {
         matches!((self.published, self.updated), (Some(p), Some(u)) if u > p)
-    }
-
-    /// Whether the user-visible content other than the body differs from `other`
-    /// (ignoring flags like pinned).
-    pub fn differs_besides_text<T>(&self, other: &Entry<T>) -> bool {
-        self.title != other.title
-            || self.authors != other.authors
-            || self.images != other.images
-            || self.url != other.url
-    }
-
-    /// Give back what the lists of authors, links and images hold beyond their length:
-    /// they grow as a document is read, and an entry may then be held for hours.
-    pub fn shrink_to_fit(&mut self) {
-        self.authors.shrink_to_fit();
-        self.links.shrink_to_fit();
-        self.images.shrink_to_fit();
-    }
-
-    /// The same entry with `text` as its body.
-    pub fn with_text<T>(self, text: T) -> Entry<T> {
-        let Entry {
-            id,
-            published,
-            updated,
-            title,
-            authors,
-            text: _,
-            links,
-            url,
-            images,
-            pinned,
-            key_event,
-            removed,
-        } = self;
-        Entry {
-            id,
-            published,
-            updated,
-            title,
-            authors,
-            text,
-            links,
-            url,
-            images,
-            pinned,
-            key_event,
-            removed,
-        }
     }
 }

@@ -25,7 +25,7 @@ struct JsonEntry<'a> {
     published: Option<String>,
     updated: Option<String>,
     title: &'a str,
-    authors: &'a [String],
+    authors: Vec<&'a str>,
     text: &'a str,
     url: Option<&'a str>,
     images: Vec<JsonImage<'a>>,
@@ -49,20 +49,19 @@ pub fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone) 
         Output::Jsonl => {
             let j = JsonEntry {
                 source: label,
-                id: &e.id,
+                id: e.id(),
                 published: e.published.map(|t| t.to_string()),
                 updated: e.updated.map(|t| t.to_string()),
-                title: &e.title,
-                authors: &e.authors,
+                title: e.title(),
+                authors: e.authors().collect(),
                 text: &text,
-                url: e.url.as_deref(),
+                url: e.url(),
                 images: e
-                    .images
-                    .iter()
+                    .images()
                     .map(|i| JsonImage {
-                        url: i.url.as_deref(),
-                        caption: i.caption.as_deref(),
-                        credit: i.credit.as_deref(),
+                        url: i.url,
+                        caption: i.caption,
+                        credit: i.credit,
                     })
                     .collect(),
                 pinned: e.pinned,
@@ -86,8 +85,8 @@ pub fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone) 
                 })
                 .unwrap_or_else(|| "(no time)".into());
             let mut head = format!("── {time}");
-            if !e.authors.is_empty() {
-                head.push_str(&format!(" · {}", e.authors.join(", ")));
+            if e.authors().len() > 0 {
+                head.push_str(&format!(" · {}", e.byline()));
             }
             for (on, word) in [
                 (e.key_event || e.pinned, "key event"),
@@ -101,8 +100,8 @@ pub fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone) 
             head.push_str(&format!(" · {label}"));
             out.push_str(&head);
             out.push('\n');
-            if !e.title.is_empty() {
-                out.push_str(&e.title);
+            if !e.title().is_empty() {
+                out.push_str(e.title());
                 out.push('\n');
             }
             if !text.is_empty() {
@@ -110,23 +109,19 @@ pub fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone) 
                 out.push_str(&text);
                 out.push('\n');
             }
-            for img in &e.images {
-                let parts: Vec<&str> = [&img.caption, &img.credit]
-                    .into_iter()
-                    .flatten()
-                    .map(String::as_str)
-                    .collect();
+            for img in e.images() {
+                let parts: Vec<&str> = [img.caption, img.credit].into_iter().flatten().collect();
                 let what = if parts.is_empty() {
-                    img.url.as_deref().unwrap_or("").to_string()
+                    img.url.unwrap_or("").to_string()
                 } else {
                     parts.join(" — ")
                 };
                 out.push_str(&format!("[image] {what}\n"));
             }
-            for (n, link) in e.links.iter().enumerate() {
+            for (n, link) in e.links().enumerate() {
                 out.push_str(&format!("[{}] {link}\n", n + 1));
             }
-            if let Some(url) = &e.url {
+            if let Some(url) = e.url() {
                 out.push_str(url);
                 out.push('\n');
             }

@@ -386,7 +386,7 @@ impl Model {
             state.title.clone_from(&snapshot.title);
         }
         state.ended = snapshot.ended || snapshot.coverage_end.is_some_and(|end| end <= at);
-        if snapshot.entries.is_empty() && had_entries {
+        if snapshot.is_empty() && had_entries {
             state.empty_streak += 1;
             state.empty_since.get_or_insert(at);
         } else {
@@ -413,7 +413,7 @@ impl Model {
                 {
                     effects.push(Effect::Alert {
                         source,
-                        headline: s.entry.title.clone(),
+                        headline: s.entry.title().to_string(),
                     });
                 }
             }

@@ -16,7 +16,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 
 use crate::demo::Demo;
-use crate::entry::{Entry, Snapshot};
+use crate::entry::{Entry, Held, Snapshot};
 use crate::format::{self, FormatError};
 use crate::model::{Msg, PollResult};
 use crate::query::Folded;
@@ -89,18 +89,16 @@ impl Prepare {
         }
     }
 
-    /// One entry: cut, sized exactly, folded, and its text dropped, unless its id is still
-    /// to be made from the text ([`format::fill_missing_ids`]).
-    fn entry(&self, e: &mut Entry) -> Folded {
+    /// One entry: cut, folded, and made into the form the store holds (its text dropped,
+    /// its strings given back on the core that made them), unless its id is still to be
+    /// made from the text ([`format::fill_missing_ids`]).
+    fn entry(&self, e: &mut Entry) -> (Folded, Option<Held>) {
         if self.caps.cut_text(e) {
             self.cut.fetch_add(1, Ordering::Relaxed);
         }
-        e.shrink_to_fit();
         let folded = Folded::from_entry(e);
-        if !e.id.is_empty() {
-            e.text = String::new();
-        }
-        folded
+        let held = (!e.id.is_empty()).then(|| e.hold());
+        (folded, held)
     }
 
     /// The snapshot is complete: fold what is not yet (a document read whole), in parallel.
@@ -114,18 +112,35 @@ impl Prepare {
             ));
             s.entries.truncate(self.caps.entries);
             s.folded.truncate(self.caps.entries);
+            s.held.truncate(self.caps.entries);
         }
-        let from = s.folded.len().min(s.entries.len());
+        let from = s.folded.len().min(s.held.len()).min(s.entries.len());
+        s.folded.truncate(from);
+        s.held.truncate(from);
         let more = crate::par::map_mut(&mut s.entries[from..], 256, |e| self.entry(e));
-        s.folded.extend(more);
-        for (e, f) in s.entries.iter_mut().zip(&mut s.folded) {
+        for (folded, held) in more {
+            s.folded.push(folded);
+            s.held.push(held);
+        }
+        for ((e, f), h) in s.entries.iter_mut().zip(&mut s.folded).zip(&mut s.held) {
             if !e.authors.is_empty() && f.authors().is_empty() {
                 // Folded before the feed named the authors it inherits (after its items).
-                e.text = f.body().into_owned();
-                *f = Folded::from_entry(e);
+                let mut full = match h.take() {
+                    Some(held) => held.to_entry(f.body().into_owned()),
+                    None => std::mem::take(e),
+                };
+                full.authors = std::mem::take(&mut e.authors);
+                *f = Folded::from_entry(&full);
+                *e = full;
             }
-            e.text = String::new();
+            // Whatever was not made into its held form yet (its id came from its text, or
+            // it inherited authors), is now.
+            if h.is_none() {
+                *h = Some(e.hold());
+            }
         }
+        // Every entry is held: the ids, times and flags kept beside them are not needed.
+        s.entries = Vec::new();
         let cut = self.cut.load(Ordering::Relaxed);
         if cut > 0 {
             notes.push(format!(
@@ -137,6 +152,7 @@ impl Prepare {
             s.limited = Some(notes.join(", "));
         }
         s.folded.shrink_to_fit();
+        s.held.shrink_to_fit();
     }
 }
 
@@ -221,7 +237,7 @@ impl Schedule {
 /// A poll result in a few words, for the log.
 fn describe(result: &PollResult) -> String {
     match result {
-        PollResult::Snapshot(s) => format!("{} entries ({})", s.entries.len(), s.format),
+        PollResult::Snapshot(s) => format!("{} entries ({})", s.len(), s.format),
         PollResult::NotModified => "not modified".into(),
         PollResult::Unchanged => "unchanged".into(),
         PollResult::Failed(why) => format!("failed: {why}"),

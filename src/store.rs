@@ -9,6 +9,7 @@ use std::hash::{BuildHasher, RandomState};
 
 use jiff::Timestamp;
 
+use crate::entry::Held;
 use crate::entry::{Entry, Snapshot};
 use crate::query::{Folded, fold};
 
@@ -41,7 +42,7 @@ pub struct Stored {
     pub source: usize,
     /// The version currently shown, without its body: the body is held once, folded in
     /// `folded`, and read with [`Stored::text`].
-    pub entry: Entry<()>,
+    pub entry: Held,
     /// What the source's edits left: set at the first edit. Edits are rare, so they are
     /// held apart and an entry never edited pays one pointer for them.
     pub edits: Option<Box<Edits>>,
@@ -66,7 +67,7 @@ impl Stored {
     pub fn key(&self) -> Key {
         Key {
             source: self.source,
-            id: self.entry.id.clone(),
+            id: self.entry.id().to_string(),
         }
     }
 
@@ -77,7 +78,7 @@ impl Stored {
 
     /// The version currently shown, with its body.
     pub fn to_entry(&self) -> Entry {
-        self.entry.clone().with_text(self.text().into_owned())
+        self.entry.to_entry(self.text().into_owned())
     }
 
     /// The time the entry is ordered and shown by.
@@ -223,13 +224,13 @@ impl Index {
 
     fn get(&self, items: &Slab, key: &Key) -> Option<usize> {
         let hash = self.hash(key.source, &key.id);
-        let is_key = |&i: &usize| items[i].source == key.source && items[i].entry.id == key.id;
+        let is_key = |&i: &usize| items[i].source == key.source && items[i].entry.id() == key.id;
         self.table.find(hash, is_key).copied()
     }
 
     /// The hash of the entry at slab index `i` (what the table is rebuilt with when it grows).
     fn hash_of(hasher: &RandomState, items: &Slab, i: usize) -> u64 {
-        hasher.hash_one((items[i].source, items[i].entry.id.as_str()))
+        hasher.hash_one((items[i].source, items[i].entry.id()))
     }
 
     /// Index the entry at slab index `i` (its key is not indexed yet).
@@ -372,25 +373,25 @@ impl Store {
             baseline,
             ..MergeReport::default()
         };
-        if !baseline && snapshot.entries.is_empty() {
+        if !baseline && snapshot.is_empty() {
             return report;
         }
         self.baselined[source] = true;
 
         // Equal times sort by arrival; give the entry that the document shows as newer the
         // higher sequence number (documents are mostly newest first).
-        let newest_first = newest_first(&snapshot.entries);
-        let oldest = snapshot.entries.iter().filter_map(Entry::time).min();
-        let repeated = repeated_ids(&snapshot.entries);
+        let newest_first = newest_first(snapshot.heads());
+        let oldest = snapshot.heads().filter_map(|(_, time)| time).min();
+        let repeated = repeated_ids(snapshot.heads());
         // Which held entries this response lists (by slab position), for withdrawals; a
         // first or partial response withdraws nothing and needs no record.
         let mut present = if baseline || snapshot.partial {
             Vec::new()
         } else {
-            vec![false; self.items.len() + snapshot.entries.len()]
+            vec![false; self.items.len() + snapshot.len()]
         };
         let mut fresh = Vec::new();
-        let count = snapshot.entries.len();
+        let count = snapshot.len();
         if baseline {
             // Room for the whole first fetch at once (a map grown by doubling would leave
             // up to half of its memory unused).
@@ -403,6 +404,12 @@ impl Store {
         } else {
             Vec::new()
         };
+        // Made into their held form by the poller already (it then keeps no other), or here.
+        let mut held = if snapshot.held.len() == count && folded.len() == count {
+            snapshot.held
+        } else {
+            Vec::new()
+        };
         // The entries are moved into the store, never copied; each body is held once, in
         // its folded form, and the text itself is dropped. They are taken, in order, from
         // the end of the reversed snapshot, which gives its memory back as it goes: a big
@@ -410,23 +417,34 @@ impl Store {
         let mut entries = snapshot.entries;
         entries.reverse();
         folded.reverse();
+        held.reverse();
         for (n, &repeat) in repeated.iter().enumerate() {
-            let Some(incoming) = entries.pop() else {
-                break;
+            let (incoming, incoming_folded) = match (held.pop().flatten(), folded.pop()) {
+                (Some(held), Some(folded)) => (held, folded),
+                (_, folded) => {
+                    let Some(entry) = entries.pop() else {
+                        break;
+                    };
+                    let folded = folded.unwrap_or_else(|| Folded::from_entry(&entry));
+                    (Held::new(entry), folded)
+                }
             };
-            let incoming_folded = folded
-                .pop()
-                .unwrap_or_else(|| Folded::from_entry(&incoming));
-            if entries.len().is_multiple_of(GIVE_BACK) {
+            if n.is_multiple_of(GIVE_BACK) {
                 entries.shrink_to_fit();
                 folded.shrink_to_fit();
+                held.shrink_to_fit();
             }
             if repeat {
                 continue;
             }
             let rank = if newest_first { count - n } else { n } as u64;
-            let mut incoming = incoming.with_text(());
             let (key, existing) = self.resolve(source, &incoming, &incoming_folded);
+            // An id the source reused for other content is held as `id~N`.
+            let incoming = if key.id == incoming.id() {
+                incoming
+            } else {
+                incoming.with_id(&key.id)
+            };
             match existing {
                 None if self.evicted_until[source]
                     .is_some_and(|cut| incoming.time().is_some_and(|t| t <= cut)) =>
@@ -435,7 +453,6 @@ impl Store {
                     continue;
                 }
                 None => {
-                    incoming.id.clone_from(&key.id);
                     let stored = Stored {
                         source,
                         folded: incoming_folded,
@@ -465,7 +482,6 @@ impl Store {
                     }
                     let stored = &mut self.items[i];
                     let old_time = stored.time();
-                    incoming.id.clone_from(&key.id);
                     if snapshot.partial {
                         // A headline never replaces what is held.
                         continue;
@@ -482,7 +498,7 @@ impl Store {
                     {
                         // Earlier versions are rare: they keep their text whole.
                         let text = stored.text().into_owned();
-                        let old = std::mem::replace(&mut stored.entry, incoming).with_text(text);
+                        let old = std::mem::replace(&mut stored.entry, incoming).to_entry(text);
                         stored.folded = incoming_folded;
                         let edits = stored.edits.get_or_insert_with(|| {
                             Box::new(Edits {
@@ -494,7 +510,7 @@ impl Store {
                         edits.at = now;
                         stored.vanished = false;
                         report.edited.push(key);
-                    } else if !same_but_id(&incoming, &stored.entry) || stored.vanished {
+                    } else if !incoming.same_but_id(&stored.entry) || stored.vanished {
                         stored.entry = incoming;
                         stored.vanished = false;
                         report.flagged.push(key);
@@ -527,15 +543,15 @@ impl Store {
     fn resolve(
         &self,
         source: usize,
-        incoming: &Entry<()>,
+        incoming: &Held,
         incoming_folded: &Folded,
     ) -> (Key, Option<usize>) {
         let mut n = 1;
         loop {
             let id = if n == 1 {
-                incoming.id.clone()
+                incoming.id().to_string()
             } else {
-                format!("{}~{n}", incoming.id)
+                format!("{}~{n}", incoming.id())
             };
             let key = Key { source, id };
             let Some(i) = self.index.get(&self.items, &key) else {
@@ -548,7 +564,7 @@ impl Store {
             };
             if !(far
                 && !held.folded.same_body(incoming_folded)
-                && held.entry.title != incoming.title)
+                && held.entry.title() != incoming.title())
             {
                 return (key, Some(i));
             }
@@ -683,49 +699,17 @@ impl Store {
 }
 
 /// For each entry, whether an earlier one in the same response has its id (the first wins).
-fn repeated_ids(entries: &[Entry]) -> Vec<bool> {
-    let mut seen = std::collections::HashSet::with_capacity(entries.len());
-    entries
-        .iter()
-        .map(|e| !seen.insert(e.id.as_str()))
-        .collect()
-}
-
-/// Whether two entries are equal in everything but their ids (the store may have given
-/// the held one an `id~N`) and their bodies (compared in their folded forms, with
-/// [`Folded::same_body`]).
-fn same_but_id(a: &Entry<()>, b: &Entry<()>) -> bool {
-    // Destructured so that a field added to `Entry` cannot be forgotten here.
-    let Entry {
-        id: _,
-        published,
-        updated,
-        title,
-        authors,
-        text: (),
-        links,
-        url,
-        images,
-        pinned,
-        key_event,
-        removed,
-    } = a;
-    *published == b.published
-        && *updated == b.updated
-        && *title == b.title
-        && *authors == b.authors
-        && *links == b.links
-        && *url == b.url
-        && *images == b.images
-        && *pinned == b.pinned
-        && *key_event == b.key_event
-        && *removed == b.removed
+fn repeated_ids<'a>(heads: impl Iterator<Item = (&'a str, Option<Timestamp>)>) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::with_capacity(heads.size_hint().0);
+    heads.map(|(id, _)| !seen.insert(id)).collect()
 }
 
 /// Whether a document lists its entries newest first (judged by its first and last times).
-fn newest_first(entries: &[Entry]) -> bool {
-    let first = entries.iter().find_map(Entry::time);
-    let last = entries.iter().rev().find_map(Entry::time);
+fn newest_first<'a>(
+    mut heads: impl DoubleEndedIterator<Item = (&'a str, Option<Timestamp>)>,
+) -> bool {
+    let first = heads.by_ref().find_map(|(_, time)| time);
+    let last = heads.rev().find_map(|(_, time)| time).or(first);
     match (first, last) {
         (Some(f), Some(l)) => f >= l,
         _ => true,
@@ -758,7 +742,7 @@ mod tests {
     }
 
     fn ids(store: &Store) -> Vec<&str> {
-        store.iter().map(|s| s.entry.id.as_str()).collect()
+        store.iter().map(|s| s.entry.id()).collect()
     }
 
     fn heads(entries: &[Entry]) -> Snapshot {
@@ -809,7 +793,7 @@ mod tests {
     #[test]
     fn a_record_stays_small() {
         assert!(
-            std::mem::size_of::<Stored>() <= 440,
+            std::mem::size_of::<Stored>() <= 336,
             "{}",
             std::mem::size_of::<Stored>()
         );
@@ -1142,8 +1126,8 @@ mod tests {
             .collect();
         store.merge(0, snap(entries), ts(10_000));
         assert_eq!(store.len(), n);
-        assert_eq!(store.get(&key("e2000")).unwrap().entry.id, "e2000");
-        assert_eq!(store.at(0).unwrap().entry.id, format!("e{}", n - 1));
+        assert_eq!(store.get(&key("e2000")).unwrap().entry.id(), "e2000");
+        assert_eq!(store.at(0).unwrap().entry.id(), format!("e{}", n - 1));
         let gone = store.evict(0, 1000, Some(&key("e5")));
         assert_eq!(gone, n - 1000);
         assert_eq!(store.len(), 1000);
@@ -1151,7 +1135,7 @@ mod tests {
         assert!(store.get(&key("e5")).is_some());
         assert!(store.get(&key("e6")).is_none());
         assert!(store.get(&key(&format!("e{}", n - 1))).is_some());
-        let ids: Vec<&str> = store.iter().map(|s| s.entry.id.as_str()).collect();
+        let ids: Vec<&str> = store.iter().map(|s| s.entry.id()).collect();
         assert_eq!(ids.len(), 1000);
         assert_eq!(ids[0], format!("e{}", n - 1));
         assert_eq!(ids[999], "e5");
@@ -1182,7 +1166,7 @@ mod tests {
             let s = store.get(&key(&format!("e{n}"))).unwrap();
             assert_eq!(s.text(), *text);
             assert_eq!(s.to_entry().text, *text);
-            assert_eq!(s.to_entry().title, s.entry.title);
+            assert_eq!(s.to_entry().title, s.entry.title());
         }
     }
 

@@ -403,7 +403,7 @@ async fn deeply_nested_html_does_not_overflow_the_stack() {
     })
     .to_string();
     match survives(item, "JSON Feed body with 100,000 <div>").await {
-        PollResult::Snapshot(s) => assert_eq!(s.entries[0].title, "Deep"),
+        PollResult::Snapshot(s) => assert_eq!(s.entry(0).unwrap().title, "Deep"),
         other => panic!("{other:?}"),
     }
     let quotes = format!("{}q", "<blockquote>".repeat(n));

@@ -153,7 +153,7 @@ fn run(ops: Vec<Op>, cap: usize) -> Result<(), TestCaseError> {
         // Only entries the source withdrew, or that vanished inside its window, are removed.
         for s in m.store.iter() {
             if s.entry.removed {
-                prop_assert!(withdrawn.contains(&s.entry.id) || s.entry.id.contains('~'));
+                prop_assert!(withdrawn.contains(s.entry.id()) || s.entry.id().contains('~'));
             }
             if s.vanished {
                 prop_assert!(s.entry.time().is_some());

@@ -211,7 +211,7 @@ fn ten_thousand_polls_lose_nothing() {
                     .held
                     .as_ref()
                     .map_or_else(|| s.text().into_owned(), |held| held.text.clone());
-                seen_text.insert(s.entry.id.clone(), shown);
+                seen_text.insert(s.entry.id().to_string(), shown);
             }
         }
     }

@@ -56,6 +56,7 @@ pub fn parse(v: &Value) -> Result<Snapshot, FormatError> {
         format: "guardian",
         limited: None,
         folded: Vec::new(),
+        held: Vec::new(),
         partial: false,
     })
 }

@@ -104,6 +104,7 @@ fn snapshot(blog: &Obj) -> Snapshot {
         format: "json-ld",
         limited: None,
         folded: Vec::new(),
+        held: Vec::new(),
         partial: false,
     }
 }

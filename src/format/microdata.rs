@@ -67,6 +67,7 @@ pub fn parse(doc: &Html, found: &mut Vec<String>) -> Option<Snapshot> {
         format: "microdata",
         limited: None,
         folded: Vec::new(),
+        held: Vec::new(),
         partial: false,
     })
 }

@@ -8,13 +8,14 @@
 use super::jsonfeed::stream::Streamed;
 use super::split::{Kind, Piece, SplitError, Splitter};
 use super::{FormatError, mapping::Mapping, parse_mapped, parse_previewing};
-use crate::entry::{Entry, Snapshot};
+use crate::entry::{Entry, Held, Snapshot};
 use crate::query::Folded;
 
 /// What a caller does to each entry of a document read piece by piece, as soon as it is
-/// made and on the core that made it: for the poller, cut it to the caps and fold it for
-/// the filter. The folded forms go to `snapshot.folded`, one per entry.
-pub type Ready<'a> = &'a (dyn Fn(&mut Entry) -> Folded + Sync);
+/// made and on the core that made it: for the poller, cut it to the caps, fold it for the
+/// filter and make it into the form the store holds. The folded and held forms go to
+/// `snapshot.folded` and `snapshot.held`, one per entry.
+pub type Ready<'a> = &'a (dyn Fn(&mut Entry) -> (Folded, Option<Held>) + Sync);
 
 /// A document whose first member is still unknown after this many bytes is read whole.
 const SNIFF: usize = 64 * 1024;

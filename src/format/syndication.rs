@@ -94,6 +94,7 @@ pub fn parse(bytes: &[u8]) -> Result<Snapshot, FormatError> {
         format,
         limited: None,
         folded: Vec::new(),
+        held: Vec::new(),
         partial: false,
     })
 }

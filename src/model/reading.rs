@@ -5,7 +5,7 @@ use super::{Effect, Focus, Model};
 impl Model {
     /// A digit: choose link N of the selected entry for the next `o` or `y`.
     pub(super) fn pick_link(&mut self, n: usize) -> bool {
-        let count = self.selected_entry().map_or(0, |s| s.entry.links.len());
+        let count = self.selected_entry().map_or(0, |s| s.entry.links().len());
         if n > count {
             self.notice = Some(format!("this entry has {count} links"));
             self.link_pick = None;
@@ -23,10 +23,10 @@ impl Model {
             return Err("no entry selected".into());
         };
         let link = match pick {
-            Some(n) => s.entry.links.get(n - 1).cloned(),
-            None => s.entry.url.clone(),
+            Some(n) => s.entry.links().nth(n - 1).map(str::to_string),
+            None => s.entry.url().map(str::to_string),
         };
-        let link = link.ok_or_else(|| match s.entry.links.len() {
+        let link = link.ok_or_else(|| match s.entry.links().len() {
             0 => "this entry has no link".to_string(),
             1 => {
                 "this entry has no link of its own: 1 then o opens the link in its text".to_string()

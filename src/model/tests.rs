@@ -787,7 +787,7 @@ fn typing_on_gives_what_the_whole_filter_gives() {
     let shown = |m: &Model| -> Vec<String> {
         m.visible()
             .iter()
-            .map(|&i| m.store.item(i).entry.id.clone())
+            .map(|&i| m.store.item(i).entry.id().to_string())
             .collect()
     };
     let sequences = [
@@ -836,7 +836,7 @@ fn a_backspace_after_new_entries_arrive_sees_them() {
     let shown: Vec<&str> = m
         .visible()
         .iter()
-        .map(|&i| m.store.item(i).entry.id.as_str())
+        .map(|&i| m.store.item(i).entry.id())
         .collect();
     assert_eq!(shown, ["b", "a"]);
 }

@@ -266,38 +266,61 @@ async fn a_prepared_snapshot_holds_bodies_folded_with_their_final_authors() {
     let s = read_whole(doc.into_bytes(), None, Caps::default())
         .await
         .unwrap();
-    assert_eq!(s.entries.len(), 2_000);
-    assert_eq!(s.folded.len(), 2_000);
-    for ((e, f), want) in s.entries.iter().zip(&s.folded).zip(&whole.entries) {
-        assert!(e.text.is_empty(), "the text is held once, folded");
+    assert!(
+        s.entries.is_empty(),
+        "every entry is held, in no other form"
+    );
+    assert_eq!(
+        (s.len(), s.folded.len(), s.held.len()),
+        (2_000, 2_000, 2_000)
+    );
+    for ((f, h), want) in s.folded.iter().zip(&s.held).zip(&whole.entries) {
+        let h = h.as_ref().expect("every entry is made into its held form");
         assert_eq!(f.body(), want.text);
-        assert_eq!(e.authors, ["Late Desk"]);
+        assert!(h.authors().eq(["Late Desk"]));
         assert_eq!(f.authors(), "late desk");
         assert_eq!(*f, crate::query::Folded::from_entry(want));
+        assert_eq!(h.to_entry(f.body().into_owned()), *want);
     }
+    assert_eq!(s.entry(1_999).as_ref(), whole.entries.last());
 }
 
-/// An entry made ready for the store holds no spare room in its lists: they grew as the
-/// document was read, and the entry may be held for hours.
+/// An entry made ready for the store is made into its held form on the core that made it
+/// (all its strings in one block), and keeps only its identity, times and flags; one whose
+/// id is still to be made from its text stays whole.
 #[test]
-fn a_prepared_entry_is_sized_exactly() {
+fn a_prepared_entry_is_made_into_its_held_form() {
     let mut e = Entry {
         id: "a".into(),
+        title: "Title".into(),
         text: "Body".into(),
+        published: Some("2026-01-01T10:00:00Z".parse().unwrap()),
+        pinned: true,
         ..Entry::default()
     };
     e.authors.push("Desk".into());
     e.links.push("https://example.test/a".into());
     e.images.push(crate::entry::Image::default());
-    assert!(e.authors.capacity() > 1 && e.links.capacity() > 1 && e.images.capacity() > 1);
-    let folded = Prepare::new(Caps::default()).entry(&mut e);
-    assert_eq!(e.authors.capacity(), 1);
-    assert_eq!(e.links.capacity(), 1);
-    assert_eq!(e.images.capacity(), 1);
+    let whole = e.clone();
+    let (folded, held) = Prepare::new(Caps::default()).entry(&mut e);
+    let held = held.expect("an entry with an id is held");
+    assert_eq!(held.to_entry(folded.body().into_owned()), whole);
     assert_eq!(
-        (e.authors.as_slice(), folded.body().as_ref()),
-        (&["Desk".to_string()][..], "Body")
+        e,
+        Entry {
+            id: "a".into(),
+            published: whole.published,
+            pinned: true,
+            ..Entry::default()
+        }
     );
+    let mut no_id = Entry {
+        text: "Body".into(),
+        ..Entry::default()
+    };
+    let (_, held) = Prepare::new(Caps::default()).entry(&mut no_id);
+    assert!(held.is_none());
+    assert_eq!(no_id.text, "Body");
 }
 
 /// A chunk from the network goes to the reader in pieces of at most `PIECE` bytes, in
@@ -317,4 +340,40 @@ fn chunks_go_to_the_reader_in_small_pieces_of_the_same_memory() {
             at += p.len();
         }
     }
+}
+
+/// A snapshot the poller made ready (its entries held, in no other form) merges as a whole
+/// one does: the first is the baseline, a later one adds what is new.
+#[tokio::test]
+async fn prepared_snapshots_merge_like_whole_ones() {
+    let doc = |n: usize| {
+        let items: Vec<serde_json::Value> = (0..n)
+            .rev()
+            .map(|i| {
+                serde_json::json!({
+                    "id": format!("e{i}"),
+                    "title": format!("Title {i}"),
+                    "date_published": format!("2026-01-01T10:{i:02}:00Z"),
+                    "content_html": "<p>Body</p>",
+                })
+            })
+            .collect();
+        serde_json::json!({"version": "https://jsonfeed.org/version/1.1", "items": items})
+            .to_string()
+    };
+    let now = Timestamp::now();
+    let mut store = crate::store::Store::new();
+    let mut whole = crate::store::Store::new();
+    for n in [2, 3, 3] {
+        let prepared = read_whole(doc(n).into_bytes(), None, Caps::default())
+            .await
+            .unwrap();
+        assert!(prepared.entries.is_empty() && prepared.len() == n);
+        let report = store.merge(0, prepared, now);
+        let want = whole.merge(0, crate::format::parse(doc(n).as_bytes()).unwrap(), now);
+        assert_eq!(report, want, "{n} entries");
+    }
+    assert_eq!(store.new_count(), 1);
+    let entries = |s: &crate::store::Store| s.iter().map(|e| e.to_entry()).collect::<Vec<_>>();
+    assert_eq!(entries(&store), entries(&whole));
 }

@@ -132,10 +132,10 @@ pub fn band_rows(model: &Model, height: usize) -> usize {
 /// The headline, or the first line of the text when there is none.
 fn headline(s: &Stored) -> String {
     let e = &s.entry;
-    if e.title.is_empty() {
+    if e.title().is_empty() {
         s.text().lines().next().unwrap_or("").to_string()
     } else {
-        e.title.clone()
+        e.title().to_string()
     }
 }
 
@@ -167,7 +167,7 @@ fn row(model: &Model, s: &Stored, width: usize, selected: bool, theme: &Theme) -
     if s.future {
         spans.push(styled("⚠ ", theme.alert));
     }
-    if let Some(author) = e.authors.first() {
+    if let Some(author) = e.authors().next() {
         let author = truncate(author, 18);
         let marks = model.query.highlights(&author);
         spans.extend(super::highlighted(

@@ -90,16 +90,19 @@ impl Streamed {
             serde_json::from_slice::<Item>(item).map(|item| {
                 let mut e = entry(item);
                 inherit_authors(std::slice::from_mut(&mut e), authors);
-                let folded = ready.map(|ready| ready(&mut e));
-                (e, folded)
+                let prepared = ready.map(|ready| ready(&mut e));
+                (e, prepared)
             })
         });
         self.snapshot.entries.reserve(read.len());
         for r in read {
-            let (e, folded) =
+            let (e, prepared) =
                 r.map_err(|e| FormatError::Invalid(format!("broken JSON Feed: {e}")))?;
             self.snapshot.entries.push(e);
-            self.snapshot.folded.extend(folded);
+            if let Some((folded, held)) = prepared {
+                self.snapshot.folded.push(folded);
+                self.snapshot.held.push(held);
+            }
         }
         Ok(())
     }
