@@ -70,10 +70,10 @@ pub struct Snapshot {
     pub folded: Vec<crate::query::Folded>,
     /// The entries as the store holds them, one per entry, when the poller made them (off
     /// the screen's thread, each right after it was folded, so that its strings are given
-    /// back where they were made); empty otherwise. While the document is read, an entry
-    /// made into a [`Held`] keeps only its id, times and flags (see [`Entry::hold`]), and
-    /// one whose id is still to be made from its text is `None`. Once the poller is done
-    /// every entry is held and `entries` is empty.
+    /// back where they were made); empty otherwise. While `held` is not empty, `entries`
+    /// holds only the entries not held yet, one for each `None` in order (their ids are
+    /// still to be made from their text). Once the poller is done, every entry is held and
+    /// `entries` is empty.
     pub held: Vec<Option<Held>>,
     /// A first look at a big document: each entry's identity, times, headline, authors and
     /// flags, without its body, images or links. The whole snapshot of the same document
@@ -84,21 +84,26 @@ pub struct Snapshot {
 impl Snapshot {
     /// How many entries the snapshot holds, in either form (see `held`).
     pub fn len(&self) -> usize {
-        self.entries.len().max(self.held.len())
+        if self.held.is_empty() {
+            self.entries.len()
+        } else {
+            self.held.len()
+        }
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Each entry's id and time, in document order, in either form.
+    /// Each entry's id and time, in document order, in either form (an entry not held yet
+    /// beside held ones counts with no id and no time).
     pub fn heads(&self) -> impl DoubleEndedIterator<Item = (&str, Option<Timestamp>)> {
-        let held = if self.entries.is_empty() {
-            &self.held[..]
+        let (whole, held) = if self.held.is_empty() {
+            (&self.entries[..], &[][..])
         } else {
-            &[]
+            (&[][..], &self.held[..])
         };
-        let whole = self.entries.iter().map(|e| (e.id.as_str(), e.time()));
+        let whole = whole.iter().map(|e| (e.id.as_str(), e.time()));
         let held = held
             .iter()
             .map(|h| h.as_ref().map_or(("", None), |h| (h.id(), h.time())));
@@ -108,33 +113,19 @@ impl Snapshot {
     /// Entry `i` whole, however the snapshot holds it (see `folded` and `held`).
     pub fn entry(&self, i: usize) -> Option<Entry> {
         let body = self.folded.get(i).map(|f| f.body().into_owned());
-        match (self.held.get(i), body) {
-            (Some(Some(held)), Some(body)) => Some(held.to_entry(body)),
-            (_, body) => {
-                let mut e = self.entries.get(i)?.clone();
-                if let Some(body) = body {
-                    e.text = body;
-                }
-                Some(e)
+        let mut e = match self.held.get(i) {
+            Some(Some(held)) => return Some(held.to_entry(body.unwrap_or_default())),
+            Some(None) => {
+                let whole = self.held[..i].iter().filter(|h| h.is_none()).count();
+                self.entries.get(whole)?.clone()
             }
-        }
-    }
-}
-
-impl Entry {
-    /// Move what the entry holds into a [`Held`] (without the body), leaving only its id,
-    /// times and flags.
-    pub fn hold(&mut self) -> Held {
-        let keep = Entry {
-            id: self.id.clone(),
-            published: self.published,
-            updated: self.updated,
-            pinned: self.pinned,
-            key_event: self.key_event,
-            removed: self.removed,
-            ..Entry::default()
+            None if self.held.is_empty() => self.entries.get(i)?.clone(),
+            None => return None,
         };
-        Held::new(std::mem::replace(self, keep))
+        if let Some(body) = body {
+            e.text = body;
+        }
+        Some(e)
     }
 }
 

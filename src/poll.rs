@@ -90,57 +90,59 @@ impl Prepare {
     }
 
     /// One entry: cut, folded, and made into the form the store holds (its text dropped,
-    /// its strings given back on the core that made them), unless its id is still to be
-    /// made from the text ([`format::fill_missing_ids`]).
+    /// its strings given back on the core that made them; what is left of `e` is empty),
+    /// unless its id is still to be made from the text ([`format::fill_missing_ids`]).
     fn entry(&self, e: &mut Entry) -> (Folded, Option<Held>) {
         if self.caps.cut_text(e) {
             self.cut.fetch_add(1, Ordering::Relaxed);
         }
         let folded = Folded::from_entry(e);
-        let held = (!e.id.is_empty()).then(|| e.hold());
+        let held = (!e.id.is_empty()).then(|| Held::new(std::mem::take(e)));
         (folded, held)
     }
 
-    /// The snapshot is complete: fold what is not yet (a document read whole), in parallel.
+    /// The snapshot is complete: cap the number of entries, prepare what is not yet (a
+    /// document read whole, in parallel), and hold the entries whose ids came from their
+    /// text. Then every entry is held, and `entries` is empty.
     fn finish(&self, s: &mut Snapshot) {
         let mut notes = Vec::new();
-        if s.entries.len() > self.caps.entries {
+        let cap = self.caps.entries;
+        if s.len() > cap {
             notes.push(format!(
-                "{} entries beyond the limit of {} dropped",
-                s.entries.len() - self.caps.entries,
-                self.caps.entries
+                "{} entries beyond the limit of {cap} dropped",
+                s.len() - cap
             ));
-            s.entries.truncate(self.caps.entries);
-            s.folded.truncate(self.caps.entries);
-            s.held.truncate(self.caps.entries);
-        }
-        let from = s.folded.len().min(s.held.len()).min(s.entries.len());
-        s.folded.truncate(from);
-        s.held.truncate(from);
-        let more = crate::par::map_mut(&mut s.entries[from..], 256, |e| self.entry(e));
-        for (folded, held) in more {
-            s.folded.push(folded);
-            s.held.push(held);
-        }
-        for ((e, f), h) in s.entries.iter_mut().zip(&mut s.folded).zip(&mut s.held) {
-            if !e.authors.is_empty() && f.authors().is_empty() {
-                // Folded before the feed named the authors it inherits (after its items).
-                let mut full = match h.take() {
-                    Some(held) => held.to_entry(f.body().into_owned()),
-                    None => std::mem::take(e),
-                };
-                full.authors = std::mem::take(&mut e.authors);
-                *f = Folded::from_entry(&full);
-                *e = full;
-            }
-            // Whatever was not made into its held form yet (its id came from its text, or
-            // it inherited authors), is now.
-            if h.is_none() {
-                *h = Some(e.hold());
+            if s.held.is_empty() {
+                s.entries.truncate(cap);
+            } else {
+                let whole = s.held[..cap].iter().filter(|h| h.is_none()).count();
+                s.entries.truncate(whole);
+                s.held.truncate(cap);
+                s.folded.truncate(cap);
             }
         }
-        // Every entry is held: the ids, times and flags kept beside them are not needed.
-        s.entries = Vec::new();
+        if s.held.is_empty() {
+            let prepared = crate::par::map_mut(&mut s.entries, 256, |e| self.entry(e));
+            let mut entries = std::mem::take(&mut s.entries).into_iter();
+            for (folded, held) in prepared {
+                // What was held was taken out of its entry; only the others are left.
+                let e = entries.next();
+                s.entries.extend(e.filter(|_| held.is_none()));
+                s.folded.push(folded);
+                s.held.push(held);
+            }
+        }
+        // The entries not held yet, one for each `None` in order: their ids came from their
+        // text, and they may have inherited the feed's authors since they were folded.
+        let mut whole = std::mem::take(&mut s.entries).into_iter();
+        for (h, f) in s.held.iter_mut().zip(&mut s.folded) {
+            if h.is_none()
+                && let Some(e) = whole.next()
+            {
+                *f = Folded::from_entry(&e);
+                *h = Some(Held::new(e));
+            }
+        }
         let cut = self.cut.load(Ordering::Relaxed);
         if cut > 0 {
             notes.push(format!(

@@ -286,8 +286,8 @@ async fn a_prepared_snapshot_holds_bodies_folded_with_their_final_authors() {
 }
 
 /// An entry made ready for the store is made into its held form on the core that made it
-/// (all its strings in one block), and keeps only its identity, times and flags; one whose
-/// id is still to be made from its text stays whole.
+/// (all its strings in one block), and nothing of it is left behind; one whose id is still
+/// to be made from its text stays whole.
 #[test]
 fn a_prepared_entry_is_made_into_its_held_form() {
     let mut e = Entry {
@@ -305,15 +305,7 @@ fn a_prepared_entry_is_made_into_its_held_form() {
     let (folded, held) = Prepare::new(Caps::default()).entry(&mut e);
     let held = held.expect("an entry with an id is held");
     assert_eq!(held.to_entry(folded.body().into_owned()), whole);
-    assert_eq!(
-        e,
-        Entry {
-            id: "a".into(),
-            published: whole.published,
-            pinned: true,
-            ..Entry::default()
-        }
-    );
+    assert_eq!(e, Entry::default(), "nothing is left behind");
     let mut no_id = Entry {
         text: "Body".into(),
         ..Entry::default()
@@ -376,4 +368,49 @@ async fn prepared_snapshots_merge_like_whole_ones() {
     assert_eq!(store.new_count(), 1);
     let entries = |s: &crate::store::Store| s.iter().map(|e| e.to_entry()).collect::<Vec<_>>();
     assert_eq!(entries(&store), entries(&whole));
+}
+
+/// Entries whose ids are made from their text wait, whole, for the end of the document
+/// beside the held ones; the snapshot the poller makes of them is the one a whole read
+/// makes, in order, also when the feed names its authors after its items and when the
+/// number of entries is capped.
+#[tokio::test]
+async fn entries_without_ids_are_held_in_their_place() {
+    let items: Vec<serde_json::Value> = (0..600)
+        .map(|i| {
+            let mut item = serde_json::json!({
+                "title": format!("Update {i}"),
+                "date_published": format!("2026-01-01T{:02}:{:02}:00Z", i / 60, i % 60),
+                "content_html": format!("<p>Body {i}</p>"),
+            });
+            if i % 3 != 0 {
+                item["id"] = format!("e{i}").into();
+            }
+            if i % 5 == 0 {
+                item["authors"] = serde_json::json!([{"name": "Own"}]);
+            }
+            item
+        })
+        .collect();
+    // The version first, so that the document is read item by item as it comes.
+    let doc = format!(
+        r#"{{"version":"https://jsonfeed.org/version/1.1","items":{},"authors":[{{"name":"Late Desk"}}]}}"#,
+        serde_json::to_string(&items).unwrap()
+    );
+    let whole = crate::format::parse(doc.as_bytes()).unwrap();
+    for cap in [600, 250] {
+        let caps = Caps {
+            entries: cap,
+            ..Caps::default()
+        };
+        let s = read_whole(doc.clone().into_bytes(), None, caps)
+            .await
+            .unwrap();
+        assert!(s.entries.is_empty() && s.held.iter().all(Option::is_some));
+        let read: Vec<Entry> = (0..s.len()).filter_map(|i| s.entry(i)).collect();
+        assert_eq!(read, whole.entries[..cap], "cap {cap}");
+        for (f, e) in s.folded.iter().zip(&read) {
+            assert_eq!(*f, crate::query::Folded::from_entry(e));
+        }
+    }
 }

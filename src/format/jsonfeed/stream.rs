@@ -8,9 +8,10 @@
 use serde::de::IgnoredAny;
 
 use super::{Author, FeedExt, Item, entry, inherit_authors, names};
-use crate::entry::Snapshot;
+use crate::entry::{Held, Snapshot};
 use crate::format::reader::Ready;
 use crate::format::{FormatError, fill_missing_ids, parse_time};
+use crate::query::Folded;
 use crate::text::{plain, sanitize};
 
 /// The feed as read so far.
@@ -59,7 +60,7 @@ impl Streamed {
                         self.feed_authors.push(name);
                     }
                 }
-                self.authors_late |= !self.snapshot.entries.is_empty();
+                self.authors_late |= !self.snapshot.is_empty();
             }
             "_livefeed" => {
                 let ext: Option<FeedExt> = serde_json::from_slice(value).map_err(broken)?;
@@ -98,10 +99,15 @@ impl Streamed {
         for r in read {
             let (e, prepared) =
                 r.map_err(|e| FormatError::Invalid(format!("broken JSON Feed: {e}")))?;
-            self.snapshot.entries.push(e);
-            if let Some((folded, held)) = prepared {
-                self.snapshot.folded.push(folded);
-                self.snapshot.held.push(held);
+            match prepared {
+                Some((folded, held)) => {
+                    if held.is_none() {
+                        self.snapshot.entries.push(e);
+                    }
+                    self.snapshot.folded.push(folded);
+                    self.snapshot.held.push(held);
+                }
+                None => self.snapshot.entries.push(e),
             }
         }
         Ok(())
@@ -109,12 +115,13 @@ impl Streamed {
 
     /// How many entries were made so far.
     pub fn entries_so_far(&self) -> usize {
-        self.snapshot.entries.len()
+        self.snapshot.len()
     }
 
     /// The document ended (`has_items`: it had a list of items, maybe empty). When the
-    /// feed's authors came after some items, the entries without authors inherit them now
-    /// (a caller that folded them already folds them again).
+    /// feed's authors came after some items, the entries without authors inherit them now:
+    /// those held already are folded and held again, and a caller that folded the others
+    /// folds them again.
     pub fn finish(mut self, has_items: bool) -> Result<Snapshot, FormatError> {
         if !has_items {
             return Err(FormatError::Invalid(
@@ -123,6 +130,17 @@ impl Streamed {
         }
         if self.authors_late && !self.feed_authors.is_empty() {
             inherit_authors(&mut self.snapshot.entries, &self.feed_authors);
+            let s = &mut self.snapshot;
+            for (h, f) in s.held.iter_mut().zip(&mut s.folded) {
+                if let Some(held) = h
+                    && held.authors().len() == 0
+                {
+                    let mut e = held.to_entry(f.body().into_owned());
+                    e.authors.clone_from(&self.feed_authors);
+                    *f = Folded::from_entry(&e);
+                    *h = Some(Held::new(e));
+                }
+            }
         }
         fill_missing_ids(&mut self.snapshot.entries);
         self.snapshot.entries.shrink_to_fit();
