@@ -188,14 +188,17 @@ mod merge {
     const HELD: usize = 100_000;
 
     /// A snapshot as the poller hands it over: every entry folded (the folded form holds
-    /// the body) and its text dropped.
+    /// the body) and made into the form the store holds, in no other form.
     fn prepared(mut s: livefeed::entry::Snapshot) -> livefeed::entry::Snapshot {
         s.folded = s
             .entries
             .iter()
             .map(livefeed::query::Folded::from_entry)
             .collect();
-        s.entries.iter_mut().for_each(|e| e.text = String::new());
+        s.held = std::mem::take(&mut s.entries)
+            .into_iter()
+            .map(|e| Some(livefeed::entry::Held::new(e)))
+            .collect();
         s
     }
 
