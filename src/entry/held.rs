@@ -25,6 +25,9 @@ pub struct Held {
     /// Where each of those strings ends in `text`, in the same order; an absent one ends
     /// where the one before it ends, with [`ABSENT`] set.
     ends: Box<[u32]>,
+    /// Where the id starts in `text` (it runs to the end): the id is what the store's index
+    /// reads most, and this reads it without `ends`.
+    id_start: u32,
     authors: u32,
     images: u32,
     pub published: Option<Timestamp>,
@@ -80,10 +83,13 @@ impl Held {
         for l in &entry.links {
             block.push(Some(l));
         }
+        // At most MOST, which is below ABSENT.
+        let id_start = block.text.len() as u32;
         block.push(Some(&entry.id));
         Held {
             text: block.text.into_boxed_str(),
             ends: block.ends.into_boxed_slice(),
+            id_start,
             // Counts of what a document's entry holds fit: each string takes a byte.
             authors: entry.authors.len() as u32,
             images: entry.images.len() as u32,
@@ -144,7 +150,7 @@ impl Held {
     }
 
     pub fn id(&self) -> &str {
-        self.get(self.ends.len() - 1).unwrap_or_default()
+        &self.text[self.id_start as usize..]
     }
 
     /// Headline; may be empty.
@@ -216,6 +222,7 @@ impl Held {
         let Held {
             text: _,
             ends,
+            id_start: _,
             authors,
             images,
             published,
