@@ -4,7 +4,8 @@
 //! - [`cli`]: command-line definitions.
 //! - [`commands`]: the subcommands (completions, man page, config path/init/check).
 //! - [`config`]: TOML configuration (embedded defaults < user file < command line).
-//! - [`entry`]: the normalized entry and snapshot types every format produces.
+//! - [`entry`]: the normalized entry and snapshot types every format produces, and the
+//!   form the store holds an entry in (all its strings in one block).
 //! - [`format`](mod@format): detect a document's format and parse it into a snapshot; a JSON
 //!   Feed is read item by item while it arrives (`format/reader.rs`, `format/split.rs`).
 //! - [`text`]: HTML to plain text, sanitizing of untrusted text, width-correct truncation.
