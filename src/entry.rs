@@ -65,8 +65,8 @@ pub struct Snapshot {
     pub limited: Option<String>,
     /// The entries folded for the filter, one per entry, when the poller already did it
     /// (off the screen's thread); empty otherwise, and the store folds what it keeps. The
-    /// folded form holds the body: once the poller folded an entry, its `text` is emptied
-    /// (read it with [`crate::query::Folded::body`]).
+    /// folded form holds the body (read it with [`crate::query::Folded::body`]): an entry
+    /// the poller folded and held has no other.
     pub folded: Vec<crate::query::Folded>,
     /// The entries as the store holds them, one per entry, when the poller made them (off
     /// the screen's thread, each right after it was folded, so that its strings are given

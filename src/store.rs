@@ -429,7 +429,8 @@ impl Store {
                     (Held::new(entry), folded)
                 }
             };
-            if n.is_multiple_of(GIVE_BACK) {
+            // Given back as the entries left to take reach each multiple of GIVE_BACK.
+            if (count - n - 1).is_multiple_of(GIVE_BACK) {
                 entries.shrink_to_fit();
                 folded.shrink_to_fit();
                 held.shrink_to_fit();
