@@ -17,14 +17,11 @@ pub struct Image {
     pub credit: Option<String>,
 }
 
-/// One live-blog entry, normalized from any format.
-///
-/// `Text` is the body's type: the text itself, or `()` in an entry taken without its body
-/// (the store keeps each body only in its folded form, and rebuilds it on demand: see
-/// [`crate::store::Stored::text`]), so that such an entry cannot be read as one with an
-/// empty body.
+/// One live-blog entry, normalized from any format. The store holds it as a [`Held`] (its
+/// strings in one block) and its body only in its folded form (see
+/// [`crate::store::Stored::text`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Entry<Text = String> {
+pub struct Entry {
     /// Identity stable across polls (native id, `@id`, url, or a content key).
     pub id: String,
     pub published: Option<Timestamp>,
@@ -34,7 +31,7 @@ pub struct Entry<Text = String> {
     pub authors: Vec<String>,
     /// Plain-text body: paragraphs separated by one blank line ("\n\n"), no markup.
     /// Links inside the body are marked `[N]` where N indexes `links` (1-based).
-    pub text: Text,
+    pub text: String,
     /// Links found in the body, in order of their `[N]` markers.
     pub links: Vec<String>,
     /// The entry's own link (permalink), if any.
@@ -129,7 +126,7 @@ impl Snapshot {
     }
 }
 
-impl<Text> Entry<Text> {
+impl Entry {
     /// The time the entry is ordered by: published, else updated.
     pub fn time(&self) -> Option<Timestamp> {
         self.published.or(self.updated)

@@ -51,8 +51,8 @@ const URL: usize = 1;
 const AUTHORS: usize = 2;
 
 impl Held {
-    /// Hold `entry` (its body, whatever it is, is dropped).
-    pub fn new<T>(entry: Entry<T>) -> Held {
+    /// Hold `entry` (its body is dropped: the store holds it folded).
+    pub fn new(entry: Entry) -> Held {
         let strings = 3 + entry.authors.len() + 3 * entry.images.len() + entry.links.len();
         let bytes = entry.title.len()
             + entry.url.as_ref().map_or(0, String::len)
@@ -103,13 +103,13 @@ impl Held {
 
     /// The same entry under another id.
     pub fn with_id(&self, id: &str) -> Held {
-        let mut e = self.to_entry(());
+        let mut e = self.to_entry(String::new());
         e.id = id.to_string();
         Held::new(e)
     }
 
     /// The entry again, with `text` as its body.
-    pub fn to_entry<T>(&self, text: T) -> Entry<T> {
+    pub fn to_entry(&self, text: String) -> Entry {
         let own = |s: Option<&str>| s.map(str::to_string);
         Entry {
             id: self.id().to_string(),
@@ -287,14 +287,14 @@ mod tests {
         }
     }
 
-    fn full() -> Entry<()> {
+    fn full() -> Entry {
         Entry {
             id: "update-7".into(),
             published: Some("2026-01-01T10:00:00Z".parse().unwrap()),
             updated: Some("2026-01-01T10:05:00Z".parse().unwrap()),
             title: "Crowds gather in Kraków’s square".into(),
             authors: vec!["Ana Núñez".into(), "Kenji Sato".into()],
-            text: (),
+            text: String::new(),
             links: vec!["https://a.example/1".into(), "https://a.example/2".into()],
             url: Some("https://news.example/live#update-7".into()),
             images: vec![
@@ -320,7 +320,7 @@ mod tests {
         };
         for e in [full(), bare, empty_link, Entry::default()] {
             let held = Held::new(e.clone());
-            assert_eq!(held.to_entry(()), e);
+            assert_eq!(held.to_entry(String::new()), e);
             assert_eq!(held.id(), e.id);
             assert_eq!(held.title(), e.title);
             assert_eq!(held.url(), e.url.as_deref());
@@ -338,13 +338,13 @@ mod tests {
         assert_eq!(images[1].url, None);
         assert_eq!(images[1].caption, Some(""));
         assert_eq!(images[0].credit, None);
-        assert_eq!(Held::new(Entry::<()>::default()).url(), None);
-        let empty = Held::new(Entry::<()> {
+        assert_eq!(Held::new(Entry::default()).url(), None);
+        let empty = Held::new(Entry {
             url: Some(String::new()),
             ..Entry::default()
         });
         assert_eq!(empty.url(), Some(""));
-        assert_ne!(empty, Held::new(Entry::<()>::default()));
+        assert_ne!(empty, Held::new(Entry::default()));
     }
 
     #[test]
@@ -370,12 +370,12 @@ mod tests {
     #[test]
     fn what_differs_besides_the_text() {
         let base = Held::new(full());
-        let changed = |f: fn(&mut Entry<()>)| {
+        let changed = |f: fn(&mut Entry)| {
             let mut e = full();
             f(&mut e);
             Held::new(e)
         };
-        type Change = fn(&mut Entry<()>);
+        type Change = fn(&mut Entry);
         // (change, differs besides the text, same but the id)
         let cases: [(Change, bool, bool); 10] = [
             (|_| {}, false, true),
