@@ -5,6 +5,7 @@
 //! more cores, each core takes one stretch of the items.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `0..len` cut into consecutive stretches, one per core (at most four), each at least
 /// `min` long unless there is only one. Empty when `len` is 0.
@@ -47,20 +48,46 @@ fn run_all<U: Send, J: FnOnce() -> U + Send>(jobs: Vec<J>) -> Vec<U> {
     })
 }
 
-/// `f` over every item, in order, one stretch per core; fewer than `min_per_thread` items
-/// per core stay on this thread.
+/// `f` over every item, in order, on as many cores as there are stretches of at least
+/// `min_per_thread` items (fewer stay on this thread).
+///
+/// The threads take the items in small blocks, each the next block left, rather than one
+/// fixed stretch each: a core that something else (the download, the screen) holds back
+/// for a while then does less, instead of the others waiting for it at the end.
 pub fn map<T: Sync, U: Send>(
     items: &[T],
     min_per_thread: usize,
     f: impl Fn(&T) -> U + Sync,
 ) -> Vec<U> {
-    let parts = each(&stretches(items.len(), min_per_thread), |r| {
-        items[r].iter().map(&f).collect::<Vec<U>>()
-    });
+    let threads = stretches(items.len(), min_per_thread).len();
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let block = (items.len() / (threads * BLOCKS_PER_THREAD)).max(1);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let start = next.fetch_add(block, Ordering::Relaxed);
+            if start >= items.len() {
+                return done;
+            }
+            let part = &items[start..items.len().min(start + block)];
+            done.push((start, part.iter().map(&f).collect::<Vec<U>>()));
+        }
+    };
+    let mut parts: Vec<(usize, Vec<U>)> = run_all(vec![&work; threads])
+        .into_iter()
+        .flatten()
+        .collect();
+    parts.sort_unstable_by_key(|(start, _)| *start);
     let mut out = Vec::with_capacity(items.len());
-    parts.into_iter().for_each(|part| out.extend(part));
+    parts.into_iter().for_each(|(_, part)| out.extend(part));
     out
 }
+
+/// How many blocks [`map`] cuts each thread's share into.
+const BLOCKS_PER_THREAD: usize = 8;
 
 /// [`map`] over items that `f` may change.
 pub fn map_mut<T: Send, U: Send>(
