@@ -17,6 +17,8 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Limits;
 
+mod roots;
+
 /// Where a source's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
@@ -123,7 +125,13 @@ impl HttpFetcher {
                 }
             });
             let [connect, read, total] = self.timeouts;
+            let provider = rustls::crypto::CryptoProvider::get_default()
+                .cloned()
+                .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+            let tls = roots::client_config(provider)
+                .map_err(|e| FetchError::Other(format!("tls settings: {e}")))?;
             reqwest::Client::builder()
+                .tls_backend_preconfigured(tls)
                 .user_agent(USER_AGENT)
                 .connect_timeout(connect)
                 .read_timeout(read)
