@@ -401,13 +401,13 @@ fn failed(e: FetchError) -> (PollResult, Option<Duration>, Option<Duration>) {
 }
 
 /// How many pieces of the body may wait between the download and the reader.
-const PIECES_IN_FLIGHT: usize = 64;
+const PIECES_IN_FLIGHT: usize = 16;
 
 /// The largest piece the download hands the reader. A chunk from the network can be
 /// hundreds of kilobytes (356 KB on average, measured over loopback), so a bound on the
 /// number of chunks alone let about 20 MB wait for a reader that was behind. Pieces share
 /// their chunk's memory, and at most [`PIECES_IN_FLIGHT`] of them wait.
-const PIECE: usize = 16 * 1024;
+const PIECE: usize = 64 * 1024;
 
 /// `chunk` cut into pieces of at most [`PIECE`] bytes, in order, sharing its memory.
 fn pieces(mut chunk: bytes::Bytes) -> impl Iterator<Item = bytes::Bytes> {
