@@ -92,6 +92,10 @@ fn strip_markup(s: &str) -> String {
         }
         Ev::Text(t) if skip == 0 => out.push_str(&decode_again(&t)),
         Ev::Text(_) => {}
+        Ev::Restart => {
+            out.clear();
+            skip = 0;
+        }
     });
     out
 }
@@ -133,7 +137,7 @@ fn decode_again(t: &str) -> Cow<'_, str> {
 fn has_entity(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
-    while let Some(p) = s[i..].find('&') {
+    while let Some(p) = memchr::memchr(b'&', &b[i..]) {
         let start = i + p + 1;
         let mut j = start;
         if j < b.len() && b[j] == b'#' {
@@ -494,6 +498,15 @@ mod tests {
         assert_eq!(truncate("e\u{301}e\u{301}e\u{301}", 2), "e\u{301}…");
         assert_eq!(truncate("abc", 0), "");
         assert_eq!(truncate("abc", 1), "…");
+    }
+
+    #[test]
+    fn what_came_before_the_scanner_gave_up_is_not_kept_twice() {
+        let html = "<p>one</p><p>two &foo; three</p><table><tr><td>four</td></tr></table>";
+        let t = html_to_text(html);
+        assert_eq!(t.text.matches("one").count(), 1, "{:?}", t.text);
+        assert_eq!(t, convert(html, events::walk_tree));
+        assert_eq!(plain("<b>one</b> AT&T"), "one AT&T");
     }
 
     proptest! {

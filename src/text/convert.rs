@@ -19,6 +19,14 @@ pub(super) fn convert(html: &str, walk: Walk) -> HtmlText {
         Ev::Open(tag) => w.open(&tag),
         Ev::Close(tag) => w.close(&tag),
         Ev::Text(t) => w.text(&t),
+        Ev::Restart => {
+            let mut text = std::mem::take(&mut w.text);
+            text.clear();
+            w = Writer {
+                text,
+                ..Writer::default()
+            };
+        }
     });
     w.finish()
 }
@@ -421,7 +429,10 @@ impl Writer {
     }
 
     fn flush_body(&mut self, body: &str) {
-        if self.quote == 0 && self.marker.is_none() && !body.contains('\n') {
+        if self.quote == 0
+            && self.marker.is_none()
+            && memchr::memchr(b'\n', body.as_bytes()).is_none()
+        {
             // The common case: one plain line, no prefixes.
             let trimmed = body.trim();
             if !trimmed.is_empty() {

@@ -35,15 +35,21 @@ pub enum Ev<'a> {
     Open(Tag<'a>),
     Close(Tag<'a>),
     Text(Cow<'a, str>),
+    /// Forget every event so far: the scanner gave up part way, and the events of the whole
+    /// fragment follow again, from html5ever.
+    Restart,
 }
 
 /// Feed the events of `html` (a fragment) to `sink`. Elements nested deeper than
 /// [`MAX_DEPTH`] are left out with their text.
+///
+/// The scanner's events go to `sink` as they are found, without being collected first;
+/// when it gives up, `sink` gets [`Ev::Restart`] and then html5ever's events.
 pub fn walk(html: &str, sink: &mut dyn FnMut(Ev)) {
-    if let Some(events) = scan(html) {
-        events.into_iter().for_each(sink);
+    if scan_into(html, sink).is_some() {
         return;
     }
+    sink(Ev::Restart);
     walk_tree(html, sink);
 }
 
@@ -137,20 +143,19 @@ fn void(name: &str) -> bool {
     matches!(name, "br" | "hr" | "img" | "source")
 }
 
-/// Scan simple markup; `None` when html5ever is needed.
-fn scan(html: &str) -> Option<Vec<Ev<'_>>> {
-    // About one event per 24 bytes of typical markup: sized once, not regrown.
-    let mut out = Vec::with_capacity(html.len() / 24 + 1);
+/// Scan simple markup, each event to `sink` as it is found; `None` when html5ever is
+/// needed (`sink` then has the events up to there).
+fn scan_into<'a>(html: &'a str, sink: &mut dyn FnMut(Ev<'a>)) -> Option<()> {
     // Open elements: name and attributes (closing events repeat them).
     let mut open: Vec<(Cow<str>, Attrs)> = Vec::with_capacity(16);
     let mut rest = html;
     while !rest.is_empty() {
-        let Some(lt) = rest.find('<') else {
-            out.push(Ev::Text(decode(rest)?));
+        let Some(lt) = memchr::memchr(b'<', rest.as_bytes()) else {
+            sink(Ev::Text(decode(rest)?));
             break;
         };
         if lt > 0 {
-            out.push(Ev::Text(decode(&rest[..lt])?));
+            sink(Ev::Text(decode(&rest[..lt])?));
         }
         rest = &rest[lt..];
         let next = rest[1..].chars().next();
@@ -161,7 +166,7 @@ fn scan(html: &str) -> Option<Vec<Ev<'_>>> {
                 rest = &body[end + 3..];
             }
             Some('/') => {
-                let end = rest.find('>')?;
+                let end = memchr::memchr(b'>', rest.as_bytes())?;
                 let name = lower(rest[2..end].trim());
                 if !simple(&name) {
                     return None;
@@ -173,7 +178,7 @@ fn scan(html: &str) -> Option<Vec<Ev<'_>>> {
                     return None;
                 }
                 let (name, attrs) = open.pop()?;
-                out.push(Ev::Close(Tag { name, attrs }));
+                sink(Ev::Close(Tag { name, attrs }));
             }
             Some(c) if c.is_ascii_alphabetic() => {
                 let (tag, after) = tag(rest)?;
@@ -188,23 +193,31 @@ fn scan(html: &str) -> Option<Vec<Ev<'_>>> {
                     }
                     open.push((name.clone(), tag.attrs.clone()));
                 }
-                out.push(Ev::Open(tag));
+                sink(Ev::Open(tag));
                 if void(&name) {
-                    out.push(Ev::Close(Tag {
+                    sink(Ev::Close(Tag {
                         name,
                         attrs: Vec::new(),
                     }));
                 }
             }
             _ => {
-                out.push(Ev::Text(Cow::Borrowed("<")));
+                sink(Ev::Text(Cow::Borrowed("<")));
                 rest = &rest[1..];
             }
         }
     }
     while let Some((name, attrs)) = open.pop() {
-        out.push(Ev::Close(Tag { name, attrs }));
+        sink(Ev::Close(Tag { name, attrs }));
     }
+    Some(())
+}
+
+/// The scanner's events, collected; `None` when html5ever is needed.
+#[cfg(test)]
+fn scan(html: &str) -> Option<Vec<Ev<'_>>> {
+    let mut out = Vec::new();
+    scan_into(html, &mut |ev| out.push(ev))?;
     Some(out)
 }
 
@@ -334,10 +347,10 @@ fn decode(s: &str) -> Option<Cow<'_, str>> {
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(amp) = rest.find('&') {
+    while let Some(amp) = memchr::memchr(b'&', rest.as_bytes()) {
         out.push_str(&rest[..amp]);
         rest = &rest[amp + 1..];
-        let semi = rest.find(';').filter(|&e| e <= 32);
+        let semi = memchr::memchr(b';', &rest.as_bytes()[..rest.len().min(33)]);
         let next = rest.chars().next();
         if !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '#') {
             out.push('&');
@@ -428,6 +441,7 @@ mod tests {
                 }
                 Ev::Close(t) => s.push_str(&format!("</{}>", t.name)),
                 Ev::Text(_) => {}
+                Ev::Restart => s.push_str("(restart)"),
             }
         }
         s.push_str(&format!("{text:?}"));
@@ -466,6 +480,33 @@ mod tests {
         ] {
             assert_eq!(render(&scan(html).unwrap()), slow(html), "{html}");
         }
+    }
+
+    #[test]
+    fn a_scanner_that_gives_up_part_way_restarts_the_sink() {
+        let html = "<p>one</p><p>two &foo; three</p>";
+        let owned = |t: Tag| Tag {
+            name: Cow::Owned(t.name.into_owned()),
+            attrs: (t.attrs.into_iter())
+                .map(|(k, v)| (Cow::Owned(k.into_owned()), Cow::Owned(v.into_owned())))
+                .collect(),
+        };
+        let mut events: Vec<Ev<'static>> = Vec::new();
+        walk(html, &mut |ev| {
+            events.push(match ev {
+                Ev::Open(t) => Ev::Open(owned(t)),
+                Ev::Close(t) => Ev::Close(owned(t)),
+                Ev::Text(t) => Ev::Text(Cow::Owned(t.into_owned())),
+                Ev::Restart => Ev::Restart,
+            })
+        });
+        let restart = events.iter().position(|e| matches!(e, Ev::Restart));
+        // The first paragraph went to the sink before the unknown entity stopped the scanner.
+        assert!(restart.is_some_and(|at| at > 0), "{}", render(&events));
+        let after = &events[restart.unwrap() + 1..];
+        // html5ever's events, whole (its root element aside).
+        let after = render(after).replace("<html>", "").replace("</html>", "");
+        assert_eq!(after, slow(html));
     }
 
     #[test]
