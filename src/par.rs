@@ -2,7 +2,8 @@
 //!
 //! Turning a big document's items into entries, folding them for the filter, and a filter
 //! pass over a big blog are work per item with nothing shared: on a machine with two or
-//! more cores, each core takes one stretch of the items.
+//! more cores, each core takes a share of the items: one stretch each ([`each`]), or the
+//! next small block left until none is ([`map`]).
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
