@@ -12,7 +12,22 @@ use std::borrow::Cow;
 
 pub mod stream;
 
-type Str<'a> = Option<Cow<'a, str>>;
+type Str<'a> = Option<Text<'a>>;
+
+/// A string field, borrowed from the document when it holds no escapes. serde borrows only
+/// a `Cow` it sees as the field's own type: an `Option<Cow<str>>` is always copied, even
+/// with `#[serde(borrow)]`, so the `Cow` sits in this newtype.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
 
 #[derive(Deserialize)]
 struct Feed<'a> {
@@ -410,6 +425,24 @@ fn entry(item: Item) -> Entry {
         pinned: ext.as_ref().is_some_and(|x| x.pinned),
         key_event: ext.as_ref().is_some_and(|x| x.key_event),
         removed: ext.as_ref().is_some_and(|x| x.removed),
+    }
+}
+
+#[cfg(test)]
+mod borrow_tests {
+    use super::*;
+
+    #[test]
+    fn string_fields_are_borrowed_unless_escaped() {
+        let doc = br#"{"title": "Storm", "url": "https://x/\u00e9", "content_html": "<p>a</p>",
+            "authors": [{"name": "Ana"}], "_livefeed": {"images": [{"caption": "Quay"}]}}"#;
+        let item: Item = serde_json::from_slice(doc).unwrap();
+        let borrowed = |t: &Str| matches!(t, Some(Text(Cow::Borrowed(_))));
+        assert!(borrowed(&item.title) && borrowed(&item.content_html));
+        assert!(borrowed(&item.authors.as_ref().unwrap()[0].name));
+        assert!(borrowed(&item.livefeed.as_ref().unwrap().images[0].caption));
+        // An escape must be undone, so that string is a copy.
+        assert!(matches!(&item.url, Some(Text(Cow::Owned(u))) if u == "https://x/é"));
     }
 }
 
