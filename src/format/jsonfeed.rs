@@ -84,7 +84,8 @@ pub const PREVIEW_FROM: usize = 2_000;
 /// What the list shows of an item, read without its body.
 #[derive(Deserialize)]
 struct Head<'a> {
-    id: Option<Id>,
+    #[serde(borrow)]
+    id: Option<Id<'a>>,
     #[serde(borrow)]
     url: Str<'a>,
     #[serde(borrow)]
@@ -123,7 +124,8 @@ struct FeedExt<'a> {
 
 #[derive(Deserialize)]
 struct Item<'a> {
-    id: Option<Id>,
+    #[serde(borrow)]
+    id: Option<Id<'a>>,
     #[serde(borrow)]
     url: Str<'a>,
     #[serde(borrow)]
@@ -193,30 +195,33 @@ struct ExtImage<'a> {
 }
 
 /// An item id: the spec says string, but numbers occur (and are coerced to strings).
-struct Id(String);
+struct Id<'a>(Cow<'a, str>);
 
-impl<'de> Deserialize<'de> for Id {
+impl<'de: 'a, 'a> Deserialize<'de> for Id<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Id;
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Id<'a>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a string or number id")
             }
-            fn visit_str<E>(self, v: &str) -> Result<Id, E> {
-                Ok(Id(v.to_string()))
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Id<'a>, E> {
+                Ok(Id(Cow::Borrowed(v)))
             }
-            fn visit_u64<E>(self, v: u64) -> Result<Id, E> {
-                Ok(Id(v.to_string()))
+            fn visit_str<E>(self, v: &str) -> Result<Id<'a>, E> {
+                Ok(Id(Cow::Owned(v.to_string())))
             }
-            fn visit_i64<E>(self, v: i64) -> Result<Id, E> {
-                Ok(Id(v.to_string()))
+            fn visit_u64<E>(self, v: u64) -> Result<Id<'a>, E> {
+                Ok(Id(Cow::Owned(v.to_string())))
             }
-            fn visit_f64<E>(self, v: f64) -> Result<Id, E> {
-                Ok(Id(v.to_string()))
+            fn visit_i64<E>(self, v: i64) -> Result<Id<'a>, E> {
+                Ok(Id(Cow::Owned(v.to_string())))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Id<'a>, E> {
+                Ok(Id(Cow::Owned(v.to_string())))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(std::marker::PhantomData))
     }
 }
 
@@ -434,10 +439,11 @@ mod borrow_tests {
 
     #[test]
     fn string_fields_are_borrowed_unless_escaped() {
-        let doc = br#"{"title": "Storm", "url": "https://x/\u00e9", "content_html": "<p>a</p>",
+        let doc = br#"{"id": "7", "title": "Storm", "url": "https://x/\u00e9", "content_html": "<p>a</p>",
             "authors": [{"name": "Ana"}], "_livefeed": {"images": [{"caption": "Quay"}]}}"#;
         let item: Item = serde_json::from_slice(doc).unwrap();
         let borrowed = |t: &Str| matches!(t, Some(Text(Cow::Borrowed(_))));
+        assert!(matches!(item.id, Some(Id(Cow::Borrowed("7")))));
         assert!(borrowed(&item.title) && borrowed(&item.content_html));
         assert!(borrowed(&item.authors.as_ref().unwrap()[0].name));
         assert!(borrowed(&item.livefeed.as_ref().unwrap().images[0].caption));

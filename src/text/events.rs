@@ -146,7 +146,8 @@ fn void(name: &str) -> bool {
 /// Scan simple markup, each event to `sink` as it is found; `None` when html5ever is
 /// needed (`sink` then has the events up to there).
 fn scan_into<'a>(html: &'a str, sink: &mut dyn FnMut(Ev<'a>)) -> Option<()> {
-    // Open elements: name and attributes (closing events repeat them).
+    // Open elements: name and class (closing events carry the class, which is all the
+    // writer reads of them; a copy of every attribute cost an allocation per link).
     let mut open: Vec<(Cow<str>, Attrs)> = Vec::with_capacity(16);
     let mut rest = html;
     while !rest.is_empty() {
@@ -191,7 +192,8 @@ fn scan_into<'a>(html: &'a str, sink: &mut dyn FnMut(Ev<'a>)) -> Option<()> {
                     if open.len() >= MAX_DEPTH {
                         return None;
                     }
-                    open.push((name.clone(), tag.attrs.clone()));
+                    let class = tag.attrs.iter().filter(|(k, _)| k == "class").cloned();
+                    open.push((name.clone(), class.collect()));
                 }
                 sink(Ev::Open(tag));
                 if void(&name) {
