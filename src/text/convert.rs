@@ -13,6 +13,8 @@ pub(super) fn convert(html: &str, walk: Walk) -> HtmlText {
     // The text is rarely longer than its markup: one allocation, trimmed at the end.
     let mut w = Writer {
         text: String::with_capacity(html.len()),
+        // Room for a paragraph of most bodies, instead of growing to it by doubling.
+        cur: String::with_capacity(html.len().min(PARAGRAPH)),
         ..Writer::default()
     };
     walk(html, &mut |ev| match ev {
@@ -20,16 +22,21 @@ pub(super) fn convert(html: &str, walk: Walk) -> HtmlText {
         Ev::Close(tag) => w.close(&tag),
         Ev::Text(t) => w.text(&t),
         Ev::Restart => {
-            let mut text = std::mem::take(&mut w.text);
+            let (mut text, mut cur) = (std::mem::take(&mut w.text), std::mem::take(&mut w.cur));
             text.clear();
+            cur.clear();
             w = Writer {
                 text,
+                cur,
                 ..Writer::default()
             };
         }
     });
     w.finish()
 }
+
+/// The room the paragraph being written starts with (bytes of markup, at most).
+const PARAGRAPH: usize = 1024;
 
 #[derive(Default)]
 struct Writer {
@@ -521,6 +528,10 @@ fn split_credit(caption: &str) -> (String, Option<String>) {
         "Image:",
         "Credit:",
     ];
+    // Every mark holds a colon or " by": most captions have neither and are done at once.
+    if memchr::memchr(b':', caption.as_bytes()).is_none() && !caption.contains(" by") {
+        return (caption.to_string(), None);
+    }
     let best = MARKS
         .iter()
         .filter_map(|m| caption.rfind(m).map(|i| (i, *m)))
