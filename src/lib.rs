@@ -38,6 +38,7 @@ pub mod model;
 pub mod par;
 pub mod poll;
 pub mod query;
+pub mod scratch;
 pub mod source;
 pub mod store;
 pub mod text;

@@ -97,7 +97,10 @@ impl Prepare {
             self.cut.fetch_add(1, Ordering::Relaxed);
         }
         let folded = Folded::from_entry(e);
-        let held = (!e.id.is_empty()).then(|| Held::new(std::mem::take(e)));
+        let held = (!e.id.is_empty()).then(|| {
+            crate::text::give_back(std::mem::take(&mut e.text));
+            Held::new(std::mem::take(e))
+        });
         (folded, held)
     }
 

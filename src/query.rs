@@ -72,6 +72,11 @@ pub fn parse(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Query, QueryE
     Ok(Query { terms })
 }
 
+thread_local! {
+    /// The buffer [`Folded::from_entry`] folds in.
+    static FOLDING: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
 /// The text of one entry, folded once (at ingestion) so matching is cheap.
 ///
 /// Title, authors and text live in one buffer, in that order, joined by `\n` (which never
@@ -123,7 +128,10 @@ impl Folded {
         captions: impl Iterator<Item = &'a str> + Clone,
     ) -> Folded {
         let extra: usize = captions.clone().map(|c| c.len() + 1).sum();
-        let mut all = String::with_capacity(title.len() + body.len() + extra + 32);
+        // Folded in the thread's buffer, then copied at its size: folding may change the
+        // length, and a string trimmed to its size takes the allocator's lock once more.
+        let mut all = crate::scratch::take(&FOLDING);
+        all.reserve(title.len() + body.len() + extra + 32);
         fold::fold_into(title, &mut all);
         let title_end = all.len();
         all.push('\n');
@@ -142,14 +150,16 @@ impl Folded {
             fold::fold_into("\n", &mut all);
             fold::fold_into(caption, &mut all);
         }
-        Folded {
+        let folded = Folded {
             grams: Grams::of(all.as_bytes()),
-            all: all.into_boxed_str(),
+            all: all.as_str().into(),
             title_end,
             authors_end,
             body_end,
             body,
-        }
+        };
+        crate::scratch::keep(&FOLDING, all);
+        folded
     }
 
     /// The folded headline.

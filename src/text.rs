@@ -52,6 +52,19 @@ pub fn html_to_text(html: &str) -> HtmlText {
     convert(html, events::walk)
 }
 
+thread_local! {
+    /// A body given back by [`give_back`], for the thread's next [`html_to_text`].
+    static SPARE: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
+/// Gives an entry's body, read and no longer needed, to this thread's next
+/// [`html_to_text`] to write in. That text is then not trimmed to its size: the caller
+/// means to give it back too (as the poller does once it has folded an entry), so that
+/// reading a document allocates one buffer per thread for its bodies, not one per entry.
+pub fn give_back(text: String) {
+    crate::scratch::keep(&SPARE, text);
+}
+
 /// A one-line field (headline, author, caption): decode entities, drop tags, collapse
 /// whitespace, sanitize.
 pub fn plain(s: &str) -> String {
@@ -315,6 +328,30 @@ pub(crate) fn find_space(s: &str) -> Option<(usize, usize)> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_body_given_back_is_written_in_and_not_trimmed() {
+        let html = "<p>One <b>two</b></p><p>AT&T <x y='1'>three</p>";
+        let fresh = html_to_text(html);
+        assert_eq!(
+            fresh.text.capacity(),
+            fresh.text.len(),
+            "trimmed to its size"
+        );
+        give_back(String::with_capacity(4096));
+        let given = html_to_text(html);
+        assert_eq!(given.text, fresh.text);
+        assert_eq!(
+            given.text.capacity(),
+            4096,
+            "written in the body given back"
+        );
+        // Taken: the next one is a new string again.
+        assert_eq!(html_to_text(html).text.capacity(), fresh.text.len());
+        // A body given back with text in it is emptied first.
+        give_back("left over".repeat(100));
+        assert_eq!(html_to_text(html).text, fresh.text);
+    }
 
     #[test]
     fn paragraphs_and_breaks() {

@@ -55,22 +55,16 @@ thread_local! {
     static UNESCAPED: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
-/// A buffer grown beyond this by a huge body is not kept for the next one.
-const KEEP_UNESCAPED: usize = 256 * 1024;
-
 impl Raw<'_> {
     /// `f` of the string's text, its escapes undone.
     fn read<R>(self, f: impl FnOnce(&str) -> R) -> R {
         if memchr::memchr(b'\\', self.0.as_bytes()).is_none() {
             return f(self.0);
         }
-        let mut buf = UNESCAPED.take();
-        buf.clear();
+        let mut buf = crate::scratch::take(&UNESCAPED);
         unescape(self.0, &mut buf);
         let out = f(&buf);
-        if buf.capacity() <= KEEP_UNESCAPED {
-            UNESCAPED.set(buf);
-        }
+        crate::scratch::keep(&UNESCAPED, buf);
         out
     }
 }

@@ -284,6 +284,11 @@ fn space_at(s: &str, at: usize) -> Option<usize> {
     }
 }
 
+thread_local! {
+    /// The buffer [`Patches`] writes in.
+    static PATCHES: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 /// The patches of one text as they are found (see [`fold_recording`]).
 struct Patches<'a> {
     text: &'a str,
@@ -314,8 +319,12 @@ impl<'a> Patches<'a> {
     fn new(text: &'a str, limit: usize) -> Patches<'a> {
         Patches {
             text,
-            // Sized for a capital every sentence or so; regrown only for unusual text.
-            out: Vec::with_capacity(text.len() / 16),
+            // The thread's buffer, with room for a capital every sentence or so.
+            out: {
+                let mut out = crate::scratch::take(&PATCHES);
+                out.reserve(text.len() / 16);
+                out
+            },
             open: None,
             written_to: 0,
             limit,
@@ -361,9 +370,12 @@ impl<'a> Patches<'a> {
         self.written_to = p.folded.end;
     }
 
+    /// The patches, copied at their size out of the thread's buffer (kept for the next).
     fn finish(mut self) -> Option<Box<[u8]>> {
         self.write();
-        (!self.over && self.out.len() <= self.limit).then(|| self.out.into_boxed_slice())
+        let patches = (!self.over && self.out.len() <= self.limit).then(|| self.out[..].into());
+        crate::scratch::keep(&PATCHES, self.out);
+        patches
     }
 }
 

@@ -10,9 +10,14 @@ use crate::entry::Image;
 pub(super) type Walk = fn(&str, &mut dyn FnMut(Ev));
 
 pub(super) fn convert(html: &str, walk: Walk) -> HtmlText {
-    // The text is rarely longer than its markup: one allocation, trimmed at the end.
+    // The text is rarely longer than its markup: one allocation, trimmed at the end, unless
+    // the thread has a body given back to write in (see [`super::give_back`]).
+    let mut text = crate::scratch::take(&super::SPARE);
+    let given = text.capacity() > 0;
+    text.reserve(html.len());
     let mut w = Writer {
-        text: String::with_capacity(html.len()),
+        text,
+        given,
         // Room for a paragraph of most bodies, instead of growing to it by doubling.
         cur: String::with_capacity(html.len().min(PARAGRAPH)),
         ..Writer::default()
@@ -27,6 +32,7 @@ pub(super) fn convert(html: &str, walk: Walk) -> HtmlText {
             cur.clear();
             w = Writer {
                 text,
+                given: w.given,
                 cur,
                 ..Writer::default()
             };
@@ -42,6 +48,8 @@ const PARAGRAPH: usize = 1024;
 struct Writer {
     /// The finished paragraphs, joined as they are finished.
     text: String,
+    /// `text` is a body given back, which will be given back again: it is not trimmed.
+    given: bool,
     /// Whether the last finished paragraph was `tight` (a list item, a table row: two in a
     /// row are separated by one newline instead of a blank line); `None` before the first.
     last_tight: Option<bool>,
@@ -494,9 +502,11 @@ impl Writer {
     fn finish(mut self) -> HtmlText {
         self.flush();
         let mut text = std::mem::take(&mut self.text);
-        // Sized exactly: bodies are most of what a blog holds, and a string grown by
-        // doubling keeps a third more than it uses on average.
-        text.shrink_to_fit();
+        // Sized exactly when it may be kept: a string grown by doubling keeps a third more
+        // than it uses on average.
+        if !self.given {
+            text.shrink_to_fit();
+        }
         // Every piece was sanitized on the way in, and joining clean pieces cannot create a
         // forbidden character, so the text needs no second pass.
         debug_assert!(!text.chars().any(is_forbidden));
