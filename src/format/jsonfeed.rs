@@ -597,6 +597,14 @@ mod unescape_tests {
     }
 
     #[test]
+    fn half_a_surrogate_pair_in_a_body_is_a_replacement_character() {
+        // serde_json refuses it in a string it unescapes; a body keeps the rest of its text.
+        assert!(serde_json::from_str::<String>(r#""a\ud800b""#).is_err());
+        let item: Item = serde_json::from_str(r#"{"content_html": "<p>a\ud800b</p>"}"#).unwrap();
+        assert_eq!(entry(item).text, "a\u{fffd}b");
+    }
+
+    #[test]
     fn a_body_that_is_not_a_string_breaks_its_item() {
         for body in ["5", "{}", "[\"a\"]", "true"] {
             let doc = format!(r#"{{"content_html": {body}}}"#);
