@@ -17,6 +17,8 @@ use crate::entry::{Entry, Image, Snapshot};
 use crate::format::FormatError;
 use crate::text::{HtmlText, html_to_text, plain, sanitize};
 
+mod items;
+
 /// Whether `bytes` is an XML document whose root is `<rss>`, an Atom `<feed>` or `<rdf:RDF>`.
 pub fn detect(bytes: &[u8]) -> bool {
     let Some(tag) = root_tag(bytes) else {
@@ -59,18 +61,68 @@ fn root_tag(bytes: &[u8]) -> Option<String> {
     }
 }
 
+/// From this many items on, a feed is read item by item (see [`items`]).
+const BY_ITEM_FROM: usize = 64;
+
+/// How many items one parse reads, when a feed is read item by item.
+const ITEMS_PER_PARSE: usize = 32;
+
 /// Read an RSS or Atom feed.
 pub fn parse(bytes: &[u8]) -> Result<Snapshot, FormatError> {
-    // Return no id for id-less entries; `entry` fills them in deterministically.
-    let parser = feed_rs::parser::Builder::new()
+    if let Some(cut) = items::cut(bytes).filter(|c| c.items.len() >= BY_ITEM_FROM)
+        && let Some(snapshot) = parse_by_item(bytes, &cut)
+    {
+        return Ok(snapshot);
+    }
+    parse_whole(bytes)
+}
+
+/// A parser that returns no id for id-less entries; `entry` fills them in
+/// deterministically.
+fn parser() -> feed_rs::parser::Parser {
+    feed_rs::parser::Builder::new()
         .id_generator(|_, _, _| String::new())
-        .build();
-    let feed = parser.parse(bytes).map_err(|e| match e {
+        .build()
+}
+
+/// Read a feed cut at its items: the rest for the feed's title and links, then the items,
+/// a run at a time, in an envelope of the document's start and end, on every core. `None`
+/// if any part fails to parse alone, or gives another number of entries than it has items
+/// (the whole document is then read, and its error reported).
+fn parse_by_item(bytes: &[u8], cut: &items::Cut) -> Option<Snapshot> {
+    let feed = parser().parse(&cut.rest(bytes)[..]).ok()?;
+    let open = &bytes[cut.open.clone()];
+    // Items side by side in the document are read together, a few dozen to an envelope:
+    // each parse costs feed-rs a setup about as dear as an item.
+    let runs: Vec<&[std::ops::Range<usize>]> = cut.items.chunks(ITEMS_PER_PARSE).collect();
+    let read = crate::par::map(&runs, 1, |run| {
+        use std::io::Read;
+        let span = run.first()?.start..run.last()?.end;
+        let envelope = open.chain(&bytes[span]).chain(cut.close);
+        let part = parser().parse(envelope).ok()?;
+        (part.entries.len() == run.len())
+            .then(|| part.entries.iter().map(entry).collect::<Vec<Entry>>())
+    });
+    let mut entries = Vec::with_capacity(cut.items.len());
+    for part in read {
+        entries.extend(part?);
+    }
+    snapshot(feed, entries).ok()
+}
+
+fn parse_whole(bytes: &[u8]) -> Result<Snapshot, FormatError> {
+    let feed = parser().parse(bytes).map_err(|e| match e {
         ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => {
             FormatError::NotALiveBlog("XML without an <rss>, <feed> or <rdf:RDF> root".into())
         }
         other => FormatError::Invalid(format!("feed: {other}")),
     })?;
+    let entries = feed.entries.iter().map(entry).collect();
+    snapshot(feed, entries)
+}
+
+/// The snapshot of a feed read by feed-rs, with its entries.
+fn snapshot(feed: model::Feed, entries: Vec<Entry>) -> Result<Snapshot, FormatError> {
     let format = match feed.feed_type {
         FeedType::Atom => "atom",
         FeedType::RSS0 | FeedType::RSS1 | FeedType::RSS2 => "rss",
@@ -88,7 +140,7 @@ pub fn parse(bytes: &[u8]) -> Result<Snapshot, FormatError> {
             .map(|t| plain(&t.content))
             .filter(|t| !t.is_empty()),
         home_url,
-        entries: feed.entries.iter().map(entry).collect(),
+        entries,
         coverage_end: None,
         ended: false,
         format,
@@ -249,6 +301,102 @@ mod tests {
         assert!(!detect(b"<feed></feed>"));
         assert!(!detect(b"<!DOCTYPE html><html></html>"));
         assert!(!detect(b"{\"rss\": 1}"));
+    }
+
+    /// The same snapshot read item by item and whole.
+    fn read_both_ways(doc: &[u8]) -> Snapshot {
+        let cut = items::cut(doc).expect("an RSS 2.0 or Atom document");
+        let by_item = parse_by_item(doc, &cut).expect("every item reads alone");
+        let whole = parse_whole(doc).unwrap();
+        assert_eq!(by_item, whole);
+        whole
+    }
+
+    #[test]
+    fn reading_item_by_item_gives_what_reading_whole_gives() {
+        for doc in [
+            &include_bytes!("../../tests/fixtures/more/atom.xml")[..],
+            include_bytes!("../../tests/fixtures/more/rss-guid.xml"),
+            include_bytes!("../../tests/fixtures/more/rss-noguid.xml"),
+        ] {
+            assert!(!read_both_ways(doc).entries.is_empty());
+        }
+    }
+
+    #[test]
+    fn namespaces_media_cdata_and_the_encoding_reach_every_item() {
+        let mut rss = String::from(
+            r#"<?xml version="1.0" encoding="ISO-8859-1"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:media="http://search.yahoo.com/mrss/">
+<channel><title>Caf&#233; live</title><link>https://x.example/live</link>"#,
+        );
+        for i in 0..BY_ITEM_FROM + 6 {
+            let guid = if i % 3 == 0 {
+                String::new()
+            } else {
+                format!("<guid>g{i}</guid>")
+            };
+            rss.push_str(&format!(
+                "<item>{guid}<title>Update {i} caf\u{e9}</title><dc:creator>Ana {i}</dc:creator>\
+                 <pubDate>Tue, 14 May 2024 16:{:02}:00 GMT</pubDate>\
+                 <content:encoded><![CDATA[<p>Body {i} with <a href=\"https://x.example/{i}\">a link</a></item></p>]]></content:encoded>\
+                 <media:content url=\"https://x.example/{i}.jpg\" medium=\"image\"><media:description>Quay {i}</media:description><media:credit>Photo desk</media:credit></media:content>\
+                 </item>\n",
+                i % 60
+            ));
+        }
+        rss.push_str("<!-- the end --></channel></rss>");
+        // Latin-1 bytes, as the declaration says.
+        let doc: Vec<u8> = rss
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).unwrap())
+            .collect();
+        let read = read_both_ways(&doc);
+        assert_eq!(read.title.as_deref(), Some("Café live"));
+        assert_eq!(read.entries.len(), BY_ITEM_FROM + 6);
+        let e = &read.entries[1];
+        assert_eq!(e.title, "Update 1 café");
+        assert_eq!(e.authors, ["Ana 1"]);
+        assert_eq!(e.images[0].caption.as_deref(), Some("Quay 1"));
+        assert!(e.text.starts_with("Body 1 with a link"), "{}", e.text);
+        assert!(parse(&doc).is_ok());
+    }
+
+    #[test]
+    fn atom_entries_keep_the_feeds_base_and_default_namespace() {
+        let mut atom = String::from(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://y.example/live/"><title type="html">Storm &amp;lt;live&amp;gt;</title><link href="https://y.example/live"/>"#,
+        );
+        for i in 0..BY_ITEM_FROM {
+            atom.push_str(&format!(
+                r#"<entry><id>e{i}</id><title>Entry {i}</title><link href="entry-{i}"/><updated>2024-03-09T10:{:02}:00Z</updated><author><name>Kim</name></author><content type="text">Plain &lt;b&gt; {i}</content></entry>"#,
+                i % 60
+            ));
+        }
+        atom.push_str("</feed>");
+        let read = read_both_ways(atom.as_bytes());
+        assert_eq!(read.format, "atom");
+        assert_eq!(read.entries.len(), BY_ITEM_FROM);
+        assert_eq!(read.entries[5].text, "Plain <b> 5");
+    }
+
+    #[test]
+    fn an_item_broken_alone_sends_the_document_to_the_whole_reader() {
+        let mut rss = String::from(r#"<rss version="2.0"><channel><title>Live</title>"#);
+        for i in 0..BY_ITEM_FROM {
+            rss.push_str(&format!(
+                "<item><guid>g{i}</guid><title>T{i}</title></item>"
+            ));
+        }
+        // Markup broken inside one item: an end tag that nothing opened.
+        rss.push_str("<item><guid>x</guid><title>T</title></bogus></item>");
+        rss.push_str("</channel></rss>");
+        let cut = items::cut(rss.as_bytes()).unwrap();
+        assert_eq!(parse_by_item(rss.as_bytes(), &cut), None);
+        // Read whole instead: the same error as before items were read alone.
+        let whole = parse_whole(rss.as_bytes());
+        assert!(matches!(whole, Err(FormatError::Invalid(_))), "{whole:?}");
+        assert_eq!(parse(rss.as_bytes()), whole);
     }
 
     #[test]

@@ -1,0 +1,207 @@
+//! Where each item of an RSS 2.0 or Atom document is, found without parsing it.
+//!
+//! feed-rs reads a whole document into its own model before livefeed sees the first
+//! entry: for 10,000 items that model, the document and the entries made from it are all
+//! held at once, and only one core works. Cut at its items, the document is read one item
+//! at a time, each in an envelope of the document's own start (its declaration and root
+//! element, so its encoding and namespaces hold) and the matching end tags, every core
+//! taking items in turn; what lies between the items is read apart for the feed's title
+//! and links.
+
+use std::ops::Range;
+
+/// A document cut at its items.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Cut {
+    /// The document up to the items' parent element's start tag, included.
+    pub open: Range<usize>,
+    /// The end tags that close what `open` opened.
+    pub close: &'static [u8],
+    /// Each item, from its start tag to its end tag.
+    pub items: Vec<Range<usize>>,
+}
+
+impl Cut {
+    /// Everything but the items, in order: the feed without its entries.
+    pub fn rest(&self, doc: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        for item in &self.items {
+            out.extend_from_slice(&doc[at..item.start]);
+            at = item.end;
+        }
+        out.extend_from_slice(&doc[at..]);
+        out
+    }
+}
+
+/// `doc` cut at its items, if it is RSS 2.0 (`<rss>` holding a `<channel>`) or Atom (a
+/// `<feed>` without a prefix) in an encoding where `<` and `>` are single ASCII bytes.
+/// `None` for anything else, which is then read whole.
+pub fn cut(doc: &[u8]) -> Option<Cut> {
+    if doc.starts_with(b"\xfe\xff") || doc.starts_with(b"\xff\xfe") || doc.contains(&0) {
+        return None; // UTF-16 or UTF-32
+    }
+    let (root, root_end) = next_start_tag(doc, 0)?;
+    let (open_end, close, item): (usize, &'static [u8], &[u8]) = match name(root) {
+        b"rss" => {
+            let (channel, channel_end) = next_start_tag(doc, root_end)?;
+            if name(channel) != b"channel" || channel.ends_with(b"/") {
+                return None;
+            }
+            (channel_end, b"</channel></rss>", b"item")
+        }
+        b"feed" => (root_end, b"</feed>", b"entry"),
+        _ => return None,
+    };
+    if root.ends_with(b"/") {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut at = open_end;
+    while let Some((lt, tag, tag_end)) = next_tag(doc, at).ok()? {
+        at = tag_end;
+        if name(tag) != item {
+            continue;
+        }
+        if !tag.ends_with(b"/") {
+            at = end_of(doc, tag_end, item)?;
+        }
+        items.push(lt..at);
+    }
+    Some(Cut {
+        open: 0..open_end,
+        close,
+        items,
+    })
+}
+
+/// The length of the comment, CDATA section, processing instruction or declaration that
+/// `s` starts with (`Some(None)` if it never ends); `None` if it starts with none of them.
+fn skipped(s: &[u8]) -> Option<Option<usize>> {
+    let end: &[u8] = if s.starts_with(b"<!--") {
+        b"-->"
+    } else if s.starts_with(b"<![CDATA[") {
+        b"]]>"
+    } else if s.starts_with(b"<?") {
+        b"?>"
+    } else if s.starts_with(b"<!") {
+        b">"
+    } else {
+        return None;
+    };
+    Some(memchr::memmem::find(&s[2..], end).map(|i| 2 + i + end.len()))
+}
+
+/// A tag: where it starts, its inside (between `<` and `>`) and where it ends.
+type Tag<'a> = (usize, &'a [u8], usize);
+
+/// The next tag from `at` on, past comments, CDATA sections, processing instructions and
+/// declarations. `Ok(None)` when no tag is left; `Err(())` when one never ends.
+fn next_tag(doc: &[u8], mut at: usize) -> Result<Option<Tag<'_>>, ()> {
+    loop {
+        let Some(lt) = memchr::memchr(b'<', &doc[at..]).map(|i| at + i) else {
+            return Ok(None);
+        };
+        if let Some(skip) = skipped(&doc[lt..]) {
+            at = lt + skip.ok_or(())?;
+            continue;
+        }
+        let gt = lt + memchr::memchr(b'>', &doc[lt..]).ok_or(())? + 1;
+        return Ok(Some((lt, &doc[lt + 1..gt - 1], gt)));
+    }
+}
+
+/// The first start tag from `at` on: its inside and where it ends.
+fn next_start_tag(doc: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    let (_, tag, end) = next_tag(doc, at).ok()??;
+    (!tag.starts_with(b"/")).then_some((tag, end))
+}
+
+/// The name of a tag from its inside.
+fn name(tag: &[u8]) -> &[u8] {
+    let end = tag
+        .iter()
+        .position(|&b| b.is_ascii_whitespace() || b == b'/')
+        .unwrap_or(tag.len());
+    &tag[..end]
+}
+
+/// Where the element named `item` whose start tag ends at `from` ends (after its end
+/// tag). An element of the same name inside it (no feed nests them) ends the cut.
+fn end_of(doc: &[u8], mut from: usize, item: &[u8]) -> Option<usize> {
+    loop {
+        let (_, tag, gt) = next_tag(doc, from).ok()??;
+        match tag.strip_prefix(b"/") {
+            Some(closing) if name(closing) == item => return Some(gt),
+            None if name(tag) == item => return None,
+            _ => from = gt,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items<'a>(doc: &'a str, cut: &Cut) -> Vec<&'a str> {
+        cut.items.iter().map(|r| &doc[r.clone()]).collect()
+    }
+
+    #[test]
+    fn rss_items_are_found_past_comments_cdata_and_look_alikes() {
+        let doc = r#"<?xml version="1.0"?>
+<!-- <item>not one</item> -->
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Live</title>
+<items>not one</items><item id="1"><title>One</title><description><![CDATA[<p>a</item> b</p>]]></description></item>
+<dc:item>not one</dc:item>
+<item/><item><title>Three</title></item >
+</channel></rss>"#;
+        let cut = cut(doc.as_bytes()).unwrap();
+        assert_eq!(
+            items(doc, &cut),
+            [
+                r#"<item id="1"><title>One</title><description><![CDATA[<p>a</item> b</p>]]></description></item>"#,
+                "<item/>",
+                "<item><title>Three</title></item >",
+            ]
+        );
+        assert!(doc[cut.open.clone()].ends_with("<channel>"));
+        assert_eq!(cut.close, b"</channel></rss>");
+        let rest = String::from_utf8(cut.rest(doc.as_bytes())).unwrap();
+        assert!(rest.contains("<title>Live</title>") && !rest.contains("One"));
+        assert!(rest.ends_with("</channel></rss>"));
+    }
+
+    #[test]
+    fn atom_entries_are_found() {
+        let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>Live</title><entry><id>1</id></entry><entry><id>2</id></entry></feed>"#;
+        let cut = cut(doc.as_bytes()).unwrap();
+        assert_eq!(
+            items(doc, &cut),
+            ["<entry><id>1</id></entry>", "<entry><id>2</id></entry>"]
+        );
+        assert_eq!(
+            &doc[cut.open.clone()],
+            r#"<feed xmlns="http://www.w3.org/2005/Atom">"#
+        );
+    }
+
+    #[test]
+    fn anything_else_is_not_cut() {
+        for doc in [
+            &b"<rdf:RDF><channel/><item/></rdf:RDF>"[..],
+            b"<atom:feed><atom:entry/></atom:feed>",
+            b"<rss><item/></rss>",
+            b"<rss/>",
+            b"<rss><channel/></rss>",
+            b"\xff\xfe<\x00r\x00",
+            // An item that never ends, or one inside another.
+            b"<rss><channel><item><title>cut",
+            b"<rss><channel><item><item></item></item></channel></rss>",
+            b"<rss><channel><item><!-- never closed",
+        ] {
+            assert_eq!(cut(doc), None, "{}", String::from_utf8_lossy(doc));
+        }
+    }
+}
