@@ -30,8 +30,9 @@ fn main() -> ExitCode {
 /// All threads allocate from one glibc arena. By default each thread that reads a document
 /// may get an arena of its own, and what it frees there (the pieces of the document, the
 /// strings an entry was made of) serves no other thread: the peak of a 10,000-entry first
-/// fetch was 1–3 MB higher, and varied more, while one arena measured no slower (see
-/// README.md, Performance).
+/// fetch was 1–3 MB higher, and varied more. The price is the arena's lock, which the
+/// reader threads share; they keep their own buffers for what each entry is built in
+/// (`scratch`) so that they seldom meet there (see README.md, Performance).
 fn one_malloc_arena() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets a tunable of the allocator; it runs before any other thread
