@@ -108,7 +108,7 @@ fn parse_json(
 
 /// Whether an angle-bracket document is an XML feed rather than an HTML page. XHTML pages
 /// also start with `<?xml`, so an `<html` near the top wins.
-fn is_xml(body: &[u8]) -> bool {
+pub(crate) fn is_xml(body: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
     if head.contains("<html") {
         return false;

@@ -2,11 +2,14 @@
 //!
 //! A JSON Feed whose first member is its `version` (as feeds write it) is read item by item
 //! as the bytes come in: the document is never held whole, only the entries made from it,
-//! and the reading overlaps the download. Any other document is gathered and read whole
-//! when it is complete, exactly as [`super::parse`] reads it.
+//! and the reading overlaps the download. An RSS 2.0 or Atom feed is read a run of items at
+//! a time as they come in (see [`super::syndication::stream`]). Any other document is
+//! gathered and read whole when it is complete, exactly as [`super::parse`] reads it.
 
 use super::jsonfeed::stream::Streamed;
 use super::split::{Kind, Piece, SplitError, Splitter};
+use super::syndication::Found;
+use super::syndication::stream::{self as xml, Finished};
 use super::{FormatError, mapping::Mapping, parse_mapped, parse_previewing};
 use crate::entry::{Entry, Held, Snapshot};
 use crate::query::Folded;
@@ -36,6 +39,8 @@ enum State {
     Sniffing { head: Vec<u8>, split: Splitter },
     /// A JSON Feed, read piece by piece.
     Feed { split: Splitter, feed: Streamed },
+    /// An RSS 2.0 or Atom feed, read a run of items at a time.
+    Xml(Box<xml::Streamed>),
     /// Anything else, gathered to be read whole.
     Whole(Vec<u8>),
 }
@@ -84,6 +89,25 @@ impl<'a> Reader<'a> {
                 read_pieces(&mut split, &mut feed, self.ready, false)?;
                 State::Feed { split, feed }
             }
+            State::Xml(mut feed) => match feed.push(chunk, self.ready)? {
+                None => State::Xml(feed),
+                Some(whole) => State::Whole(whole),
+            },
+            State::Sniffing { mut head, split } if starts_xml(&head, chunk) => {
+                head.extend_from_slice(chunk);
+                // No JSON starts with `<`: the splitter is not needed.
+                match xml::sniff(&head) {
+                    Found::Yes(()) => match xml::Streamed::new(head) {
+                        Ok(mut feed) => match feed.push(&[], self.ready)? {
+                            None => State::Xml(Box::new(feed)),
+                            Some(whole) => State::Whole(whole),
+                        },
+                        Err(head) => State::Whole(head),
+                    },
+                    Found::More if head.len() <= SNIFF => State::Sniffing { head, split },
+                    Found::More | Found::No => State::Whole(head),
+                }
+            }
             State::Sniffing {
                 mut head,
                 mut split,
@@ -123,6 +147,7 @@ impl<'a> Reader<'a> {
     pub fn entries_so_far(&self) -> usize {
         match &self.state {
             State::Feed { feed, .. } => feed.entries_so_far(),
+            State::Xml(feed) => feed.entries_so_far(),
             _ => 0,
         }
     }
@@ -139,6 +164,10 @@ impl<'a> Reader<'a> {
                 parse_previewing(&bytes, preview)
             }
             (State::Sniffing { head, .. }, Some(m)) => parse_mapped(&head, &m),
+            (State::Xml(feed), _) => match feed.finish(self.ready)? {
+                Finished::Read(snapshot) => Ok(snapshot),
+                Finished::Whole(bytes) => parse_previewing(&bytes, preview),
+            },
             (
                 State::Feed {
                     mut split,
@@ -150,6 +179,19 @@ impl<'a> Reader<'a> {
                 read_pieces(&mut split, &mut feed, self.ready, true)?;
                 feed.finish(split.arrays() > 0)
             }
+        }
+    }
+}
+
+/// Whether a document whose first bytes are `head` and then `chunk` starts with `<` (after a
+/// byte order mark and white space).
+fn starts_xml(head: &[u8], chunk: &[u8]) -> bool {
+    match head.get(xml::start(head)) {
+        Some(&b) => b == b'<',
+        // Only white space so far (or the start of a byte order mark).
+        None => {
+            let both = [head, chunk].concat();
+            both.get(xml::start(&both)) == Some(&b'<')
         }
     }
 }
@@ -242,6 +284,30 @@ mod tests {
         let s = reader.finish(None).unwrap();
         assert_eq!(s, crate::format::parse(doc.as_bytes()).unwrap());
         assert_eq!(s.entries.len(), 2_000);
+    }
+
+    #[test]
+    fn rss_entries_are_made_before_the_document_ends() {
+        let mut doc = String::from("\n<rss version=\"2.0\"><channel><title>Live</title>");
+        for i in 0..2_000 {
+            doc.push_str(&format!(
+                "<item><guid>g{i}</guid><title>T{i}</title><description>{}</description></item>",
+                "words ".repeat(20)
+            ));
+        }
+        doc.push_str("</channel></rss>");
+        let mut reader = Reader::new(None, 0);
+        let half = doc.len() / 2;
+        for chunk in doc.as_bytes()[..half].chunks(4096) {
+            reader.push(chunk).unwrap();
+        }
+        let read = reader.entries_so_far();
+        assert!(read > 500, "{read} entries read from the first half");
+        for chunk in doc.as_bytes()[half..].chunks(4096) {
+            reader.push(chunk).unwrap();
+        }
+        let s = reader.finish(None).unwrap();
+        assert_eq!(s, crate::format::parse(doc.as_bytes()).unwrap());
     }
 
     #[test]

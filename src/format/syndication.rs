@@ -18,6 +18,8 @@ use crate::format::FormatError;
 use crate::text::{HtmlText, html_to_text, plain, sanitize};
 
 mod items;
+pub use items::Found;
+pub mod stream;
 
 /// Whether `bytes` is an XML document whose root is `<rss>`, an Atom `<feed>` or `<rdf:RDF>`.
 pub fn detect(bytes: &[u8]) -> bool {
@@ -86,8 +88,7 @@ fn parser() -> feed_rs::parser::Parser {
 }
 
 /// Read a feed cut at its items: the rest for the feed's title and links, then the items,
-/// a run at a time, in an envelope of the document's start and end, on every core. `None`
-/// if any part fails to parse alone, or gives another number of entries than it has items
+/// a run at a time (see [`read_run`]), on every core. `None` if any part fails to parse
 /// (the whole document is then read, and its error reported).
 fn parse_by_item(bytes: &[u8], cut: &items::Cut) -> Option<Snapshot> {
     let feed = parser().parse(&cut.rest(bytes)[..]).ok()?;
@@ -96,12 +97,8 @@ fn parse_by_item(bytes: &[u8], cut: &items::Cut) -> Option<Snapshot> {
     // each parse costs feed-rs a setup about as dear as an item.
     let runs: Vec<&[std::ops::Range<usize>]> = cut.items.chunks(ITEMS_PER_PARSE).collect();
     let read = crate::par::map(&runs, 1, |run| {
-        use std::io::Read;
-        let span = run.first()?.start..run.last()?.end;
-        let envelope = open.chain(&bytes[span]).chain(cut.close);
-        let part = parser().parse(envelope).ok()?;
-        (part.entries.len() == run.len())
-            .then(|| part.entries.iter().map(entry).collect::<Vec<Entry>>())
+        let read = read_run(open, bytes, run, cut.close).ok()?;
+        Some(read.iter().map(entry).collect::<Vec<Entry>>())
     });
     let mut entries = Vec::with_capacity(cut.items.len());
     for part in read {
@@ -110,15 +107,56 @@ fn parse_by_item(bytes: &[u8], cut: &items::Cut) -> Option<Snapshot> {
     snapshot(feed, entries).ok()
 }
 
+/// A run of items (`run`, places in `doc`) read in one envelope of the document's start
+/// (`open`) and end tags (`close`), so that its encoding, namespaces and base hold. When
+/// that gives another number of entries than there are items (a tag left open in one item
+/// swallows the items after it, where reading the whole document would lose them), each
+/// item is read in an envelope of its own. An error when an item cannot be read even alone,
+/// or alone is not one entry.
+fn read_run(
+    open: &[u8],
+    doc: &[u8],
+    run: &[std::ops::Range<usize>],
+    close: &[u8],
+) -> Result<Vec<model::Entry>, String> {
+    use std::io::Read;
+    let read = |span: std::ops::Range<usize>| {
+        let envelope = open.chain(&doc[span]).chain(close);
+        parser().parse(envelope).map(|feed| feed.entries)
+    };
+    let (Some(first), Some(last)) = (run.first(), run.last()) else {
+        return Ok(Vec::new());
+    };
+    if let Ok(entries) = read(first.start..last.end)
+        && entries.len() == run.len()
+    {
+        return Ok(entries);
+    }
+    let mut entries = Vec::with_capacity(run.len());
+    for item in run {
+        let mut alone = read(item.clone()).map_err(|e| format!("feed: {e}"))?;
+        if alone.len() != 1 {
+            return Err(format!("feed: an item reads as {} entries", alone.len()));
+        }
+        entries.append(&mut alone);
+    }
+    Ok(entries)
+}
+
 fn parse_whole(bytes: &[u8]) -> Result<Snapshot, FormatError> {
-    let feed = parser().parse(bytes).map_err(|e| match e {
+    let feed = parser().parse(bytes).map_err(feed_error)?;
+    let entries = feed.entries.iter().map(entry).collect();
+    snapshot(feed, entries)
+}
+
+/// What feed-rs could not read, in our words.
+fn feed_error(e: ParseFeedError) -> FormatError {
+    match e {
         ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => {
             FormatError::NotALiveBlog("XML without an <rss>, <feed> or <rdf:RDF> root".into())
         }
         other => FormatError::Invalid(format!("feed: {other}")),
-    })?;
-    let entries = feed.entries.iter().map(entry).collect();
-    snapshot(feed, entries)
+    }
 }
 
 /// The snapshot of a feed read by feed-rs, with its entries.

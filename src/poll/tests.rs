@@ -414,3 +414,39 @@ async fn entries_without_ids_are_held_in_their_place() {
         }
     }
 }
+
+/// A big RSS feed is read a run of items at a time while it comes: the snapshot the poller
+/// makes of it (every entry held, folded as made) is the one a whole read makes.
+#[tokio::test]
+async fn a_big_rss_feed_is_prepared_as_it_is_read() {
+    let mut doc = String::from(
+        r#"<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Live</title>"#,
+    );
+    for i in 0..1_500 {
+        let guid = if i % 4 == 0 {
+            String::new()
+        } else {
+            format!("<guid>g{i}</guid>")
+        };
+        doc.push_str(&format!(
+            "<item>{guid}<title>Update {i}</title><dc:creator>Desk</dc:creator>\
+             <pubDate>Tue, 14 May 2024 16:{:02}:00 GMT</pubDate>\
+             <description><![CDATA[<p>Body of update {i}, {}.</p>]]></description></item>\n",
+            i % 60,
+            "words ".repeat(20)
+        ));
+    }
+    doc.push_str("</channel></rss>");
+    let whole = crate::format::parse(doc.as_bytes()).unwrap();
+    assert_eq!(whole.format, "rss");
+    let s = read_whole(doc.into_bytes(), None, Caps::default())
+        .await
+        .unwrap();
+    assert!(s.entries.is_empty() && s.held.iter().all(Option::is_some));
+    assert_eq!((s.title.as_deref(), s.format), (Some("Live"), "rss"));
+    let read: Vec<Entry> = (0..s.len()).filter_map(|i| s.entry(i)).collect();
+    assert_eq!(read, whole.entries);
+    for (f, e) in s.folded.iter().zip(&read) {
+        assert_eq!(*f, crate::query::Folded::from_entry(e));
+    }
+}

@@ -35,43 +35,134 @@ impl Cut {
     }
 }
 
-/// `doc` cut at its items, if it is RSS 2.0 (`<rss>` holding a `<channel>`) or Atom (a
-/// `<feed>` without a prefix) in an encoding where `<` and `>` are single ASCII bytes.
-/// `None` for anything else, which is then read whole.
-pub fn cut(doc: &[u8]) -> Option<Cut> {
+/// Where the items of a document start, once its first tags are known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Open {
+    /// The end of the items' parent element's start tag.
+    pub end: usize,
+    /// The end tags that close what the document opened up to `end`.
+    pub close: &'static [u8],
+    /// The name of the items' element.
+    pub item: &'static [u8],
+}
+
+/// What the start of a document says of it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Found<T> {
+    Yes(T),
+    /// Not known from these bytes: more of the document is needed.
+    More,
+    /// Not a document that can be cut at its items.
+    No,
+}
+
+/// Where the items of `doc` (the document or its first bytes) start, if it is RSS 2.0
+/// (`<rss>` holding a `<channel>`) or Atom (a `<feed>` without a prefix) in an encoding
+/// where `<` and `>` are single ASCII bytes.
+pub fn open(doc: &[u8]) -> Found<Open> {
     if doc.starts_with(b"\xfe\xff") || doc.starts_with(b"\xff\xfe") || doc.contains(&0) {
-        return None; // UTF-16 or UTF-32
+        return Found::No; // UTF-16 or UTF-32
     }
-    let (root, root_end) = next_start_tag(doc, 0)?;
-    let (open_end, close, item): (usize, &'static [u8], &[u8]) = match name(root) {
-        b"rss" => {
-            let (channel, channel_end) = next_start_tag(doc, root_end)?;
-            if name(channel) != b"channel" || channel.ends_with(b"/") {
-                return None;
-            }
-            (channel_end, b"</channel></rss>", b"item")
-        }
-        b"feed" => (root_end, b"</feed>", b"entry"),
-        _ => return None,
+    let start_tag = |at: usize| match next_tag(doc, at) {
+        Ok(Some((_, tag, end))) if !tag.starts_with(b"/") => Found::Yes((tag, end)),
+        Ok(Some(_)) => Found::No,
+        Ok(None) | Err(()) => Found::More,
+    };
+    let (root, root_end) = match start_tag(0) {
+        Found::Yes(t) => t,
+        Found::More => return Found::More,
+        Found::No => return Found::No,
     };
     if root.ends_with(b"/") {
-        return None;
+        return Found::No;
     }
+    match name(root) {
+        b"rss" => match start_tag(root_end) {
+            Found::Yes((channel, end))
+                if name(channel) == b"channel" && !channel.ends_with(b"/") =>
+            {
+                Found::Yes(Open {
+                    end,
+                    close: b"</channel></rss>",
+                    item: b"item",
+                })
+            }
+            Found::More => Found::More,
+            _ => Found::No,
+        },
+        b"feed" => Found::Yes(Open {
+            end: root_end,
+            close: b"</feed>",
+            item: b"entry",
+        }),
+        _ => Found::No,
+    }
+}
+
+/// What follows a place in a document, looking for items.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// An item, from its start tag to its end tag.
+    Item(Range<usize>),
+    /// A tag that is not an item's; it ends there.
+    Other(usize),
+    /// No tag is left.
+    End,
+    /// A tag or an item that does not end within these bytes.
+    Unended,
+    /// An item inside an item (no feed nests them): the document cannot be cut.
+    Nested,
+}
+
+/// The next item or other tag of `doc` from `at` on, for items named `item`.
+pub fn step(doc: &[u8], at: usize, item: &[u8]) -> Step {
+    let (lt, tag, tag_end) = match next_tag(doc, at) {
+        Ok(Some(t)) => t,
+        Ok(None) => return Step::End,
+        Err(()) => return Step::Unended,
+    };
+    if name(tag) != item {
+        return Step::Other(tag_end);
+    }
+    if tag.ends_with(b"/") {
+        return Step::Item(lt..tag_end);
+    }
+    let mut from = tag_end;
+    loop {
+        let (_, tag, gt) = match next_tag(doc, from) {
+            Ok(Some(t)) => t,
+            Ok(None) | Err(()) => return Step::Unended,
+        };
+        match tag.strip_prefix(b"/") {
+            Some(closing) if name(closing) == item => return Step::Item(lt..gt),
+            None if name(tag) == item => return Step::Nested,
+            _ => from = gt,
+        }
+    }
+}
+
+/// `doc` cut at its items (see [`open`]); `None` for anything else, which is then read
+/// whole.
+pub fn cut(doc: &[u8]) -> Option<Cut> {
+    let Found::Yes(open) = open(doc) else {
+        return None;
+    };
     let mut items = Vec::new();
-    let mut at = open_end;
-    while let Some((lt, tag, tag_end)) = next_tag(doc, at).ok()? {
-        at = tag_end;
-        if name(tag) != item {
-            continue;
+    let mut at = open.end;
+    loop {
+        match step(doc, at, open.item) {
+            Step::Item(range) => {
+                at = range.end;
+                items.push(range);
+            }
+            Step::Other(end) => at = end,
+            Step::End => break,
+            Step::Unended | Step::Nested => return None,
         }
-        if !tag.ends_with(b"/") {
-            at = end_of(doc, tag_end, item)?;
-        }
-        items.push(lt..at);
     }
     Some(Cut {
-        open: 0..open_end,
-        close,
+        open: 0..open.end,
+        close: open.close,
         items,
     })
 }
@@ -112,12 +203,6 @@ fn next_tag(doc: &[u8], mut at: usize) -> Result<Option<Tag<'_>>, ()> {
     }
 }
 
-/// The first start tag from `at` on: its inside and where it ends.
-fn next_start_tag(doc: &[u8], at: usize) -> Option<(&[u8], usize)> {
-    let (_, tag, end) = next_tag(doc, at).ok()??;
-    (!tag.starts_with(b"/")).then_some((tag, end))
-}
-
 /// The name of a tag from its inside.
 fn name(tag: &[u8]) -> &[u8] {
     let end = tag
@@ -125,19 +210,6 @@ fn name(tag: &[u8]) -> &[u8] {
         .position(|&b| b.is_ascii_whitespace() || b == b'/')
         .unwrap_or(tag.len());
     &tag[..end]
-}
-
-/// Where the element named `item` whose start tag ends at `from` ends (after its end
-/// tag). An element of the same name inside it (no feed nests them) ends the cut.
-fn end_of(doc: &[u8], mut from: usize, item: &[u8]) -> Option<usize> {
-    loop {
-        let (_, tag, gt) = next_tag(doc, from).ok()??;
-        match tag.strip_prefix(b"/") {
-            Some(closing) if name(closing) == item => return Some(gt),
-            None if name(tag) == item => return None,
-            _ => from = gt,
-        }
-    }
 }
 
 #[cfg(test)]
