@@ -7,7 +7,8 @@
 //! - [`entry`]: the normalized entry and snapshot types every format produces, and the
 //!   form the store holds an entry in (all its strings in one block).
 //! - [`format`](mod@format): detect a document's format and parse it into a snapshot; a JSON
-//!   Feed is read item by item while it arrives (`format/reader.rs`, `format/split.rs`).
+//!   Feed is read item by item while it arrives (`format/reader.rs`, `format/split.rs`), an
+//!   RSS or Atom feed a run of items at a time (`format/syndication/stream.rs`).
 //! - [`text`]: HTML to plain text, sanitizing of untrusted text, width-correct truncation.
 //! - [`source`]: fetching bytes chunk by chunk: http (caps, timeouts, conditional GET) and
 //!   files.

@@ -2,12 +2,12 @@
 //! document is never held whole: only the entries made from it, the bytes not read yet,
 //! and what lies between the items (for the feed's title and links, read at the end).
 //!
-//! Until a document has shown [`BY_ITEM_FROM`] items, all of it is kept: a small feed, or
+//! Until a document has shown `BY_ITEM_FROM` (64) items, all of it is kept: a small feed, or
 //! one that cannot be cut at its items, is then read whole exactly as [`super::parse`]
 //! reads it. From there on the items are read as in [`super::parse`] (each run in an
 //! envelope of the document's start and end, every core taking runs in turn), and their
-//! bytes are let go. A run that cannot be read alone then fails the document: its bytes
-//! are gone, so it is not read whole instead.
+//! bytes are let go. An item that cannot be read even alone then fails the document: the
+//! bytes before it are gone, so it is not read whole instead.
 
 use std::ops::Range;
 
