@@ -5,18 +5,32 @@ use super::{FormatError, jsonld, lenient, microdata, not_found_message};
 use crate::entry::Snapshot;
 use scraper::{ElementRef, Html};
 
+/// JSON-LD blocks holding this many bytes in all are read with the page's tree let go.
+const BIG_BLOCKS: usize = 1024 * 1024;
+
 /// Read an HTML page.
 pub fn parse(page: &str) -> Result<Snapshot, FormatError> {
     // Capped nesting first: html5ever is quadratic in the depth.
-    let doc = Html::parse_document(&crate::text::limit_depth(page, crate::text::MAX_DEPTH));
+    let page = crate::text::limit_depth(page, crate::text::MAX_DEPTH);
+    let mut doc = Some(Html::parse_document(&page));
+    let blocks = doc.as_ref().map(ld_blocks).unwrap_or_default();
+    if blocks.iter().map(String::len).sum::<usize>() >= BIG_BLOCKS {
+        // A big live blog is nearly all JSON-LD, and the tree holds its text once more: let
+        // the tree go while the blocks are read (the page is parsed again only when no
+        // live blog is found in them).
+        doc = None;
+    }
     let mut found = Vec::new();
-    let values: Vec<serde_json::Value> = ld_blocks(&doc)
-        .iter()
-        .filter_map(|b| lenient::parse(b))
+    // Each block is let go as soon as it is read.
+    let values: Vec<serde_json::Value> = blocks
+        .into_iter()
+        .filter_map(|b| lenient::parse(&b))
         .collect();
     if let Some(snapshot) = jsonld::from_values(&values, &mut found) {
         return Ok(snapshot);
     }
+    drop(values);
+    let doc = doc.unwrap_or_else(|| Html::parse_document(&page));
     if let Some(snapshot) = microdata::parse(&doc, &mut found) {
         return Ok(snapshot);
     }
@@ -66,4 +80,58 @@ pub fn feed_link(doc: &Html) -> Option<String> {
         })
         .and_then(|l| l.value().attr("href"))
         .map(|h| crate::text::sanitize(h.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page with `ld` as its JSON-LD block and `body` as its body.
+    fn page(ld: &str, body: &str) -> String {
+        format!(
+            r#"<!DOCTYPE html><html><head><script type="application/ld+json">{ld}</script></head><body>{body}</body></html>"#
+        )
+    }
+
+    #[test]
+    fn a_big_json_ld_live_blog_is_read_with_the_tree_let_go() {
+        let updates: Vec<serde_json::Value> = (0..2_000)
+            .map(|i| {
+                serde_json::json!({
+                    "@type": "BlogPosting",
+                    "@id": format!("u{i}"),
+                    "headline": format!("Update {i}"),
+                    "datePublished": "2025-06-01T19:00:00Z",
+                    "articleBody": "words ".repeat(100),
+                })
+            })
+            .collect();
+        let ld = serde_json::json!({"@type": "LiveBlogPosting", "headline": "Live", "liveBlogUpdate": updates});
+        let ld = ld.to_string();
+        assert!(ld.len() >= BIG_BLOCKS);
+        let s = parse(&page(&ld, "<p>Hello</p>")).unwrap();
+        assert_eq!(s.entries.len(), 2_000);
+        assert_eq!(
+            s,
+            jsonld::from_values(&[lenient::parse(&ld).unwrap()], &mut Vec::new()).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_page_whose_big_json_ld_is_no_live_blog_is_parsed_again_for_microdata() {
+        let article =
+            serde_json::json!({"@type": "NewsArticle", "articleBody": "words ".repeat(200_000)});
+        let ld = article.to_string();
+        assert!(ld.len() >= BIG_BLOCKS);
+        let micro = include_str!("../../tests/fixtures/formats/microdata.html");
+        let body = &micro[micro.find("<div").unwrap()..micro.find("</body>").unwrap()];
+        let s = parse(&page(&ld, body)).unwrap();
+        assert_eq!(s.entries.len(), 2);
+        assert_eq!(s, parse(micro).unwrap());
+        let link = r#"<link rel="alternate" type="application/feed+json" href="/feed.json">"#;
+        assert_eq!(
+            parse(&page(&ld, link)),
+            Err(FormatError::FeedLink("/feed.json".into()))
+        );
+    }
 }

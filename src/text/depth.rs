@@ -20,7 +20,20 @@ pub fn limit_depth(html: &str, max: usize) -> Cow<'_, str> {
         return Cow::Borrowed(html);
     }
     let b = html.as_bytes();
-    let mut out = String::with_capacity(html.len());
+    // The output is the input itself until something is left out: only then is it copied.
+    let mut out: Option<String> = None;
+    let keep = |out: &mut Option<String>, range: std::ops::Range<usize>| {
+        if let Some(out) = out {
+            out.push_str(&html[range]);
+        }
+    };
+    let leave_out = |out: &mut Option<String>, from: usize| {
+        if out.is_none() {
+            let mut copy = String::with_capacity(html.len());
+            copy.push_str(&html[..from]);
+            *out = Some(copy);
+        }
+    };
     let mut open: Vec<String> = Vec::new();
     // Elements opened beyond the cap and not closed yet: everything inside goes.
     let mut excess = 0usize;
@@ -28,15 +41,19 @@ pub fn limit_depth(html: &str, max: usize) -> Cow<'_, str> {
     while i < b.len() {
         let Some(lt) = b[i..].iter().position(|&c| c == b'<').map(|p| i + p) else {
             if excess == 0 {
-                out.push_str(&html[i..]);
+                keep(&mut out, i..b.len());
+            } else {
+                leave_out(&mut out, i);
             }
             break;
         };
         if excess == 0 {
-            out.push_str(&html[i..lt]);
+            keep(&mut out, i..lt);
+        } else if lt > i {
+            leave_out(&mut out, i);
         }
         let (end, tag) = token(html, lt);
-        let keep = match &tag {
+        let kept = match &tag {
             Tag::Other => excess == 0,
             Tag::Open(name) if !counts(name) => excess == 0,
             Tag::Close(name) if !counts(name) => excess == 0,
@@ -59,12 +76,14 @@ pub fn limit_depth(html: &str, max: usize) -> Cow<'_, str> {
                 }
             }
         };
-        if keep {
-            out.push_str(&html[lt..end]);
+        if kept {
+            keep(&mut out, lt..end);
+        } else {
+            leave_out(&mut out, lt);
         }
         i = end;
     }
-    Cow::Owned(out)
+    out.map_or(Cow::Borrowed(html), Cow::Owned)
 }
 
 enum Tag {
@@ -230,6 +249,14 @@ mod tests {
     fn shallow_markup_is_untouched() {
         let html = "<div><p>a<p>b<ul><li>c<li>d</ul></div><br><img src=x>";
         assert_eq!(limit_depth(html, 3), html);
+        // Many tags, none too deep: the page itself, not a copy.
+        let long = "<div><p>a</p><b>x</b></div>".repeat(1_000);
+        assert!(matches!(limit_depth(&long, 3), Cow::Borrowed(s) if s == long));
+        let cut = format!("{long}<div><div><div><div>deep</div></div></div></div>");
+        assert_eq!(
+            limit_depth(&cut, 3),
+            format!("{long}<div><div><div></div></div></div>")
+        );
     }
 
     #[test]
