@@ -172,6 +172,20 @@ mod parse {
             .bench(|| livefeed::format::parse(divan::black_box(&doc)).map(|s| s.entries.len()));
     }
 
+    /// The same RSS feed read while it arrives, in 64 KB chunks (as the first fetch of a
+    /// source reads it): a run of items at a time, letting their bytes go.
+    #[divan::bench(args = [MB, 20 * MB], sample_count = 10)]
+    fn rss_arriving(bencher: Bencher, size: usize) {
+        let doc = document(synth::Format::Rss, size);
+        bencher.counter(BytesCount::of_slice(&doc)).bench(|| {
+            let mut reader = livefeed::format::Reader::new(None, 0);
+            for chunk in divan::black_box(&doc).chunks(64 * 1024) {
+                reader.push(chunk)?;
+            }
+            reader.finish(None).map(|s| s.entries.len())
+        });
+    }
+
     #[divan::bench(args = [MB], sample_count = 10)]
     fn atom(bencher: Bencher, size: usize) {
         let doc = document(synth::Format::Atom, size);
