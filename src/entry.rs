@@ -79,6 +79,22 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Add an entry as a reader made it: with the folded and held forms the caller made of
+    /// it as soon as it was made (see [`crate::format::Ready`]), if any. An entry not held
+    /// (its id is still to be made from its text) stays whole in `entries`.
+    pub fn push(&mut self, e: Entry, prepared: Option<(crate::query::Folded, Option<Held>)>) {
+        match prepared {
+            Some((folded, held)) => {
+                if held.is_none() {
+                    self.entries.push(e);
+                }
+                self.folded.push(folded);
+                self.held.push(held);
+            }
+            None => self.entries.push(e),
+        }
+    }
+
     /// How many entries the snapshot holds, in either form (see `held`).
     pub fn len(&self) -> usize {
         if self.held.is_empty() {

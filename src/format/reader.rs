@@ -98,10 +98,7 @@ impl<'a> Reader<'a> {
                 // No JSON starts with `<`: the splitter is not needed.
                 match xml::sniff(&head) {
                     Found::Yes(()) => match xml::Streamed::new(head) {
-                        Ok(mut feed) => match feed.push(&[], self.ready)? {
-                            None => State::Xml(Box::new(feed)),
-                            Some(whole) => State::Whole(whole),
-                        },
+                        Ok(feed) => State::Xml(Box::new(feed)),
                         Err(head) => State::Whole(head),
                     },
                     Found::More if head.len() <= SNIFF => State::Sniffing { head, split },

@@ -99,16 +99,7 @@ impl Streamed {
         for r in read {
             let (e, prepared) =
                 r.map_err(|e| FormatError::Invalid(format!("broken JSON Feed: {e}")))?;
-            match prepared {
-                Some((folded, held)) => {
-                    if held.is_none() {
-                        self.snapshot.entries.push(e);
-                    }
-                    self.snapshot.folded.push(folded);
-                    self.snapshot.held.push(held);
-                }
-                None => self.snapshot.entries.push(e),
-            }
+            self.snapshot.push(e, prepared);
         }
         Ok(())
     }

@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use super::items::{self, Found, Step};
 use super::{BY_ITEM_FROM, ITEMS_PER_PARSE, entry, feed_error, parser, read_run, snapshot};
-use crate::entry::{Entry, Snapshot};
+use crate::entry::Snapshot;
 use crate::format::FormatError;
 use crate::format::reader::Ready;
 
@@ -201,7 +201,7 @@ impl Streamed {
         });
         for part in read {
             for (e, prepared) in part? {
-                self.add(e, prepared);
+                self.snapshot.push(e, prepared);
             }
         }
         // Let go of the bytes read: everything before the first item still waiting (or
@@ -217,24 +217,6 @@ impl Streamed {
             *r = r.start - cut..r.end - cut;
         }
         Ok(())
-    }
-
-    fn add(
-        &mut self,
-        e: Entry,
-        prepared: Option<(crate::query::Folded, Option<crate::entry::Held>)>,
-    ) {
-        let s = &mut self.snapshot;
-        match prepared {
-            Some((folded, held)) => {
-                if held.is_none() {
-                    s.entries.push(e);
-                }
-                s.folded.push(folded);
-                s.held.push(held);
-            }
-            None => s.entries.push(e),
-        }
     }
 }
 
