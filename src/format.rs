@@ -51,12 +51,7 @@ pub fn parse_previewing(
     bytes: &[u8],
     preview: Option<&mut dyn FnMut(Snapshot)>,
 ) -> Result<Snapshot, FormatError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    let body = &bytes[start..];
+    let body = &bytes[body_start(bytes)..];
     match body.first() {
         Some(b'{' | b'[') => parse_json(body, preview),
         Some(b'<') if is_xml(body) => parse_xml(body),
@@ -66,6 +61,19 @@ pub fn parse_previewing(
         )),
         None => Err(FormatError::Invalid("the document is empty".into())),
     }
+}
+
+/// Where a document proper starts: after a UTF-8 byte order mark and white space.
+pub(crate) fn body_start(bytes: &[u8]) -> usize {
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    bytes[bom..]
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map_or(bytes.len(), |i| bom + i)
 }
 
 /// Parse a JSON document through a source's mapping (no detection).

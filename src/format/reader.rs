@@ -10,7 +10,7 @@ use super::jsonfeed::stream::Streamed;
 use super::split::{Kind, Piece, SplitError, Splitter};
 use super::syndication::Found;
 use super::syndication::stream::{self as xml, Finished};
-use super::{FormatError, mapping::Mapping, parse_mapped, parse_previewing};
+use super::{FormatError, body_start, mapping::Mapping, parse_mapped, parse_previewing};
 use crate::entry::{Entry, Held, Snapshot};
 use crate::query::Folded;
 
@@ -183,12 +183,12 @@ impl<'a> Reader<'a> {
 /// Whether a document whose first bytes are `head` and then `chunk` starts with `<` (after a
 /// byte order mark and white space).
 fn starts_xml(head: &[u8], chunk: &[u8]) -> bool {
-    match head.get(xml::start(head)) {
+    match head.get(body_start(head)) {
         Some(&b) => b == b'<',
         // Only white space so far (or the start of a byte order mark).
         None => {
             let both = [head, chunk].concat();
-            both.get(xml::start(&both)) == Some(&b'<')
+            both.get(body_start(&both)) == Some(&b'<')
         }
     }
 }

@@ -14,8 +14,8 @@ use std::ops::Range;
 use super::items::{self, Found, Step};
 use super::{BY_ITEM_FROM, ITEMS_PER_PARSE, entry, feed_error, parser, read_run, snapshot};
 use crate::entry::Snapshot;
-use crate::format::FormatError;
 use crate::format::reader::Ready;
+use crate::format::{FormatError, body_start};
 
 /// Complete items are read once they add up to this many bytes (enough runs of
 /// [`ITEMS_PER_PARSE`] items for every core to take several).
@@ -29,26 +29,13 @@ const HEAD: usize = 1024;
 /// mark and white space), is an RSS 2.0 or Atom feed that can be read while it arrives;
 /// `More` until that is known.
 pub fn sniff(head: &[u8]) -> Found<()> {
-    let body = &head[start(head)..];
+    let body = &head[body_start(head)..];
     match items::open(body) {
         Found::Yes(_) if body.len() < HEAD => Found::More,
         Found::Yes(_) if crate::format::is_xml(body) && super::detect(body) => Found::Yes(()),
         Found::Yes(_) | Found::No => Found::No,
         Found::More => Found::More,
     }
-}
-
-/// Where a document proper starts: after a UTF-8 byte order mark and white space.
-pub fn start(bytes: &[u8]) -> usize {
-    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    bytes[bom..]
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .map_or(bytes.len(), |i| bom + i)
 }
 
 /// A feed being read; see the module's documentation.
@@ -88,7 +75,7 @@ pub enum Finished {
 impl Streamed {
     /// A feed whose first bytes `head` passed [`sniff`] (else `head` back).
     pub fn new(mut head: Vec<u8>) -> Result<Streamed, Vec<u8>> {
-        head.drain(..start(&head));
+        head.drain(..body_start(&head));
         let Found::Yes(open) = items::open(&head) else {
             return Err(head);
         };
