@@ -97,6 +97,19 @@ mod parse {
         synth::document(format, &synth::posts_for_size(format, size, 1))
     }
 
+    /// A document of `format` read while it arrives, in 64 KB chunks, as the first fetch of
+    /// a source reads it.
+    fn arriving(bencher: Bencher, format: synth::Format, size: usize) {
+        let doc = document(format, size);
+        bencher.counter(BytesCount::of_slice(&doc)).bench(|| {
+            let mut reader = livefeed::format::Reader::new(None, 0);
+            for chunk in divan::black_box(&doc).chunks(64 * 1024) {
+                reader.push(chunk)?;
+            }
+            reader.finish(None).map(|s| s.entries.len())
+        });
+    }
+
     #[divan::bench(args = [MB, 20 * MB], sample_count = 10)]
     fn jsonfeed(bencher: Bencher, size: usize) {
         let doc = document(synth::Format::JsonFeed, size);
@@ -109,14 +122,7 @@ mod parse {
     /// source reads it): item by item, never holding the document.
     #[divan::bench(args = [MB, 20 * MB], sample_count = 10)]
     fn jsonfeed_arriving(bencher: Bencher, size: usize) {
-        let doc = document(synth::Format::JsonFeed, size);
-        bencher.counter(BytesCount::of_slice(&doc)).bench(|| {
-            let mut reader = livefeed::format::Reader::new(None, 0);
-            for chunk in divan::black_box(&doc).chunks(64 * 1024) {
-                reader.push(chunk)?;
-            }
-            reader.finish(None).map(|s| s.entries.len())
-        });
+        arriving(bencher, synth::Format::JsonFeed, size);
     }
 
     /// Finding the items' boundaries alone (the scan under `jsonfeed_arriving`).
@@ -176,14 +182,7 @@ mod parse {
     /// source reads it): a run of items at a time, letting their bytes go.
     #[divan::bench(args = [MB, 20 * MB], sample_count = 10)]
     fn rss_arriving(bencher: Bencher, size: usize) {
-        let doc = document(synth::Format::Rss, size);
-        bencher.counter(BytesCount::of_slice(&doc)).bench(|| {
-            let mut reader = livefeed::format::Reader::new(None, 0);
-            for chunk in divan::black_box(&doc).chunks(64 * 1024) {
-                reader.push(chunk)?;
-            }
-            reader.finish(None).map(|s| s.entries.len())
-        });
+        arriving(bencher, synth::Format::Rss, size);
     }
 
     #[divan::bench(args = [MB], sample_count = 10)]
