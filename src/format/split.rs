@@ -121,6 +121,8 @@ pub struct Splitter {
     error: Option<SplitError>,
     /// How many times the split array was opened.
     arrays: usize,
+    /// Trailing commas and anything after the object are let pass (see [`Splitter::lenient`]).
+    lenient: bool,
 }
 
 impl Splitter {
@@ -143,6 +145,17 @@ impl Splitter {
             ready: Vec::new(),
             error: None,
             arrays: 0,
+            lenient: false,
+        }
+    }
+
+    /// A splitter that lets pass what web pages' JSON-LD often holds and
+    /// [`crate::format::lenient`] repairs: a comma before the closing `}` of the top-level
+    /// object or the `]` of the split array, and anything after the object (a stray `;`).
+    pub fn lenient(array_key: &'static str) -> Splitter {
+        Splitter {
+            lenient: true,
+            ..Splitter::new(array_key)
         }
     }
 
@@ -248,6 +261,7 @@ impl Splitter {
             (State::Open, _) => return Err(SplitError::NotAnObject),
             (State::FirstKey, b'}') => State::End,
             (State::FirstKey | State::Key, b'"') => return Ok(self.begin(i)),
+            (State::Key, b'}') if self.lenient => State::End,
             (State::Key, b'}') => return Err(broken(at, "trailing comma")),
             (State::FirstKey | State::Key, _) => return Err(broken(at, "expected a key")),
             (State::Colon, b':') => State::Value,
@@ -257,6 +271,7 @@ impl Splitter {
                 State::FirstElement
             }
             (State::FirstElement, b']') => State::AfterMember,
+            (State::Element, b']') if self.lenient => State::AfterMember,
             (State::Element, b']') => return Err(broken(at, "trailing comma")),
             (State::Value | State::FirstElement | State::Element, b'}' | b']' | b',' | b':') => {
                 return Err(broken(at, "expected a value"));
@@ -268,6 +283,10 @@ impl Splitter {
             (State::AfterElement, b',') => State::Element,
             (State::AfterElement, b']') => State::AfterMember,
             (State::AfterElement, _) => return Err(broken(at, "expected `,` or `]`")),
+            (State::End, _) if self.lenient => {
+                self.scanned = self.buf.len();
+                return Ok(0);
+            }
             (State::End, _) => return Err(broken(at, "more after the object")),
         };
         Ok(1)
@@ -776,6 +795,43 @@ mod tests {
                 .collect();
             prop_assert_eq!(Some(&elements), parsed["items"].as_array());
         }
+    }
+
+    #[test]
+    fn a_lenient_splitter_lets_trailing_commas_and_what_follows_the_object_pass() {
+        let doc = br#"{"a":1,"items":[{"b":2},[3],],"c":"x",}; more"#;
+        for size in [1, 3, doc.len()] {
+            let mut splitter = Splitter::lenient("items");
+            for chunk in doc.chunks(size) {
+                splitter.push(chunk).unwrap();
+            }
+            splitter.finish().unwrap();
+            let bytes = splitter.buffer();
+            let pieces: Vec<(Kind, &[u8])> = splitter
+                .ready()
+                .iter()
+                .map(|p| (p.kind.clone(), &bytes[p.range.clone()]))
+                .collect();
+            assert_eq!(
+                pieces,
+                [
+                    (Kind::Member("a".into()), &b"1"[..]),
+                    (Kind::Element, br#"{"b":2}"#),
+                    (Kind::Element, b"[3]"),
+                    (Kind::Member("c".into()), br#""x""#),
+                ]
+            );
+        }
+        // The strict splitter refuses each of them.
+        assert!(split(r#"{"items":[1,]}"#).is_err());
+        assert!(split(r#"{"a":1,}"#).is_err());
+        assert!(split(r#"{"a":1};"#).is_err());
+        // A lenient one still refuses what no repair makes JSON.
+        assert!(Splitter::lenient("items").push(b"[1]").is_err());
+        assert!(Splitter::lenient("items").push(br#"{"a":1,,}"#).is_err());
+        let mut open = Splitter::lenient("items");
+        open.push(br#"{"a":[1,2"#).unwrap();
+        assert!(open.finish().is_err());
     }
 
     proptest! {
