@@ -270,17 +270,7 @@ pub(crate) fn clean_url(url: &str) -> String {
 /// Whether the fragments of the entries' URLs are positions counted from the top of the
 /// page (`#post1`, `#post2`, ... in document order), which change when an update is added.
 pub(crate) fn positional_fragments(urls: &[Option<&str>]) -> bool {
-    let numbers: Vec<Option<u64>> = urls
-        .iter()
-        .map(|u| {
-            let frag = (*u)?.split_once('#')?.1;
-            let digits = frag.trim_start_matches(|c: char| !c.is_ascii_digit());
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            digits.parse().ok()
-        })
-        .collect();
+    let numbers: Vec<Option<u64>> = urls.iter().map(|u| fragment_number((*u)?)).collect();
     let present: Vec<u64> = numbers.iter().flatten().copied().collect();
     if present.is_empty() || present.len() != numbers.len() {
         return false;
@@ -291,6 +281,16 @@ pub(crate) fn positional_fragments(urls: &[Option<&str>]) -> bool {
             .iter()
             .enumerate()
             .all(|(i, n)| *n == first + i as u64)
+}
+
+/// The number a URL's fragment ends in, when digits alone end it (`#post12`: 12).
+pub(crate) fn fragment_number(url: &str) -> Option<u64> {
+    let frag = url.split_once('#')?.1;
+    let digits = frag.trim_start_matches(|c: char| !c.is_ascii_digit());
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 #[cfg(test)]

@@ -12,12 +12,27 @@ use super::{
 use crate::entry::{Entry, Image, Snapshot};
 use crate::text::{plain, sanitize};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+
 
 type Obj = Map<String, Value>;
 
 /// Find the live blog with the most updates in `values` (top-level JSON-LD values).
 /// Pushes a note on every other typed thing it saw into `found` (for messages).
 pub fn from_values(values: &[Value], found: &mut Vec<String>) -> Option<Snapshot> {
+    let best = blogs(values, found)
+        .into_iter()
+        .max_by_key(|b| updates(b).len())?;
+    if updates(best).is_empty() {
+        found.push("a JSON-LD LiveBlogPosting without liveBlogUpdate entries".into());
+        return None;
+    }
+    Some(snapshot(best))
+}
+
+/// Every live blog in `values`, in document order; a note on every other typed thing in
+/// `found`.
+fn blogs<'a>(values: &'a [Value], found: &mut Vec<String>) -> Vec<&'a Obj> {
     let mut blogs = Vec::new();
     let mut stack: Vec<&Value> = values.iter().rev().collect();
     while let Some(v) = stack.pop() {
@@ -28,10 +43,7 @@ pub fn from_values(values: &[Value], found: &mut Vec<String>) -> Option<Snapshot
                     stack.extend(graph.iter().rev());
                 }
                 let types = types(o);
-                if types
-                    .iter()
-                    .any(|t| t.eq_ignore_ascii_case("LiveBlogPosting"))
-                {
+                if is_blog(&types) {
                     blogs.push(o);
                     continue;
                 }
@@ -50,12 +62,13 @@ pub fn from_values(values: &[Value], found: &mut Vec<String>) -> Option<Snapshot
             _ => {}
         }
     }
-    let best = blogs.into_iter().max_by_key(|b| updates(b).len())?;
-    if updates(best).is_empty() {
-        found.push("a JSON-LD LiveBlogPosting without liveBlogUpdate entries".into());
-        return None;
-    }
-    Some(snapshot(best))
+    blogs
+}
+
+fn is_blog(types: &[&str]) -> bool {
+    types
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case("LiveBlogPosting"))
 }
 
 /// The `@type`s of an object, without a `http(s)://schema.org/` prefix.
@@ -79,58 +92,90 @@ fn updates(blog: &Obj) -> Vec<&Obj> {
 }
 
 fn snapshot(blog: &Obj) -> Snapshot {
-    let home_url = string(blog, "url").map(clean_url);
     let updates = updates(blog);
-    let urls: Vec<Option<&str>> = updates.iter().map(|u| string(u, "url")).collect();
-    let positional = positional_fragments(&urls);
-    // How often each URL occurs, counted once (a shared URL names no single update).
-    let mut url_count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for url in urls.iter().flatten() {
-        *url_count.entry(url.trim()).or_default() += 1;
+    let mut s = frame(blog);
+    let idents: Vec<Ident> = updates.iter().map(|u| Ident::of(u)).collect();
+    s.entries = updates.iter().map(|u| entry(u)).collect();
+    for (e, id) in s
+        .entries
+        .iter_mut()
+        .zip(ids(&idents, s.home_url.as_deref()))
+    {
+        e.id = id;
     }
-    let mut entries: Vec<Entry> = updates.iter().map(|u| entry(u)).collect();
-    for (e, u) in entries.iter_mut().zip(&updates) {
-        e.id = identity(u, home_url.as_deref(), positional, &url_count);
-    }
-    fill_missing_ids(&mut entries);
+    fill_missing_ids(&mut s.entries);
+    s
+}
+
+/// A snapshot of `blog` without its entries: its title, page and end of coverage.
+fn frame(blog: &Obj) -> Snapshot {
     Snapshot {
         title: string(blog, "headline")
             .or_else(|| string(blog, "name"))
             .map(plain),
-        home_url,
-        entries,
+        home_url: string(blog, "url").map(clean_url),
         coverage_end: string(blog, "coverageEndTime").and_then(parse_time),
-        ended: false,
         format: "json-ld",
-        limited: None,
-        folded: Vec::new(),
-        held: Vec::new(),
-        partial: false,
+        ..Snapshot::default()
     }
 }
 
-/// Native id first (`identifier`), then `@id`, then the URL (its fragment, when it has
-/// one, since page slugs change when headlines do) when it names this update alone (not the page itself, not a position-based fragment); empty means "use content".
+/// What an update's id is made from: its own id (`identifier`, else `@id`) and its URL.
+struct Ident {
+    native: Option<String>,
+    url: Option<String>,
+}
+
+impl Ident {
+    fn of(u: &Obj) -> Ident {
+        let native = match u.get("identifier") {
+            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        Ident {
+            native: native.or_else(|| string(u, "@id").map(str::to_string)),
+            url: string(u, "url").map(str::to_string),
+        }
+    }
+}
+
+/// The ids of a blog's updates (`page`: the blog's own URL); empty means "use content".
+fn ids(idents: &[Ident], page: Option<&str>) -> Vec<String> {
+    let urls: Vec<Option<&str>> = idents.iter().map(|i| i.url.as_deref()).collect();
+    let positional = positional_fragments(&urls);
+    // How often each URL occurs, counted once (a shared URL names no single update).
+    let mut url_count: HashMap<&str, usize> = HashMap::new();
+    for url in urls.iter().flatten() {
+        *url_count.entry(url.trim()).or_default() += 1;
+    }
+    idents
+        .iter()
+        .map(|i| {
+            let unique = |url: &str| url_count.get(url.trim()).copied() == Some(1);
+            identity(i, page, positional, unique)
+        })
+        .collect()
+}
+
+/// Native id first, then the URL (its fragment, when it has one, since page slugs change
+/// when headlines do) when it names this update alone: not the page itself, not a
+/// position-based fragment, not shared with another update (`unique`). Empty means "use
+/// content".
 fn identity(
-    u: &Obj,
+    i: &Ident,
     page: Option<&str>,
     positional: bool,
-    url_count: &std::collections::HashMap<&str, usize>,
+    unique: impl Fn(&str) -> bool,
 ) -> String {
-    let id = match u.get("identifier") {
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(Value::String(s)) => Some(s.clone()),
-        _ => None,
-    };
-    if let Some(id) = id.or_else(|| string(u, "@id").map(str::to_string)) {
+    if let Some(id) = &i.native {
         return sanitize(id.trim());
     }
-    let Some(url) = string(u, "url").map(str::trim) else {
+    let Some(url) = i.url.as_deref().map(str::trim) else {
         return String::new();
     };
-    let unique = url_count.get(url).copied() == Some(1);
     let is_page = page.is_some_and(|p| p.trim_end_matches('/') == url.trim_end_matches('/'));
-    if positional || !unique || is_page {
+    if positional || !unique(url) || is_page {
         return String::new();
     }
     url_identity(url)
