@@ -5,6 +5,8 @@ use super::{FormatError, jsonld, lenient, microdata, not_found_message};
 use crate::entry::Snapshot;
 use scraper::{ElementRef, Html};
 
+pub mod blocks;
+
 /// JSON-LD blocks holding this many bytes in all are read with the page's tree let go.
 const BIG_BLOCKS: usize = 1024 * 1024;
 
