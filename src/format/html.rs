@@ -6,6 +6,7 @@ use crate::entry::Snapshot;
 use scraper::{ElementRef, Html};
 
 pub mod blocks;
+pub mod stream;
 
 /// JSON-LD blocks holding this many bytes in all are read with the page's tree let go.
 const BIG_BLOCKS: usize = 1024 * 1024;

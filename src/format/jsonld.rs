@@ -14,6 +14,7 @@ use crate::text::{plain, sanitize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
+pub mod stream;
 
 type Obj = Map<String, Value>;
 

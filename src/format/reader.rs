@@ -6,11 +6,12 @@
 //! a time as they come in (see [`super::syndication::stream`]). Any other document is
 //! gathered and read whole when it is complete, exactly as [`super::parse`] reads it.
 
+use super::html::stream::{self as page};
 use super::jsonfeed::stream::Streamed;
 use super::split::{Kind, Piece, SplitError, Splitter};
 use super::syndication::Found;
 use super::syndication::stream::{self as xml, Finished};
-use super::{FormatError, body_start, mapping::Mapping, parse_mapped, parse_previewing};
+use super::{FormatError, body_start, is_xml, mapping::Mapping, parse_mapped, parse_previewing};
 use crate::entry::{Entry, Held, Snapshot};
 use crate::query::Folded;
 
@@ -22,6 +23,10 @@ pub type Ready<'a> = &'a (dyn Fn(&mut Entry) -> (Folded, Option<Held>) + Sync);
 
 /// A document whose first member is still unknown after this many bytes is read whole.
 const SNIFF: usize = 64 * 1024;
+
+/// An angle-bracket document is known to be a page or a feed once this many bytes are in
+/// (see [`is_xml`]).
+const HTML_SNIFF: usize = 1024;
 
 /// Items are read in runs of about this many bytes, each run spread over the cores.
 const RUN: usize = 256 * 1024;
@@ -41,6 +46,8 @@ enum State {
     Feed { split: Splitter, feed: Streamed },
     /// An RSS 2.0 or Atom feed, read a run of items at a time.
     Xml(Box<xml::Streamed>),
+    /// An HTML page, its JSON-LD live blog read a run of updates at a time.
+    Page(Box<page::Streamed>),
     /// Anything else, gathered to be read whole.
     Whole(Vec<u8>),
 }
@@ -93,9 +100,18 @@ impl<'a> Reader<'a> {
                 None => State::Xml(feed),
                 Some(whole) => State::Whole(whole),
             },
+            State::Page(mut page) => {
+                page.push(chunk, self.ready)?;
+                State::Page(page)
+            }
             State::Sniffing { mut head, split } if starts_xml(&head, chunk) => {
                 head.extend_from_slice(chunk);
                 // No JSON starts with `<`: the splitter is not needed.
+                let body = &head[body_start(&head)..];
+                if body.len() >= HTML_SNIFF && !is_xml(body) {
+                    self.state = State::Page(Box::new(page::Streamed::new(head, self.ready)?));
+                    return Ok(());
+                }
                 match xml::sniff(&head) {
                     Found::Yes(()) => match xml::Streamed::new(head) {
                         Ok(feed) => State::Xml(Box::new(feed)),
@@ -145,6 +161,7 @@ impl<'a> Reader<'a> {
         match &self.state {
             State::Feed { feed, .. } => feed.entries_so_far(),
             State::Xml(feed) => feed.entries_so_far(),
+            State::Page(page) => page.entries_so_far(),
             _ => 0,
         }
     }
@@ -161,6 +178,10 @@ impl<'a> Reader<'a> {
                 parse_previewing(&bytes, preview)
             }
             (State::Sniffing { head, .. }, Some(m)) => parse_mapped(&head, &m),
+            (State::Page(page), _) => match page.finish(self.ready)? {
+                page::Finished::Read(snapshot) => Ok(snapshot),
+                page::Finished::Whole(bytes) => parse_previewing(&bytes, preview),
+            },
             (State::Xml(feed), _) => match feed.finish(self.ready)? {
                 Finished::Read(snapshot) => Ok(snapshot),
                 Finished::Whole(bytes) => parse_previewing(&bytes, preview),
@@ -197,11 +218,29 @@ fn broken(e: SplitError) -> FormatError {
     FormatError::Invalid(e.to_string())
 }
 
+/// A document read piece by piece from a [`Splitter`]: the members of its top-level object
+/// one by one, the elements of its split list in runs.
+pub(crate) trait Pieces {
+    fn member(&mut self, key: &str, value: &[u8]) -> Result<(), FormatError>;
+    /// A run of elements, each handed to `ready` (if any) once its entry is made.
+    fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError>;
+}
+
+impl Pieces for Streamed {
+    fn member(&mut self, key: &str, value: &[u8]) -> Result<(), FormatError> {
+        Streamed::member(self, key, value)
+    }
+
+    fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError> {
+        Streamed::items(self, raw, ready)
+    }
+}
+
 /// Read the pieces the splitter has completed, once they add up to a run (or `all`):
 /// members one by one, items a run at a time, in document order.
-fn read_pieces(
+pub(crate) fn read_pieces(
     split: &mut Splitter,
-    feed: &mut Streamed,
+    feed: &mut impl Pieces,
     ready: Option<Ready>,
     all: bool,
 ) -> Result<(), FormatError> {
@@ -295,6 +334,22 @@ mod tests {
         }
         rss.push_str("</channel></rss>");
         made_before_the_end(&rss, 500);
+        let updates: Vec<serde_json::Value> = (0..2_000)
+            .map(|i| {
+                json!({
+                    "@type": "BlogPosting",
+                    "url": format!("https://x.test/live#u{i}"),
+                    "headline": format!("T{i}"),
+                    "articleBody": "words ".repeat(100),
+                })
+            })
+            .collect();
+        let blog =
+            json!({"@type": "LiveBlogPosting", "headline": "Live", "liveBlogUpdate": updates});
+        let page = format!(
+            r#"<!DOCTYPE html><html><head><script type="application/ld+json">{blog}</script></head><body><p>Hi</p></body></html>"#
+        );
+        made_before_the_end(&page, 500);
     }
 
     #[test]

@@ -450,3 +450,71 @@ async fn a_big_rss_feed_is_prepared_as_it_is_read() {
         assert_eq!(*f, crate::query::Folded::from_entry(e));
     }
 }
+
+/// A page holding a big JSON-LD live blog: the snapshot the poller makes while it comes
+/// (every entry held, folded as made) is the one a whole read makes, also when an update's
+/// id only shows at the end: its URL is shared with a later update, is the page's own (named
+/// after the updates), or its fragments turn out to count positions.
+#[tokio::test]
+async fn a_json_ld_page_is_prepared_as_it_is_read() {
+    let page = |positional: bool| {
+        let updates: Vec<serde_json::Value> = (0..1_500)
+            .map(|i| {
+                let url = match i {
+                    _ if positional => format!("https://x.test/live#post{}", i + 1),
+                    3 | 1_401 => "https://x.test/live#shared".to_string(),
+                    5 => "https://x.test/live/".to_string(),
+                    _ => format!("https://x.test/live#u{i}"),
+                };
+                let mut u = serde_json::json!({
+                    "@type": "BlogPosting",
+                    "url": url,
+                    "headline": format!("Update {i}"),
+                    "datePublished": format!("2024-05-14T16:{:02}:00Z", i % 60),
+                    "author": {"@type": "Person", "name": "Desk"},
+                    "articleBody": format!("<p>Body of update {i}, {}.</p>", "words ".repeat(20)),
+                });
+                if i % 7 == 0 {
+                    u["identifier"] = serde_json::json!(i);
+                }
+                u
+            })
+            .collect();
+        let blog = serde_json::json!({
+            "@type": "LiveBlogPosting",
+            "headline": "Live",
+            "liveBlogUpdate": updates,
+            "url": "https://x.test/live",
+        });
+        format!(
+            r#"<!DOCTYPE html><html><head><title>Live</title><script type="application/ld+json">{blog}</script></head><body></body></html>"#
+        )
+    };
+    for positional in [false, true] {
+        let doc = page(positional);
+        let whole = crate::format::parse(doc.as_bytes()).unwrap();
+        assert_eq!(whole.format, "json-ld");
+        let ids: Vec<&str> = whole.entries.iter().map(|e| e.id.as_str()).collect();
+        if !positional {
+            assert_eq!(&ids[..2], ["0", "#u1"]);
+            assert_eq!(
+                whole
+                    .entries
+                    .iter()
+                    .filter(|e| e.id.starts_with('#'))
+                    .count(),
+                1_500 - 215 - 3
+            );
+        }
+        let s = read_whole(doc.into_bytes(), None, Caps::default())
+            .await
+            .unwrap();
+        assert!(s.entries.is_empty() && s.held.iter().all(Option::is_some));
+        assert_eq!((s.title.as_deref(), s.format), (Some("Live"), "json-ld"));
+        let read: Vec<Entry> = (0..s.len()).filter_map(|i| s.entry(i)).collect();
+        assert_eq!(read, whole.entries, "positional: {positional}");
+        for (f, e) in s.folded.iter().zip(&read) {
+            assert_eq!(*f, crate::query::Folded::from_entry(e));
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! A JSON-LD live blog read member by member and update by update while its page arrives
+//! (see [`crate::format::html::stream`]), so that neither the page nor the block is held
+//! whole: only the entries made from them.
+//!
+//! The result is the snapshot [`super::from_values`] makes of the whole page. An update's
+//! id may depend on updates not read yet (a URL shared with a later update, fragments that
+//! turn out to count positions), so each entry gets the id the updates so far give it, and
+//! the few whose id changes once all are known are made again at the end.
+
+use super::{Ident, Obj, blogs, entry, frame, identity, ids, is_blog, snapshot, types, updates};
+use crate::entry::{Held, Snapshot};
+use crate::format::reader::Ready;
+use crate::format::{FormatError, clean_url, fill_missing_ids, fragment_number, lenient};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
+
+/// The live blog as read so far.
+pub struct Streamed {
+    /// The blog's members other than its updates.
+    blog: Obj,
+    /// The blog's own URL, as far as read.
+    page: Option<String>,
+    snapshot: Snapshot,
+    idents: Vec<Ident>,
+    positional: Positional,
+    /// Hashes of the URLs of the updates so far (a collision only costs an id made again).
+    seen: HashSet<u64>,
+    hasher: RandomState,
+}
+
+/// Whether the fragments of the URLs so far count positions (see
+/// [`crate::format::positional_fragments`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Positional {
+    /// No update yet.
+    Start,
+    /// They do so far; the next one must be this.
+    Next(u64),
+    No,
+}
+
+/// Whether a top-level member `@type` (its JSON text) says the object is a live blog.
+pub fn is_blog_type(value: &[u8]) -> bool {
+    let Some(Value::Object(o)) = std::str::from_utf8(value)
+        .ok()
+        .and_then(|t| lenient::parse(&format!(r#"{{"@type":{t}}}"#)))
+    else {
+        return false;
+    };
+    is_blog(&types(&o))
+}
+
+fn broken(what: String) -> FormatError {
+    FormatError::Invalid(format!("broken JSON-LD live blog: {what}"))
+}
+
+impl Default for Streamed {
+    fn default() -> Self {
+        Streamed::new()
+    }
+}
+
+impl Streamed {
+    pub fn new() -> Streamed {
+        Streamed {
+            blog: Obj::new(),
+            page: None,
+            snapshot: Snapshot::default(),
+            idents: Vec::new(),
+            positional: Positional::Start,
+            seen: HashSet::new(),
+            hasher: RandomState::new(),
+        }
+    }
+
+    /// Take one member of the blog other than its updates (its JSON text).
+    pub fn member(&mut self, key: &str, value: &[u8]) -> Result<(), FormatError> {
+        let value = std::str::from_utf8(value)
+            .ok()
+            .and_then(lenient::parse)
+            .ok_or_else(|| broken(format!("`{key}` is not JSON")))?;
+        if key == "url" {
+            self.page = value.as_str().map(clean_url);
+        }
+        self.blog.insert(key.to_string(), value);
+        Ok(())
+    }
+
+    /// Read a run of updates (their JSON texts; each core taking a stretch of them) and add
+    /// their entries, each handed to `ready` (if any) once its id is known so far.
+    pub fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError> {
+        let read = crate::par::map(raw, 16, |raw| {
+            let value = std::str::from_utf8(raw).ok().and_then(lenient::parse)?;
+            Some(value.as_object().map(|u| (entry(u), Ident::of(u))))
+        });
+        let mut made = Vec::with_capacity(read.len());
+        for (i, r) in read.into_iter().enumerate() {
+            let Some(update) = r else {
+                let n = self.idents.len() + i + 1;
+                return Err(broken(format!("update {n} is not JSON")));
+            };
+            // What is not an object is no update.
+            if let Some((mut e, ident)) = update {
+                e.id = self.id_so_far(&ident);
+                self.idents.push(ident);
+                made.push(e);
+            }
+        }
+        let prepared: Vec<_> = match ready {
+            Some(ready) => crate::par::map_mut(&mut made, 64, |e| Some(ready(e))),
+            None => made.iter().map(|_| None).collect(),
+        };
+        self.snapshot.entries.reserve(made.len());
+        for (e, prepared) in made.into_iter().zip(prepared) {
+            self.snapshot.push(e, prepared);
+        }
+        Ok(())
+    }
+
+    /// The id an update's ident gives it among the updates so far.
+    fn id_so_far(&mut self, ident: &Ident) -> String {
+        let url = ident.url.as_deref();
+        self.positional = match (self.positional, url.and_then(fragment_number)) {
+            (Positional::Start, Some(n)) if n <= 1 => Positional::Next(n + 1),
+            (Positional::Next(next), Some(n)) if n == next => Positional::Next(n + 1),
+            _ => Positional::No,
+        };
+        let unique = url.is_none_or(|u| self.seen.insert(self.hasher.hash_one(u.trim())));
+        let positional = matches!(self.positional, Positional::Next(_));
+        identity(ident, self.page.as_deref(), positional, |_| unique)
+    }
+
+    /// How many entries were made so far.
+    pub fn entries_so_far(&self) -> usize {
+        self.snapshot.len()
+    }
+
+    /// The page ended. `before` and `after` are the page's other JSON-LD values, before
+    /// and after this blog's block: the blog with the most updates wins, as in
+    /// [`super::from_values`] (the later of two with as many). Another blog is returned
+    /// whole, its entries not prepared.
+    pub fn finish(mut self, before: &[Value], after: &[Value]) -> Snapshot {
+        // The blog's own `@graph` comes right after it.
+        let own = [Value::Object(std::mem::take(&mut self.blog))];
+        let mut found = Vec::new();
+        let mut candidates: Vec<Option<&Obj>> =
+            blogs(before, &mut found).into_iter().map(Some).collect();
+        candidates.push(None);
+        let own_graph = blogs(&own, &mut found).into_iter().skip(1);
+        candidates.extend(own_graph.chain(blogs(after, &mut found)).map(Some));
+        let n = self.idents.len();
+        let best = candidates
+            .into_iter()
+            .max_by_key(|b| b.map_or(n, |b| updates(b).len()))
+            .flatten();
+        if let Some(other) = best {
+            return snapshot(other);
+        }
+        let Value::Object(blog) = &own[0] else {
+            unreachable!("made an object above")
+        };
+        let ids = ids(&self.idents, self.page.as_deref());
+        let s = &mut self.snapshot;
+        if s.held.is_empty() {
+            for (e, id) in s.entries.iter_mut().zip(ids) {
+                e.id = id;
+            }
+        } else {
+            // The entries whose id changed are made again; those whose id is now to come
+            // from their text go back to being whole.
+            let mut whole = std::mem::take(&mut s.entries).into_iter();
+            for ((h, f), id) in s.held.iter_mut().zip(&s.folded).zip(ids) {
+                match h {
+                    None => s.entries.extend(whole.next().map(|e| {
+                        let mut e = e;
+                        e.id = id;
+                        e
+                    })),
+                    Some(held) if held.id() == id => {}
+                    Some(held) => {
+                        let mut e = held.to_entry(f.body().into_owned());
+                        e.id = id;
+                        if e.id.is_empty() {
+                            s.entries.push(e);
+                            *h = None;
+                        } else {
+                            *h = Some(Held::new(e));
+                        }
+                    }
+                }
+            }
+        }
+        fill_missing_ids(&mut s.entries);
+        s.entries.shrink_to_fit();
+        Snapshot {
+            entries: std::mem::take(&mut s.entries),
+            folded: std::mem::take(&mut s.folded),
+            held: std::mem::take(&mut s.held),
+            ..frame(blog)
+        }
+    }
+}
+
+impl crate::format::reader::Pieces for Streamed {
+    fn member(&mut self, key: &str, value: &[u8]) -> Result<(), FormatError> {
+        Streamed::member(self, key, value)
+    }
+
+    fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError> {
+        Streamed::items(self, raw, ready)
+    }
+}
