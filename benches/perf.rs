@@ -157,6 +157,13 @@ mod parse {
             .bench(|| livefeed::format::parse(divan::black_box(&doc)).map(|s| s.entries.len()));
     }
 
+    /// The same page read while it arrives, in 64 KB chunks (as the first fetch of a source
+    /// reads it): the live blog update by update, the page let go.
+    #[divan::bench(args = [MB, 20 * MB], sample_count = 10)]
+    fn jsonld_html_arriving(bencher: Bencher, size: usize) {
+        arriving(bencher, synth::Format::JsonLdHtml, size);
+    }
+
     /// The floor for the page: its ld+json block alone through serde_json. Counted in the
     /// page's bytes, so the MB/s compare with `jsonld_html`.
     #[divan::bench(args = [MB, 20 * MB], sample_count = 10)]
