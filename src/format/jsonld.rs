@@ -12,6 +12,7 @@ use super::{
 use crate::entry::{Entry, Image, Snapshot};
 use crate::text::{plain, sanitize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub mod stream;
@@ -122,28 +123,28 @@ fn frame(blog: &Obj) -> Snapshot {
 }
 
 /// What an update's id is made from: its own id (`identifier`, else `@id`) and its URL.
-struct Ident {
-    native: Option<String>,
-    url: Option<String>,
+struct Ident<'a> {
+    native: Option<Cow<'a, str>>,
+    url: Option<&'a str>,
 }
 
-impl Ident {
-    fn of(u: &Obj) -> Ident {
+impl Ident<'_> {
+    fn of(u: &Obj) -> Ident<'_> {
         let native = match u.get("identifier") {
-            Some(Value::Number(n)) => Some(n.to_string()),
-            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(Cow::Owned(n.to_string())),
+            Some(Value::String(s)) => Some(Cow::Borrowed(s.as_str())),
             _ => None,
         };
         Ident {
-            native: native.or_else(|| string(u, "@id").map(str::to_string)),
-            url: string(u, "url").map(str::to_string),
+            native: native.or_else(|| string(u, "@id").map(Cow::Borrowed)),
+            url: string(u, "url"),
         }
     }
 }
 
 /// The ids of a blog's updates (`page`: the blog's own URL); empty means "use content".
 fn ids(idents: &[Ident], page: Option<&str>) -> Vec<String> {
-    let urls: Vec<Option<&str>> = idents.iter().map(|i| i.url.as_deref()).collect();
+    let urls: Vec<Option<&str>> = idents.iter().map(|i| i.url).collect();
     let positional = positional_fragments(&urls);
     // How often each URL occurs, counted once (a shared URL names no single update).
     let mut url_count: HashMap<&str, usize> = HashMap::new();
@@ -172,7 +173,7 @@ fn identity(
     if let Some(id) = &i.native {
         return sanitize(id.trim());
     }
-    let Some(url) = i.url.as_deref().map(str::trim) else {
+    let Some(url) = i.url.map(str::trim) else {
         return String::new();
     };
     let is_page = page.is_some_and(|p| p.trim_end_matches('/') == url.trim_end_matches('/'));

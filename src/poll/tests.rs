@@ -464,6 +464,8 @@ async fn a_json_ld_page_is_prepared_as_it_is_read() {
                     _ if positional => format!("https://x.test/live#post{}", i + 1),
                     3 | 1_401 => "https://x.test/live#shared".to_string(),
                     5 => "https://x.test/live/".to_string(),
+                    // Held as the entry's URL only once cleaned.
+                    9 => " https://x.test/live?a=1&amp;b=2#u9".to_string(),
                     _ => format!("https://x.test/live#u{i}"),
                 };
                 let mut u = serde_json::json!({

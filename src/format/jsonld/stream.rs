@@ -8,10 +8,11 @@
 //! the few whose id changes once all are known are made again at the end.
 
 use super::{Ident, Obj, blogs, entry, frame, identity, ids, is_blog, snapshot, types, updates};
-use crate::entry::{Held, Snapshot};
+use crate::entry::Snapshot;
 use crate::format::reader::Ready;
 use crate::format::{FormatError, clean_url, fill_missing_ids, fragment_number, lenient};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
 
@@ -22,11 +23,38 @@ pub struct Streamed {
     /// The blog's own URL, as far as read.
     page: Option<String>,
     snapshot: Snapshot,
-    idents: Vec<Ident>,
+    kept: Vec<Kept>,
     positional: Positional,
     /// Hashes of the URLs of the updates so far (a collision only costs an id made again).
     seen: HashSet<u64>,
     hasher: RandomState,
+}
+
+/// What an update's id is made from, kept until all updates are read: its own id, and its
+/// URL unless its entry holds it as written (most do), so that a URL is held once.
+struct Kept {
+    native: Option<String>,
+    url: KeptUrl,
+}
+
+enum KeptUrl {
+    None,
+    InEntry,
+    Own(String),
+}
+
+impl Kept {
+    /// The ident, its URL from `entry_url` (the entry's) when it is there.
+    fn ident<'a>(&'a self, entry_url: Option<&'a str>) -> Ident<'a> {
+        Ident {
+            native: self.native.as_deref().map(Cow::Borrowed),
+            url: match &self.url {
+                KeptUrl::None => None,
+                KeptUrl::InEntry => entry_url,
+                KeptUrl::Own(url) => Some(url),
+            },
+        }
+    }
 }
 
 /// Whether the fragments of the URLs so far count positions (see
@@ -67,7 +95,7 @@ impl Streamed {
             blog: Obj::new(),
             page: None,
             snapshot: Snapshot::default(),
-            idents: Vec::new(),
+            kept: Vec::new(),
             positional: Positional::Start,
             seen: HashSet::new(),
             hasher: RandomState::new(),
@@ -92,18 +120,28 @@ impl Streamed {
     pub fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError> {
         let read = crate::par::map(raw, 16, |raw| {
             let value = std::str::from_utf8(raw).ok().and_then(lenient::parse)?;
-            Some(value.as_object().map(|u| (entry(u), Ident::of(u))))
+            Some(value.as_object().map(|u| {
+                let e = entry(u);
+                let ident = Ident::of(u);
+                let url = match ident.url {
+                    None => KeptUrl::None,
+                    Some(url) if e.url.as_deref() == Some(url) => KeptUrl::InEntry,
+                    Some(url) => KeptUrl::Own(url.to_string()),
+                };
+                let native = ident.native.map(Cow::into_owned);
+                (e, Kept { native, url })
+            }))
         });
         let mut made = Vec::with_capacity(read.len());
         for (i, r) in read.into_iter().enumerate() {
             let Some(update) = r else {
-                let n = self.idents.len() + i + 1;
+                let n = self.kept.len() + i + 1;
                 return Err(broken(format!("update {n} is not JSON")));
             };
             // What is not an object is no update.
-            if let Some((mut e, ident)) = update {
-                e.id = self.id_so_far(&ident);
-                self.idents.push(ident);
+            if let Some((mut e, kept)) = update {
+                e.id = self.id_so_far(&kept.ident(e.url.as_deref()));
+                self.kept.push(kept);
                 made.push(e);
             }
         }
@@ -120,7 +158,7 @@ impl Streamed {
 
     /// The id an update's ident gives it among the updates so far.
     fn id_so_far(&mut self, ident: &Ident) -> String {
-        let url = ident.url.as_deref();
+        let url = ident.url;
         self.positional = match (self.positional, url.and_then(fragment_number)) {
             (Positional::Start, Some(n)) if n <= 1 => Positional::Next(n + 1),
             (Positional::Next(next), Some(n)) if n == next => Positional::Next(n + 1),
@@ -149,7 +187,7 @@ impl Streamed {
         candidates.push(None);
         let own_graph = blogs(&own, &mut found).into_iter().skip(1);
         candidates.extend(own_graph.chain(blogs(after, &mut found)).map(Some));
-        let n = self.idents.len();
+        let n = self.kept.len();
         let best = candidates
             .into_iter()
             .max_by_key(|b| b.map_or(n, |b| updates(b).len()))
@@ -160,8 +198,27 @@ impl Streamed {
         let Value::Object(blog) = &own[0] else {
             unreachable!("made an object above")
         };
-        let ids = ids(&self.idents, self.page.as_deref());
         let s = &mut self.snapshot;
+        let ids = {
+            let mut whole = s.entries.iter();
+            let urls: Vec<Option<&str>> = if s.held.is_empty() {
+                s.entries.iter().map(|e| e.url.as_deref()).collect()
+            } else {
+                let held = s.held.iter();
+                held.map(|h| match h {
+                    Some(h) => h.url(),
+                    None => whole.next().and_then(|e| e.url.as_deref()),
+                })
+                .collect()
+            };
+            let idents: Vec<Ident> = self
+                .kept
+                .iter()
+                .zip(urls)
+                .map(|(k, u)| k.ident(u))
+                .collect();
+            ids(&idents, self.page.as_deref())
+        };
         if s.held.is_empty() {
             for (e, id) in s.entries.iter_mut().zip(ids) {
                 e.id = id;
@@ -172,21 +229,17 @@ impl Streamed {
             let mut whole = std::mem::take(&mut s.entries).into_iter();
             for ((h, f), id) in s.held.iter_mut().zip(&s.folded).zip(ids) {
                 match h {
-                    None => s.entries.extend(whole.next().map(|e| {
-                        let mut e = e;
+                    None => s.entries.extend(whole.next().map(|mut e| {
                         e.id = id;
                         e
                     })),
                     Some(held) if held.id() == id => {}
+                    Some(held) if !id.is_empty() => *held = held.with_id(&id),
                     Some(held) => {
                         let mut e = held.to_entry(f.body().into_owned());
-                        e.id = id;
-                        if e.id.is_empty() {
-                            s.entries.push(e);
-                            *h = None;
-                        } else {
-                            *h = Some(Held::new(e));
-                        }
+                        e.id.clear();
+                        s.entries.push(e);
+                        *h = None;
                     }
                 }
             }
