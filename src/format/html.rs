@@ -47,6 +47,51 @@ pub fn parse(page: &str) -> Result<Snapshot, FormatError> {
     )))
 }
 
+/// The saved pages of the shared fixtures (gunzipped where stored compressed), each with
+/// its name, in a stable order; none when the fixtures are not there, which fails under CI.
+#[cfg(test)]
+pub(crate) fn shared_pages() -> Vec<(String, Vec<u8>)> {
+    let shared = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures"));
+    if !shared.is_dir() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "shared fixtures missing at {}",
+            shared.display()
+        );
+        eprintln!(
+            "skipping: shared fixtures not found at {}",
+            shared.display()
+        );
+        return Vec::new();
+    }
+    let mut paths: Vec<_> = ["jsonld-html", "liveblog-html"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(shared.join(dir)).unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    let read = |path: &std::path::Path| {
+        let raw = std::fs::read(path).unwrap();
+        if path.extension().is_none_or(|e| e != "gz") {
+            return raw;
+        }
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut out).unwrap();
+        out
+    };
+    let pages: Vec<_> = paths
+        .iter()
+        .map(|p| (p.display().to_string(), read(p)))
+        .collect();
+    assert!(
+        pages.len() >= 10,
+        "{} pages in {}",
+        pages.len(),
+        shared.display()
+    );
+    pages
+}
+
 /// Every element named `name` in the document.
 fn elements<'a>(doc: &'a Html, name: &'a str) -> impl Iterator<Item = ElementRef<'a>> + 'a {
     doc.root_element()
