@@ -331,3 +331,70 @@ async fn a_big_first_document_shows_its_headlines_first() {
     }
     assert_eq!(p.model.new_count(), 1);
 }
+
+/// A page holding a big JSON-LD live blog, read while it arrives, then again once a new
+/// update is added on top and another is edited: one new entry, one edit, nothing lost.
+#[tokio::test]
+async fn a_big_live_blog_page_changes_between_polls() {
+    let page = |fresh: bool, edited: bool| {
+        let updates: Vec<serde_json::Value> = (0..2_000)
+            .rev()
+            // Fragments that do not count from the top (those would be positions, not ids).
+            .map(|i| (format!("u{}", 5_000 + i), i))
+            .chain(fresh.then(|| ("fresh".to_string(), 2_000)))
+            .rev()
+            .map(|(id, i)| {
+                let body = if edited && i == 10 {
+                    "<p>Corrected.</p>".to_string()
+                } else {
+                    format!("<p>Body of {id}, {}</p>", "words ".repeat(20))
+                };
+                serde_json::json!({
+                    "@type": "BlogPosting",
+                    "url": format!("https://news.test/live#{id}"),
+                    "headline": format!("Update {id}"),
+                    "datePublished": jiff::Timestamp::from_second(1_780_000_000 + 60 * i).unwrap().to_string(),
+                    "articleBody": body,
+                })
+            })
+            .collect();
+        let blog = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "LiveBlogPosting",
+            "headline": "Storm live",
+            "url": "https://news.test/live",
+            "liveBlogUpdate": updates,
+        });
+        format!(
+            "<!DOCTYPE html><html><head><title>Storm</title>\
+             <script type=\"application/ld+json\">{blog}</script></head>\
+             <body><h1>Storm live</h1></body></html>"
+        )
+    };
+    let doc = ConditionalFeed::new(page(false, false)).content_type("text/html; charset=utf-8");
+    let server = doc.start();
+    let mut p = Poller::start(plan(server.url("/live")), fetcher());
+    let PollResult::Snapshot(s) = p.next().await else {
+        panic!("the page gives a snapshot")
+    };
+    assert_eq!((s.len(), s.format), (2_000, "json-ld"));
+    assert_eq!(p.model.store.len(), 2_000);
+    assert_eq!(p.model.new_count(), 0);
+    assert_eq!(p.model.sources[0].title.as_deref(), Some("Storm live"));
+
+    doc.set_body(page(true, true));
+    let PollResult::Snapshot(s) = p.poll_now().await else {
+        panic!("a changed page is read")
+    };
+    assert_eq!(s.len(), 2_001);
+    assert_eq!(p.model.store.len(), 2_001);
+    assert_eq!(p.model.new_count(), 1);
+    let edited = p
+        .model
+        .store
+        .iter()
+        .find(|s| s.entry.id() == "#u5010")
+        .expect("the edited update is held");
+    assert_eq!(edited.text(), "Corrected.");
+    assert_eq!(edited.previous().len(), 1);
+}
