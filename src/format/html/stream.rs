@@ -4,7 +4,8 @@
 //! The page is kept, and its `<script type="application/ld+json">` blocks are found as the
 //! bytes come in ([`super::blocks`]). A block that is one object whose `@type` says it is a
 //! live blog, with its updates in a top-level `liveBlogUpdate` list, is split as it arrives
-//! ([`crate::format::split`]). Once [`COMMIT`] of its updates were seen, the page's result
+//! ([`crate::format::split`]). Once [`COMMIT`] of its updates were seen (its type said
+//! before them), the page's result
 //! can only come from JSON-LD: the page is let go, and the updates are read a run at a time
 //! ([`crate::format::jsonld::stream`]). Any other page is read whole at its end, exactly as
 //! [`super::parse`] reads it.
@@ -21,6 +22,10 @@ use serde_json::Value;
 
 /// A page is let go once the live blog block being split has shown this many updates.
 const COMMIT: usize = 64;
+
+/// A block not known to be the blog after this many pieces (members and updates) is read
+/// whole.
+const MOST_PIECES: usize = 4096;
 
 /// The key of a live blog's updates.
 const UPDATES: &str = "liveBlogUpdate";
@@ -46,6 +51,7 @@ enum Block {
     Candidate {
         text: Vec<u8>,
         split: Splitter,
+        seen: Seen,
     },
     /// It is only kept.
     Text(Vec<u8>),
@@ -55,6 +61,14 @@ enum Block {
         blog: Box<Blog>,
         before: Vec<Value>,
     },
+}
+
+/// What the pieces of a candidate block said so far.
+#[derive(Default)]
+struct Seen {
+    pieces: usize,
+    updates: usize,
+    blog: bool,
 }
 
 /// What became of a page at its end.
@@ -118,21 +132,23 @@ impl Streamed {
             (Event::Start, _) => Block::Candidate {
                 text: Vec::new(),
                 split: Splitter::lenient(UPDATES),
+                seen: Seen::default(),
             },
             (
                 Event::Text(t),
                 Block::Candidate {
                     mut text,
                     mut split,
+                    mut seen,
                 },
             ) => {
                 text.extend_from_slice(t.as_bytes());
                 if split.push(t.as_bytes()).is_err() {
                     Block::Text(text)
                 } else {
-                    match blog_so_far(&split) {
+                    match seen.look(&split) {
                         Some(true) => self.commit(split, ready)?,
-                        Some(false) => Block::Candidate { text, split },
+                        Some(false) => Block::Candidate { text, split, seen },
                         None => Block::Text(text),
                     }
                 }
@@ -207,26 +223,38 @@ impl Streamed {
     }
 }
 
-/// Whether the block split so far is the blog, enough of it seen to let the page go:
-/// `Some(true)` when it is, `Some(false)` when that is not known yet, `None` when it is
-/// not a blog.
-fn blog_so_far(split: &Splitter) -> Option<bool> {
-    let bytes = split.buffer();
-    let mut updates = 0;
-    let mut blog = false;
-    for piece in split.ready() {
-        match &piece.kind {
-            Kind::Element => updates += 1,
-            Kind::Member(key) if key == "@type" => {
-                blog = is_blog_type(&bytes[piece.range.clone()]);
-                if !blog {
-                    return None;
+impl Seen {
+    /// Whether the block split so far is the blog, and enough of it came to let the page
+    /// go: `Some(true)` when it is, `Some(false)` when that is not known yet, `None` when
+    /// it is no blog, or one that does not say so before its first [`COMMIT`] updates or
+    /// within [`MOST_PIECES`] pieces (it is then read whole, so that no piece is looked at
+    /// twice and their list stays short).
+    fn look(&mut self, split: &Splitter) -> Option<bool> {
+        let bytes = split.buffer();
+        for piece in &split.ready()[self.pieces..] {
+            match &piece.kind {
+                Kind::Element => {
+                    self.updates += 1;
+                    if self.updates >= COMMIT && !self.blog {
+                        return None;
+                    }
                 }
+                Kind::Member(key) if key == "@type" => {
+                    self.blog = is_blog_type(&bytes[piece.range.clone()]);
+                    if !self.blog {
+                        return None;
+                    }
+                }
+                Kind::Member(_) => {}
             }
-            Kind::Member(_) => {}
+        }
+        self.pieces = split.ready().len();
+        match self.blog && self.updates >= COMMIT {
+            true => Some(true),
+            false if self.pieces > MOST_PIECES => None,
+            false => Some(false),
         }
     }
-    Some(blog && updates >= COMMIT)
 }
 
 fn broken(e: crate::format::split::SplitError) -> FormatError {
@@ -319,14 +347,14 @@ mod tests {
     }
 
     #[test]
-    fn other_pages_are_read_whole_and_a_blog_typed_late_at_its_end() {
+    fn other_pages_are_read_whole() {
         let late_type = format!(
             r#"{{"headline":"Late","liveBlogUpdate":{},"@type":"LiveBlogPosting"}}"#,
             json!(updates(500))
         );
-        // Known to be the blog only at the end of its block, yet still read as it came.
+        // Known to be the blog only after its updates: read whole.
         assert_eq!(
-            reads_alike(&page(&[late_type], ""), true).unwrap().len(),
+            reads_alike(&page(&[late_type], ""), false).unwrap().len(),
             500
         );
         let in_graph = json!({"@graph": [blog(500)]}).to_string();
@@ -343,6 +371,29 @@ mod tests {
             (vec![], "<p>No blog</p>"),
         ] {
             let _ = reads_alike(&page(&blocks, body), false);
+        }
+    }
+
+    /// A block is split only while it may still say soon that it is the blog: the list of
+    /// its pieces stays short, and none is looked at twice.
+    #[test]
+    fn a_block_that_does_not_say_soon_that_it_is_the_blog_is_read_whole() {
+        let members: String = (0..5_000).map(|i| format!(r#""k{i}":{i},"#)).collect();
+        let members_first = format!(
+            r#"{{{members}"@type":"LiveBlogPosting","liveBlogUpdate":{}}}"#,
+            json!(updates(100))
+        );
+        let untyped = format!(r#"{{"liveBlogUpdate":[{}]}}"#, vec!["1"; 200_000].join(","));
+        for block in [members_first, untyped] {
+            let page = page(&[block], "");
+            let mut streamed = Streamed::new(Vec::new(), None).unwrap();
+            for chunk in page.as_bytes().chunks(4096) {
+                streamed.push(chunk, None).unwrap();
+                if let Block::Candidate { split, .. } = &streamed.block {
+                    assert!(split.ready().len() <= MOST_PIECES + 4096);
+                }
+            }
+            assert!(matches!(streamed.finish(None), Ok(Finished::Whole(_))));
         }
     }
 
