@@ -60,8 +60,13 @@ pub enum Found<T> {
 /// (`<rss>` holding a `<channel>`) or Atom (a `<feed>` without a prefix) in an encoding
 /// where `<` and `>` are single ASCII bytes.
 pub fn open(doc: &[u8]) -> Found<Open> {
-    if doc.starts_with(b"\xfe\xff") || doc.starts_with(b"\xff\xfe") || doc.contains(&0) {
-        return Found::No; // UTF-16 or UTF-32
+    // UTF-16 or UTF-32: a byte order mark, or a zero byte within the first character or two
+    // (a stray zero byte further on does not make a document UTF-16).
+    if doc.starts_with(b"\xfe\xff")
+        || doc.starts_with(b"\xff\xfe")
+        || doc[..doc.len().min(4)].contains(&0)
+    {
+        return Found::No;
     }
     let start_tag = |at: usize| match next_tag(doc, at) {
         Ok(Some((_, tag, end))) if !tag.starts_with(b"/") => Found::Yes((tag, end)),

@@ -347,6 +347,13 @@ mod tests {
         assert_eq!(read.len(), 2_000);
         assert_eq!(parse(&broken).unwrap(), read);
         assert_eq!(read.entries[1_001].title, "Update 1001 caf\u{e9}");
+        // A stray zero byte further on (not UTF-16 for that) changes none of it.
+        let at = memchr::memmem::find(&broken, b"Update 1500").unwrap();
+        let mut stray = broken;
+        stray.insert(at, 0);
+        let read = read_in(&stray, 4096).unwrap();
+        assert_eq!(read.len(), 2_000);
+        assert_eq!(parse(&stray).unwrap(), read);
     }
 
     #[test]
