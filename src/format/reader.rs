@@ -10,7 +10,7 @@ use super::html::stream::{self as page};
 use super::jsonfeed::stream::Streamed;
 use super::split::{Kind, Piece, SplitError, Splitter};
 use super::syndication::Found;
-use super::syndication::stream::{self as xml, Finished};
+use super::syndication::stream as xml;
 use super::{FormatError, body_start, is_xml, mapping::Mapping, parse_mapped, parse_previewing};
 use crate::entry::{Entry, Held, Snapshot};
 use crate::query::Folded;
@@ -178,14 +178,8 @@ impl<'a> Reader<'a> {
                 parse_previewing(&bytes, preview)
             }
             (State::Sniffing { head, .. }, Some(m)) => parse_mapped(&head, &m),
-            (State::Page(page), _) => match page.finish(self.ready)? {
-                page::Finished::Read(snapshot) => Ok(snapshot),
-                page::Finished::Whole(bytes) => parse_previewing(&bytes, preview),
-            },
-            (State::Xml(feed), _) => match feed.finish(self.ready)? {
-                Finished::Read(snapshot) => Ok(snapshot),
-                Finished::Whole(bytes) => parse_previewing(&bytes, preview),
-            },
+            (State::Page(page), _) => page.finish(self.ready)?.read(preview),
+            (State::Xml(feed), _) => feed.finish(self.ready)?.read(preview),
             (
                 State::Feed {
                     mut split,
@@ -216,6 +210,23 @@ fn starts_xml(head: &[u8], chunk: &[u8]) -> bool {
 
 fn broken(e: SplitError) -> FormatError {
     FormatError::Invalid(e.to_string())
+}
+
+/// What became of a document read a run at a time, at its end.
+pub enum Finished {
+    Read(Snapshot),
+    /// The document, to be read whole.
+    Whole(Vec<u8>),
+}
+
+impl Finished {
+    /// The snapshot, reading the document whole if it was handed back.
+    fn read(self, preview: Option<&mut dyn FnMut(Snapshot)>) -> Result<Snapshot, FormatError> {
+        match self {
+            Finished::Read(snapshot) => Ok(snapshot),
+            Finished::Whole(bytes) => parse_previewing(&bytes, preview),
+        }
+    }
 }
 
 /// A document read piece by piece from a [`Splitter`]: the members of its top-level object

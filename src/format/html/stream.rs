@@ -15,7 +15,7 @@
 
 use super::blocks::{Blocks, Event};
 use crate::format::jsonld::stream::{Streamed as Blog, is_blog_type};
-use crate::format::reader::{Ready, read_pieces};
+use crate::format::reader::{Finished, Ready, read_pieces};
 use crate::format::split::{Kind, Splitter};
 use crate::format::{FormatError, lenient};
 use serde_json::Value;
@@ -69,13 +69,6 @@ struct Seen {
     pieces: usize,
     updates: usize,
     blog: bool,
-}
-
-/// What became of a page at its end.
-pub enum Finished {
-    Read(crate::entry::Snapshot),
-    /// The page, to be read whole.
-    Whole(Vec<u8>),
 }
 
 impl Streamed {

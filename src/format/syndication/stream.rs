@@ -14,7 +14,7 @@ use std::ops::Range;
 use super::items::{self, Found, Step};
 use super::{BY_ITEM_FROM, ITEMS_PER_PARSE, entry, feed_error, parser, read_run, snapshot};
 use crate::entry::Snapshot;
-use crate::format::reader::Ready;
+use crate::format::reader::{Finished, Ready};
 use crate::format::{FormatError, body_start};
 
 /// Complete items are read once they add up to this many bytes (enough runs of
@@ -63,13 +63,6 @@ pub struct Streamed {
     found: usize,
     /// The entries so far, in the forms `ready` made (see [`Ready`]).
     snapshot: Snapshot,
-}
-
-/// What became of a document at its end.
-pub enum Finished {
-    Read(Snapshot),
-    /// The document, to be read whole.
-    Whole(Vec<u8>),
 }
 
 impl Streamed {
