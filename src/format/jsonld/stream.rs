@@ -70,13 +70,10 @@ enum Positional {
 
 /// Whether a top-level member `@type` (its JSON text) says the object is a live blog.
 pub fn is_blog_type(value: &[u8]) -> bool {
-    let Some(Value::Object(o)) = std::str::from_utf8(value)
-        .ok()
-        .and_then(|t| lenient::parse(&format!(r#"{{"@type":{t}}}"#)))
-    else {
+    let Some(value) = std::str::from_utf8(value).ok().and_then(lenient::parse) else {
         return false;
     };
-    is_blog(&types(&o))
+    is_blog(&types(&Obj::from_iter([("@type".to_string(), value)])))
 }
 
 fn broken(what: String) -> FormatError {
