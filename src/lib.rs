@@ -17,6 +17,7 @@
 //! - [`store`]: entries by id: merge, new/seen, edits, ordering.
 //! - [`query`]: the filter language: parse, match, highlight ranges.
 //! - [`model`]: UI state anchored to entry ids, and the pure `update`.
+//! - [`number`]: small numbers written as ASCII, to share a string with text.
 //! - [`keymap`]: actions and the key bindings that produce them.
 //! - [`log`]: logging to a file only (`--log FILE` or `RUST_LOG`).
 //! - [`theme`]: named styles; every colour on screen comes from here.
@@ -36,6 +37,7 @@ pub mod headless;
 pub mod keymap;
 pub mod log;
 pub mod model;
+pub mod number;
 pub mod par;
 pub mod poll;
 pub mod query;

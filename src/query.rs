@@ -75,6 +75,8 @@ pub fn parse(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Query, QueryE
 thread_local! {
     /// The buffer [`Folded::from_entry`] folds in.
     static FOLDING: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+    /// The buffer [`Folded::from_entry`] writes what rebuilds the body in.
+    static REBUILDING: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
 /// The text of one entry, folded once (at ingestion) so matching is cheap.
@@ -84,22 +86,33 @@ thread_local! {
 /// entry, and a term that may match any field is one search over one contiguous slice.
 /// Needles are folded too, so they never contain `\n` and no match spans two fields.
 ///
-/// The text is the body followed by the image captions and credits. The body is held only
-/// here: [`Folded::body`] rebuilds it exactly, from its folded form and the few places
-/// where folding changed it. So two `Folded` are equal when their title, authors and
-/// captions fold the same and their bodies are the same, byte for byte.
+/// The text is the body followed by the image captions and credits. The headline and the
+/// body are held only here: [`Folded::headline`] and [`Folded::body`] rebuild them exactly,
+/// from their folded forms and the few places where folding changed them, held in the
+/// same string after the folded text. So two `Folded` are equal when their authors and
+/// captions fold the same and their headlines and bodies are the same, byte for byte.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Folded {
-    all: Box<str>,
-    /// End of the title in `all` (a `\n` follows it).
-    title_end: usize,
-    /// End of the authors in `all` (a `\n` follows it).
-    authors_end: usize,
-    /// End of the folded body in `all` (the captions and credits follow it).
-    body_end: usize,
-    /// What rebuilds the body from its folded form.
-    body: fold::Body,
-    /// The trigrams of `all`, to pass over entries without reading them.
+    /// The folded title, authors and text, separated by `\n`, up to `all_end`; then what
+    /// rebuilds the headline and the body (see `kept`). One string, so one allocation, per
+    /// entry.
+    held: Box<str>,
+    /// End of the title (a `\n` follows it).
+    title_end: u32,
+    /// End of the authors (a `\n` follows it).
+    authors_end: u32,
+    /// End of the folded body (the captions and credits follow it).
+    body_end: u32,
+    /// End of the folded text: what rebuilds the headline follows, then what rebuilds the
+    /// body.
+    all_end: u32,
+    /// End of what rebuilds the headline.
+    headline_end: u32,
+    /// Whether the headline is rebuilt from patches or held whole.
+    headline_kept: fold::Kept,
+    /// Whether the body is rebuilt from patches or held whole.
+    kept: fold::Kept,
+    /// The trigrams of the folded text, to pass over entries without reading them.
     grams: Grams,
 }
 
@@ -132,7 +145,9 @@ impl Folded {
         // length, and a string trimmed to its size takes the allocator's lock once more.
         let mut all = crate::scratch::take(&FOLDING);
         all.reserve(title.len() + body.len() + extra + 32);
-        fold::fold_into(title, &mut all);
+        let mut rest = crate::scratch::take(&REBUILDING);
+        let headline_kept = fold::fold_body(title, &mut all, &mut rest);
+        let headline_end = rest.len();
         let title_end = all.len();
         all.push('\n');
         for (n, author) in authors.iter().enumerate() {
@@ -143,65 +158,120 @@ impl Folded {
         }
         let authors_end = all.len();
         all.push('\n');
-        let body = fold::fold_body(body, &mut all);
+        let kept = fold::fold_body(body, &mut all, &mut rest);
         let body_end = all.len();
         // One caption per line: folded as if they followed the body after a line break.
         for caption in captions {
             fold::fold_into("\n", &mut all);
             fold::fold_into(caption, &mut all);
         }
-        let folded = Folded {
-            grams: Grams::of(all.as_bytes()),
-            all: all.as_str().into(),
+        let all_end = all.len();
+        let grams = Grams::of(all.as_bytes());
+        all.push_str(&rest);
+        // Offsets are kept in 32 bits: an entry of 4 GiB or more keeps its folded text
+        // only (no document within the limits holds one).
+        let offsets = [
             title_end,
             authors_end,
             body_end,
-            body,
+            all_end,
+            all_end + headline_end,
+        ];
+        let folded = match offsets.map(u32::try_from) {
+            [
+                Ok(title_end),
+                Ok(authors_end),
+                Ok(body_end),
+                Ok(all_end),
+                Ok(headline_end),
+            ] if u32::try_from(all.len()).is_ok() => Folded {
+                held: all.as_str().into(),
+                title_end,
+                authors_end,
+                body_end,
+                all_end,
+                headline_end,
+                headline_kept,
+                kept,
+                grams,
+            },
+            _ => Folded::default(),
         };
         crate::scratch::keep(&FOLDING, all);
+        crate::scratch::keep(&REBUILDING, rest);
         folded
     }
 
     /// The folded headline.
     pub fn title(&self) -> &str {
-        &self.all[..self.title_end]
+        self.part(0, self.title_end)
     }
 
     /// The folded authors, one per line (so no word or phrase matches across two authors).
     pub fn authors(&self) -> &str {
-        &self.all[self.title_end + 1..self.authors_end]
+        self.part(self.title_end + 1, self.authors_end)
     }
 
     /// The folded body, image captions and credits.
     pub fn text(&self) -> &str {
-        &self.all[self.authors_end + 1..]
+        self.part(self.authors_end + 1, self.all_end)
     }
 
     /// Title, authors and text in one slice, separated by `\n`.
     pub fn all(&self) -> &str {
-        &self.all
+        self.part(0, self.all_end)
+    }
+
+    /// The headline as it came in (not folded), rebuilt: the store holds it only here.
+    pub fn headline(&self) -> std::borrow::Cow<'_, str> {
+        fold::rebuild(self.title(), self.headline_rest(), self.headline_kept)
+    }
+
+    /// Whether the headlines are the same, byte for byte.
+    pub fn same_headline(&self, other: &Folded) -> bool {
+        self.title() == other.title()
+            && self.headline_kept == other.headline_kept
+            && self.headline_rest() == other.headline_rest()
     }
 
     /// The body as it came in (not folded), rebuilt.
     pub fn body(&self) -> std::borrow::Cow<'_, str> {
-        self.body.rebuild(self.folded_body())
+        fold::rebuild(self.folded_body(), self.body_rest(), self.kept)
     }
 
     /// Whether the bodies are the same, byte for byte (captions and the rest aside).
     pub fn same_body(&self, other: &Folded) -> bool {
-        self.folded_body() == other.folded_body() && self.body == other.body
+        self.folded_body() == other.folded_body()
+            && self.kept == other.kept
+            && self.body_rest() == other.body_rest()
     }
 
     fn folded_body(&self) -> &str {
-        // `get`: the default (empty) value has no separators.
-        self.all
-            .get(self.authors_end + 1..self.body_end)
+        self.part(self.authors_end + 1, self.body_end)
+    }
+
+    /// What rebuilds the headline (see `headline_kept`).
+    fn headline_rest(&self) -> &str {
+        self.part(self.all_end, self.headline_end)
+    }
+
+    /// What rebuilds the body (see `kept`).
+    fn body_rest(&self) -> &str {
+        self.held
+            .get(self.headline_end as usize..)
+            .unwrap_or_default()
+    }
+
+    /// `held[from..to]`; empty for the default value, which has no separators.
+    fn part(&self, from: u32, to: u32) -> &str {
+        self.held
+            .get(from as usize..to as usize)
             .unwrap_or_default()
     }
 
     /// Bytes held on the heap (for memory accounting).
     pub fn heap_bytes(&self) -> usize {
-        self.all.len() + self.body.heap_bytes()
+        self.held.len()
     }
 }
 

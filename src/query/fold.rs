@@ -9,10 +9,11 @@
 //! folded byte, which original character it came from: that is what lets highlights land on
 //! the right bytes of the unfolded text even when folding changes lengths.
 //!
-//! An entry's body is held only folded: [`fold_body`] also records the places where folding
-//! changed the text (patches), and [`unfold`] puts them back to rebuild the text exactly.
-//! Outside the patches the folded text is the text itself.
+//! An entry's headline and body are held only folded: [`fold_body`] also records the places
+//! where folding changed the text (patches), and [`unfold`] puts them back to rebuild the
+//! text exactly. Outside the patches the folded text is the text itself.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
@@ -92,68 +93,64 @@ pub(super) fn fold_with_map(s: &str) -> (String, Vec<Range<usize>>) {
     (out, map)
 }
 
-/// How an entry's body, held folded, is rebuilt as it came in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Body {
+/// What an entry keeps, beside its folded body, to rebuild the body as it came in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) enum Kept {
     /// The places where folding changed the text (see [`unfold`]); none when the folded
     /// text is the text.
-    Patched(Box<[u8]>),
+    #[default]
+    Patches,
     /// The text itself: folding changed so much of it (Korean, where every syllable
     /// decomposes) that patches would take more than half its room.
-    Whole(Box<str>),
+    Whole,
 }
 
-impl Default for Body {
-    fn default() -> Body {
-        Body::Patched(Box::default())
+/// The text as it came in, given its folded form (what [`fold_body`] appended to `out`)
+/// and what it appended to `rest`.
+pub(super) fn rebuild<'a>(folded: &'a str, rest: &'a str, kept: Kept) -> Cow<'a, str> {
+    match kept {
+        Kept::Whole => rest.into(),
+        Kept::Patches if rest.is_empty() => folded.into(),
+        Kept::Patches => unfold(folded, rest).into(),
     }
 }
 
-impl Body {
-    /// Bytes held on the heap.
-    pub(super) fn heap_bytes(&self) -> usize {
-        match self {
-            Body::Patched(patches) => patches.len(),
-            Body::Whole(text) => text.len(),
-        }
-    }
-
-    /// The text as it came in, given its folded form (what [`fold_body`] appended).
-    pub(super) fn rebuild<'a>(&'a self, folded: &'a str) -> std::borrow::Cow<'a, str> {
-        match self {
-            Body::Whole(text) => text.as_ref().into(),
-            Body::Patched(patches) if patches.is_empty() => folded.into(),
-            Body::Patched(patches) => unfold(folded, patches).into(),
-        }
-    }
-}
-
-/// Appends the folded form of `s` to `out`, exactly as [`fold_into`] does, and returns
+/// Appends the folded form of `s` to `out`, exactly as [`fold_into`] does, and to `rest`
 /// what rebuilds `s` from it: patches, unless they would take more than half the room of
-/// `s` itself.
-pub(super) fn fold_body(s: &str, out: &mut String) -> Body {
-    match fold_recording(s, out, s.len() / 2) {
-        Some(patches) => Body::Patched(patches),
-        None => Body::Whole(s.into()),
+/// `s`, then `s` itself. Says which.
+pub(super) fn fold_body(s: &str, out: &mut String, rest: &mut String) -> Kept {
+    if fold_recording(s, out, s.len() / 2, rest) {
+        Kept::Patches
+    } else {
+        rest.push_str(s);
+        Kept::Whole
     }
 }
 
-/// Appends the folded form of `s` to `out`, exactly as [`fold_into`] does, and returns the
-/// patches that [`unfold`] needs to rebuild `s` from it; `None` once they would take more
-/// than `limit` bytes (the folding is finished all the same).
+/// Appends the folded form of `s` to `out`, exactly as [`fold_into`] does, and to
+/// `patches` the patches that [`unfold`] needs to rebuild `s` from it. `false` (and
+/// nothing appended to `patches`) once they would take more than `limit` bytes; the
+/// folding is finished all the same.
 ///
 /// Patches, in order, each:
-/// - the folded bytes since the end of the previous patch (LEB128),
-/// - the folded bytes it covers (LEB128; 0 for a dropped combining mark, or a whitespace
-///   run right after a space),
+/// - the folded bytes since the end of the previous patch (a number, see [`crate::number`]),
+/// - the folded bytes it covers (a number; 0 for a dropped combining mark, or a
+///   whitespace run right after a space),
 /// - 1 when the text there is those folded bytes in ASCII capitals, else twice the length
-///   of the text there (LEB128) followed by that text.
+///   of the text there (a number) followed by that text.
 ///
-/// Touching patches are merged into one (`ABC` is one patch, `\n\nThe` another).
-pub(super) fn fold_recording(s: &str, out: &mut String, limit: usize) -> Option<Box<[u8]>> {
+/// Patches are text (their numbers are ASCII), so an entry holds them in the same string
+/// as its folded text. Touching patches are merged into one (`ABC` is one patch,
+/// `\n\nThe` another).
+pub(super) fn fold_recording(
+    s: &str,
+    out: &mut String,
+    limit: usize,
+    patches: &mut String,
+) -> bool {
     let base = out.len();
     let bytes = s.as_bytes();
-    let mut patches = Patches::new(s, limit);
+    let mut recorder = Patches::new(s, limit);
     // `s[run..i]` is still to be copied to `out`: ASCII that folds to itself, or to its
     // lower case (`capitals` says whether it holds any), byte for byte.
     let mut run = 0;
@@ -177,7 +174,7 @@ pub(super) fn fold_recording(s: &str, out: &mut String, limit: usize) -> Option<
         if b > b' ' && b.is_ascii() {
             if b.is_ascii_uppercase() {
                 let at = out.len() - base + (i - run);
-                patches.add(at, 1, i, i + 1, true);
+                recorder.add(at, 1, i, i + 1, true);
                 capitals = true;
             }
             i += 1;
@@ -202,10 +199,10 @@ pub(super) fn fold_recording(s: &str, out: &mut String, limit: usize) -> Option<
             copy_run(&s[run..i], out, &mut capitals);
             let at = out.len() - base;
             if out.ends_with(' ') {
-                patches.add(at, 0, i, end, false);
+                recorder.add(at, 0, i, end, false);
             } else {
                 out.push(' ');
-                patches.add(at, 1, i, end, false);
+                recorder.add(at, 1, i, end, false);
             }
             i = end;
             run = end;
@@ -220,13 +217,13 @@ pub(super) fn fold_recording(s: &str, out: &mut String, limit: usize) -> Option<
         let start = out.len();
         fold_char(c, &mut |f| out.push(f));
         if out.as_bytes()[start..] != bytes[i..i + width] {
-            patches.add(start - base, out.len() - start, i, i + width, false);
+            recorder.add(start - base, out.len() - start, i, i + width, false);
         }
         i += width;
         run = i;
     }
     copy_run(&s[run..], out, &mut capitals);
-    patches.finish()
+    recorder.finish(patches)
 }
 
 /// Whether the 8 bytes at `i` fold to themselves, each exactly as the byte-by-byte loop of
@@ -286,13 +283,13 @@ fn space_at(s: &str, at: usize) -> Option<usize> {
 
 thread_local! {
     /// The buffer [`Patches`] writes in.
-    static PATCHES: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    static PATCHES: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
 /// The patches of one text as they are found (see [`fold_recording`]).
 struct Patches<'a> {
     text: &'a str,
-    out: Vec<u8>,
+    out: String,
     /// The latest patch, still growing while the next one touches it.
     open: Option<Patch>,
     /// Where the last patch written ends in the folded text.
@@ -358,58 +355,41 @@ impl<'a> Patches<'a> {
 
     fn write(&mut self) {
         let Some(p) = self.open.take() else { return };
-        leb128(&mut self.out, p.folded.start - self.written_to);
-        leb128(&mut self.out, p.folded.len());
+        crate::number::push(&mut self.out, p.folded.start - self.written_to);
+        crate::number::push(&mut self.out, p.folded.len());
         if p.capitals {
-            self.out.push(1);
+            crate::number::push(&mut self.out, 1);
         } else {
-            leb128(&mut self.out, p.text.len() * 2);
-            self.out
-                .extend_from_slice(&self.text.as_bytes()[p.text.clone()]);
+            // Patches start and end on characters of the text.
+            let text = self.text.get(p.text.clone()).unwrap_or_default();
+            crate::number::push(&mut self.out, text.len() * 2);
+            self.out.push_str(text);
         }
         self.written_to = p.folded.end;
     }
 
-    /// The patches, copied at their size out of the thread's buffer (kept for the next).
-    fn finish(mut self) -> Option<Box<[u8]>> {
+    /// Appends the patches to `to` unless they went over the limit (the thread's buffer
+    /// is kept for the next).
+    fn finish(mut self, to: &mut String) -> bool {
         self.write();
-        let patches = (!self.over && self.out.len() <= self.limit).then(|| self.out[..].into());
-        crate::scratch::keep(&PATCHES, self.out);
-        patches
-    }
-}
-
-fn leb128(out: &mut Vec<u8>, mut n: usize) {
-    while n >= 0x80 {
-        out.push(n as u8 | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-/// Reads one LEB128 number off the front of `bytes`.
-fn read_leb128(bytes: &mut &[u8]) -> Option<usize> {
-    let mut n = 0usize;
-    for shift in (0..usize::BITS).step_by(7) {
-        let (&b, rest) = bytes.split_first()?;
-        *bytes = rest;
-        n |= usize::from(b & 0x7f).checked_shl(shift)?;
-        if b < 0x80 {
-            return Some(n);
+        let fits = !self.over && self.out.len() <= self.limit;
+        if fits {
+            to.push_str(&self.out);
         }
+        crate::scratch::keep(&PATCHES, self.out);
+        fits
     }
-    None
 }
 
 /// The text that [`fold_recording`] folded into `folded` and described with `patches`.
 ///
 /// Patches that do not fit `folded` (which [`fold_recording`] never writes) end the
 /// rebuilding early rather than panic: what is left of `folded` follows as it is.
-pub(super) fn unfold(folded: &str, patches: &[u8]) -> String {
+pub(super) fn unfold(folded: &str, patches: &str) -> String {
     let folded = folded.as_bytes();
     let mut out = Vec::with_capacity(folded.len() + patches.len());
     let mut at = 0;
-    let mut rest = patches;
+    let mut rest = patches.as_bytes();
     while !rest.is_empty() {
         let Some(next) = unfold_one(folded, at, &mut rest, &mut out) else {
             break;
@@ -423,9 +403,9 @@ pub(super) fn unfold(folded: &str, patches: &[u8]) -> String {
 /// Applies the patch at the front of `patches` to the folded text from byte `at` on:
 /// writes the folded bytes before it and the text it stands for. Returns where it ends.
 fn unfold_one(folded: &[u8], at: usize, patches: &mut &[u8], out: &mut Vec<u8>) -> Option<usize> {
-    let start = at.checked_add(read_leb128(patches)?)?;
-    let end = start.checked_add(read_leb128(patches)?)?;
-    let code = read_leb128(patches)?;
+    let start = at.checked_add(crate::number::read(patches)?)?;
+    let end = start.checked_add(crate::number::read(patches)?)?;
+    let code = crate::number::read(patches)?;
     let covered = folded.get(start..end)?;
     out.extend_from_slice(folded.get(at..start)?);
     if code == 1 {

@@ -442,9 +442,15 @@ fn query_folded_is_compact() {
     assert_eq!(folded.authors(), "a\nb");
     assert_eq!(folded.text(), "x y");
     assert_eq!(folded.all(), "cafe\na\nb\nx y");
-    // The body "x  y" is kept whole: its one patch would take more than half its room.
-    assert_eq!(folded.heap_bytes(), 4 + 1 + 3 + 1 + 3 + 4);
+    // The headline "Café" and the body "x  y" are kept whole: their patches would take
+    // more than half their room.
+    assert_eq!(folded.heap_bytes(), 4 + 1 + 3 + 1 + 3 + 5 + 4);
+    assert_eq!(folded.headline(), "Café");
     assert_eq!(folded.body(), "x  y");
+    let titled = Folded::new("Storm Éowyn: live", &[], "");
+    // "S", "É" and nothing else: 3 + 5 bytes of patches.
+    assert_eq!(titled.heap_bytes(), 17 + 1 + 1 + 8);
+    assert_eq!(titled.headline(), "Storm Éowyn: live");
     let long = Folded::new("", &[], "The river rose over the banks  at dawn");
     // One patch for "T", one for the double space: 3 + 5 bytes.
     assert_eq!(long.heap_bytes(), 2 + 37 + 8);
@@ -501,15 +507,21 @@ fn query_fold_patches_record_what_folding_changed() {
     ];
     for (before, text, want) in cases {
         let mut out = before.to_string();
-        let patches = super::fold::fold_recording(text, &mut out, usize::MAX).unwrap();
-        assert_eq!(&*patches, want, "{text:?}");
+        let mut patches = String::new();
+        assert!(super::fold::fold_recording(
+            text,
+            &mut out,
+            usize::MAX,
+            &mut patches
+        ));
+        assert_eq!(patches.as_bytes(), want, "{text:?}");
         assert_eq!(super::fold::unfold(&out[before.len()..], &patches), text);
     }
 }
 
 #[test]
 fn query_fold_body_keeps_text_whole_when_patches_would_be_big() {
-    use super::fold::{Body, fold_body};
+    use super::fold::{Kept, fold_body, rebuild};
     for (text, whole) in [
         ("plain lower case text", false),
         ("Some Capitals Here and there", false),
@@ -517,15 +529,16 @@ fn query_fold_body_keeps_text_whole_when_patches_would_be_big() {
         ("A", true),
         ("", false),
     ] {
-        let mut out = String::new();
-        let body = fold_body(text, &mut out);
-        assert_eq!(matches!(body, Body::Whole(_)), whole, "{text:?}");
+        let (mut out, mut rest) = (String::new(), String::new());
+        let kept = fold_body(text, &mut out, &mut rest);
+        assert_eq!(kept == Kept::Whole, whole, "{text:?}");
         assert_eq!(out, fold(text));
-        assert_eq!(body.rebuild(&out), text);
+        assert_eq!(rebuild(&out, &rest, kept), text);
     }
     // Broken patches end the rebuilding early, never panic.
-    assert_eq!(super::fold::unfold("abc", &[9, 1, 1]), "abc");
-    assert_eq!(super::fold::unfold("abc", &[0, 1, 8, b'x']), "abc");
+    assert_eq!(super::fold::unfold("abc", "\u{9}\u{1}\u{1}"), "abc");
+    assert_eq!(super::fold::unfold("abc", "\0\u{1}\u{8}x"), "abc");
+    assert_eq!(super::fold::unfold("abc", "\0\u{1}é"), "abc");
 }
 
 #[test]
@@ -784,20 +797,22 @@ proptest! {
 }
 
 fn check_patches(before: &str, text: &str) -> Result<(), TestCaseError> {
-    use super::fold::{Body, fold_body, fold_into, fold_recording, unfold};
+    use super::fold::{Kept, fold_body, fold_into, fold_recording, rebuild, unfold};
     let mut want = before.to_string();
     fold_into(text, &mut want);
     let mut out = before.to_string();
-    let patches = fold_recording(text, &mut out, usize::MAX).expect("no limit");
+    let mut patches = String::new();
+    prop_assert!(fold_recording(text, &mut out, usize::MAX, &mut patches));
     prop_assert_eq!(&out, &want);
     prop_assert_eq!(unfold(&out[before.len()..], &patches), text);
     let mut out = before.to_string();
-    let body = fold_body(text, &mut out);
+    let mut rest = String::new();
+    let kept = fold_body(text, &mut out, &mut rest);
     prop_assert_eq!(&out, &want);
-    prop_assert_eq!(body.rebuild(&out[before.len()..]), text);
+    prop_assert_eq!(rebuild(&out[before.len()..], &rest, kept), text);
     let whole = patches.len() > text.len() / 2;
     prop_assert_eq!(
-        matches!(body, Body::Whole(_)),
+        kept == Kept::Whole,
         whole,
         "{} bytes of patches",
         patches.len()
