@@ -125,9 +125,13 @@ impl Snapshot {
 
     /// Entry `i` whole, however the snapshot holds it (see `folded` and `held`).
     pub fn entry(&self, i: usize) -> Option<Entry> {
-        let body = self.folded.get(i).map(|f| f.body().into_owned());
+        let folded = self.folded.get(i);
+        let body = folded.map(|f| f.body().into_owned());
         let mut e = match self.held.get(i) {
-            Some(Some(held)) => return Some(held.to_entry(body.unwrap_or_default())),
+            Some(Some(held)) => {
+                let title = folded.map(|f| f.headline().into_owned());
+                return Some(held.to_entry(title.unwrap_or_default(), body.unwrap_or_default()));
+            }
             Some(None) => {
                 let whole = self.held[..i].iter().filter(|h| h.is_none()).count();
                 self.entries.get(whole)?.clone()

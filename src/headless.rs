@@ -50,9 +50,9 @@ pub fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone) 
             let j = JsonEntry {
                 source: label,
                 id: e.id(),
-                published: e.published.map(|t| t.to_string()),
-                updated: e.updated.map(|t| t.to_string()),
-                title: e.title(),
+                published: e.published().map(|t| t.to_string()),
+                updated: e.updated().map(|t| t.to_string()),
+                title: &s.title(),
                 authors: e.authors().collect(),
                 text: &text,
                 url: e.url(),
@@ -100,8 +100,9 @@ pub fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone) 
             head.push_str(&format!(" · {label}"));
             out.push_str(&head);
             out.push('\n');
-            if !e.title().is_empty() {
-                out.push_str(e.title());
+            let title = s.title();
+            if !title.is_empty() {
+                out.push_str(&title);
                 out.push('\n');
             }
             if !text.is_empty() {

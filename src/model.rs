@@ -413,7 +413,7 @@ impl Model {
                 {
                     effects.push(Effect::Alert {
                         source,
-                        headline: s.entry.title().to_string(),
+                        headline: s.title().into_owned(),
                     });
                 }
             }

@@ -3,35 +3,38 @@
 //! An [`Entry`] holds each of its strings apart: the id, the headline, the link, every
 //! author, every link and every image's url, caption and credit is an allocation of its
 //! own with a 24-byte header. A store of 100,000 entries holds them for hours, so [`Held`]
-//! puts them one after the other in one string, with where each ends in a second block.
+//! puts them one after the other in one string, after their lengths.
 
 use jiff::Timestamp;
 
 use super::{Entry, Image};
 
-/// Set in an end whose string is absent (`None`), as against empty.
-const ABSENT: u32 = 1 << 31;
-
-/// The longest block: what does not fit is cut (only a document of gigabytes could
+/// The longest run of strings: what does not fit is cut (only a document of gigabytes could
 /// hold an entry that long).
-const MOST: usize = (ABSENT - 1) as usize;
+const MOST: usize = (1 << 31) - 1;
 
-/// An entry without its body (the store holds that folded), its strings in one block.
+/// An entry without its headline and body (the store holds those folded, see
+/// [`crate::query::Folded`]), its other strings in one block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
-    /// The headline, the entry's own link, the authors, each image's url, caption and
-    /// credit, the links in the body, and last the id, one after the other.
-    text: Box<str>,
-    /// Where each of those strings ends in `text`, in the same order; an absent one ends
-    /// where the one before it ends, with [`ABSENT`] set.
-    ends: Box<[u32]>,
-    /// Where the id starts in `text` (it runs to the end): the id is what the store's index
-    /// reads most, and this reads it without `ends`.
+    /// First the length of each string, in order, times two, plus one for an absent string
+    /// (`None`, as against empty), each a [`crate::number`]; then the strings one after the
+    /// other: the entry's own link, the authors, each image's url, caption and credit, the
+    /// links in the body, and last the id.
+    block: Box<str>,
+    /// Where the strings start in `block` (the lengths end).
+    head: u32,
+    /// Where the id starts in `block` (it runs to the end): the id is what the store's index
+    /// reads most, and this reads it without the lengths.
     id_start: u32,
     authors: u32,
     images: u32,
-    pub published: Option<Timestamp>,
-    pub updated: Option<Timestamp>,
+    links: u32,
+    /// When it was published and updated: whole seconds ([`NO_TIME`] for none), then the
+    /// nanoseconds, apart so that no padding is held (an `Option<Timestamp>` takes 24
+    /// bytes).
+    seconds: [i64; 2],
+    nanos: [i32; 2],
     pub pinned: bool,
     pub key_event: bool,
     pub removed: bool,
@@ -45,32 +48,31 @@ pub struct HeldImage<'a> {
     pub credit: Option<&'a str>,
 }
 
-/// Where the fixed strings are in `ends`; the authors follow them.
-const TITLE: usize = 0;
-const URL: usize = 1;
-const AUTHORS: usize = 2;
+/// The seconds of an absent time (far outside the times a `Timestamp` can hold).
+const NO_TIME: i64 = i64::MIN;
+
+/// A time as [`Held`] keeps it.
+fn pack(t: Option<Timestamp>) -> (i64, i32) {
+    t.map_or((NO_TIME, 0), |t| (t.as_second(), t.subsec_nanosecond()))
+}
+
+/// Where the fixed strings are in the block; the authors follow them.
+const URL: usize = 0;
+const AUTHORS: usize = 1;
+
+thread_local! {
+    /// The buffers [`Held::new`] writes the lengths and the strings in.
+    static HEAD: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+    static TEXT: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
 
 impl Held {
-    /// Hold `entry` (its body is dropped: the store holds it folded).
+    /// Hold `entry` (its headline and body are dropped: the store holds them folded).
     pub fn new(entry: Entry) -> Held {
-        let strings = 3 + entry.authors.len() + 3 * entry.images.len() + entry.links.len();
-        let bytes = entry.title.len()
-            + entry.url.as_ref().map_or(0, String::len)
-            + entry.authors.iter().map(String::len).sum::<usize>()
-            + entry
-                .images
-                .iter()
-                .flat_map(|i| [&i.url, &i.caption, &i.credit])
-                .flatten()
-                .map(String::len)
-                .sum::<usize>()
-            + entry.links.iter().map(String::len).sum::<usize>()
-            + entry.id.len();
         let mut block = Block {
-            text: String::with_capacity(bytes.min(MOST)),
-            ends: Vec::with_capacity(strings),
+            head: crate::scratch::take(&HEAD),
+            text: crate::scratch::take(&TEXT),
         };
-        block.push(Some(&entry.title));
         block.push(entry.url.as_deref());
         for a in &entry.authors {
             block.push(Some(a));
@@ -83,39 +85,49 @@ impl Held {
         for l in &entry.links {
             block.push(Some(l));
         }
-        // At most MOST, which is below ABSENT.
-        let id_start = block.text.len() as u32;
+        let id_start = block.text.len();
         block.push(Some(&entry.id));
-        Held {
-            text: block.text.into_boxed_str(),
-            ends: block.ends.into_boxed_slice(),
-            id_start,
+        let Block { head, text } = block;
+        let (published, updated) = (pack(entry.published), pack(entry.updated));
+        let mut joined = String::with_capacity(head.len() + text.len());
+        joined.push_str(&head);
+        joined.push_str(&text);
+        // The strings take at most MOST bytes, and there are two bytes of lengths at most
+        // for each byte of them and a few more: the sums fit.
+        let held = Held {
+            block: joined.into_boxed_str(),
+            head: head.len() as u32,
+            id_start: (head.len() + id_start) as u32,
             // Counts of what a document's entry holds fit: each string takes a byte.
             authors: entry.authors.len() as u32,
             images: entry.images.len() as u32,
-            published: entry.published,
-            updated: entry.updated,
+            links: entry.links.len() as u32,
+            seconds: [published.0, updated.0],
+            nanos: [published.1, updated.1],
             pinned: entry.pinned,
             key_event: entry.key_event,
             removed: entry.removed,
-        }
+        };
+        crate::scratch::keep(&HEAD, head);
+        crate::scratch::keep(&TEXT, text);
+        held
     }
 
     /// The same entry under another id.
     pub fn with_id(&self, id: &str) -> Held {
-        let mut e = self.to_entry(String::new());
+        let mut e = self.to_entry(String::new(), String::new());
         e.id = id.to_string();
         Held::new(e)
     }
 
-    /// The entry again, with `text` as its body.
-    pub fn to_entry(&self, text: String) -> Entry {
+    /// The entry again, with `title` as its headline and `text` as its body.
+    pub fn to_entry(&self, title: String, text: String) -> Entry {
         let own = |s: Option<&str>| s.map(str::to_string);
         Entry {
             id: self.id().to_string(),
-            published: self.published,
-            updated: self.updated,
-            title: self.title().to_string(),
+            published: self.published(),
+            updated: self.updated(),
+            title,
             authors: self.authors().map(str::to_string).collect(),
             text,
             links: self.links().map(str::to_string).collect(),
@@ -134,28 +146,36 @@ impl Held {
         }
     }
 
-    /// The string at `i` in `ends`.
-    fn get(&self, i: usize) -> Option<&str> {
-        let end = self.ends[i];
-        if end & ABSENT != 0 {
-            return None;
+    /// The strings from the one at `skip` on.
+    fn cursor(&self, skip: usize) -> Cursor<'_> {
+        let mut c = Cursor {
+            block: &self.block,
+            head: self
+                .block
+                .as_bytes()
+                .get(..self.head as usize)
+                .unwrap_or_default(),
+            at: self.head as usize,
+        };
+        for _ in 0..skip {
+            c.next();
         }
-        let start = i.checked_sub(1).map_or(0, |j| self.ends[j] & !ABSENT);
-        Some(&self.text[start as usize..end as usize])
+        c
     }
 
-    /// The strings at `from..to` in `ends` (none of them absent).
+    /// The string at `i`.
+    fn get(&self, i: usize) -> Option<&str> {
+        self.cursor(i).next().flatten()
+    }
+
+    /// The strings at `from..to` (none of them absent).
     fn strings(&self, from: usize, to: usize) -> impl ExactSizeIterator<Item = &str> + Clone {
-        (from..to).map(|i| self.get(i).unwrap_or_default())
+        let mut c = self.cursor(from);
+        (from..to).map(move |_| c.next().flatten().unwrap_or_default())
     }
 
     pub fn id(&self) -> &str {
-        &self.text[self.id_start as usize..]
-    }
-
-    /// Headline; may be empty.
-    pub fn title(&self) -> &str {
-        self.get(TITLE).unwrap_or_default()
+        self.block.get(self.id_start as usize..).unwrap_or_default()
     }
 
     /// The entry's own link.
@@ -173,20 +193,18 @@ impl Held {
     }
 
     pub fn images(&self) -> impl ExactSizeIterator<Item = HeldImage<'_>> {
-        let start = self.images_start();
-        (0..self.images as usize).map(move |n| {
-            let i = start + 3 * n;
-            HeldImage {
-                url: self.get(i),
-                caption: self.get(i + 1),
-                credit: self.get(i + 2),
-            }
+        let mut c = self.cursor(self.images_start());
+        (0..self.images).map(move |_| HeldImage {
+            url: c.next().flatten(),
+            caption: c.next().flatten(),
+            credit: c.next().flatten(),
         })
     }
 
     /// Links in the body, in order of their `[N]` markers.
     pub fn links(&self) -> impl ExactSizeIterator<Item = &str> + Clone {
-        self.strings(self.links_start(), self.ends.len() - 1)
+        let start = self.links_start();
+        self.strings(start, start + self.links as usize)
     }
 
     fn images_start(&self) -> usize {
@@ -197,17 +215,34 @@ impl Held {
         self.images_start() + 3 * self.images as usize
     }
 
+    /// When the source says the entry was published.
+    pub fn published(&self) -> Option<Timestamp> {
+        self.time_at(0)
+    }
+
+    /// When the source says the entry was last updated.
+    pub fn updated(&self) -> Option<Timestamp> {
+        self.time_at(1)
+    }
+
+    fn time_at(&self, i: usize) -> Option<Timestamp> {
+        match self.seconds[i] {
+            NO_TIME => None,
+            s => Timestamp::new(s, self.nanos[i]).ok(),
+        }
+    }
+
     /// The time the entry is ordered by: published, else updated.
     pub fn time(&self) -> Option<Timestamp> {
-        self.published.or(self.updated)
+        self.published().or_else(|| self.updated())
     }
 
     /// Whether the source reports a later modification than publication.
     pub fn source_says_updated(&self) -> bool {
-        matches!((self.published, self.updated), (Some(p), Some(u)) if u > p)
+        matches!((self.published(), self.updated()), (Some(p), Some(u)) if u > p)
     }
 
-    /// Whether the headline, link, authors or images differ (what a reader sees besides
+    /// Whether the link, authors or images differ (what a reader sees besides the headline,
     /// the body and the flags).
     pub fn differs_besides_text(&self, other: &Held) -> bool {
         let strings = self.links_start();
@@ -216,50 +251,85 @@ impl Held {
             || self.prefix(strings) != other.prefix(strings)
     }
 
-    /// Whether the two are equal in everything but their ids.
+    /// Whether the two are equal in everything but their ids (headline and body aside).
     pub fn same_but_id(&self, other: &Held) -> bool {
-        let strings = self.ends.len() - 1;
         let Held {
-            text: _,
-            ends,
+            block: _,
+            head: _,
             id_start: _,
             authors,
             images,
-            published,
-            updated,
+            links,
+            seconds,
+            nanos,
             pinned,
             key_event,
             removed,
         } = self;
-        ends.len() == other.ends.len()
-            && *authors == other.authors
+        let strings = self.links_start() + *links as usize;
+        *authors == other.authors
             && *images == other.images
+            && *links == other.links
             && self.prefix(strings) == other.prefix(strings)
-            && (*published, *updated) == (other.published, other.updated)
+            && (*seconds, *nanos) == (other.seconds, other.nanos)
             && (*pinned, *key_event, *removed) == (other.pinned, other.key_event, other.removed)
     }
 
-    /// The first `n` strings: their ends, and the text they take.
-    fn prefix(&self, n: usize) -> (&[u32], &str) {
-        let ends = &self.ends[..n];
-        let len = ends.last().map_or(0, |e| e & !ABSENT);
-        (ends, &self.text[..len as usize])
+    /// The first `n` strings: their lengths as written, and the text they take.
+    fn prefix(&self, n: usize) -> (&str, &str) {
+        let bytes = self.block.as_bytes();
+        let mut head = bytes.get(..self.head as usize).unwrap_or_default();
+        let mut len = 0usize;
+        for _ in 0..n {
+            let Some(l) = crate::number::read(&mut head) else {
+                break;
+            };
+            len = len.saturating_add(l / 2);
+        }
+        let lengths = self.head as usize - head.len();
+        let start = self.head as usize;
+        (
+            self.block.get(..lengths).unwrap_or_default(),
+            self.block
+                .get(start..start.saturating_add(len))
+                .unwrap_or_default(),
+        )
     }
 }
 
-/// A block being filled.
+/// Reads a block's strings in order.
+#[derive(Clone)]
+struct Cursor<'a> {
+    block: &'a str,
+    /// The lengths still to read.
+    head: &'a [u8],
+    /// Where the next string starts.
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// The next string (`Some(None)` if it is absent); `None` past the last one, or where a
+    /// length does not fit the block (which [`Held::new`] never writes).
+    fn next(&mut self) -> Option<Option<&'a str>> {
+        let n = crate::number::read(&mut self.head)?;
+        let start = self.at;
+        self.at = start.checked_add(n / 2)?;
+        let s = self.block.get(start..self.at)?;
+        Some((n % 2 == 0).then_some(s))
+    }
+}
+
+/// A block being filled: the lengths, and the strings.
 struct Block {
+    head: String,
     text: String,
-    ends: Vec<u32>,
 }
 
 impl Block {
     fn push(&mut self, s: Option<&str>) {
-        self.text
-            .push_str(fit(s.unwrap_or_default(), MOST - self.text.len()));
-        // At most MOST, which is below ABSENT.
-        let end = self.text.len() as u32;
-        self.ends.push(if s.is_none() { end | ABSENT } else { end });
+        let text = fit(s.unwrap_or_default(), MOST - self.text.len());
+        self.text.push_str(text);
+        crate::number::push(&mut self.head, text.len() * 2 + usize::from(s.is_none()));
     }
 }
 
@@ -320,14 +390,35 @@ mod tests {
         };
         for e in [full(), bare, empty_link, Entry::default()] {
             let held = Held::new(e.clone());
-            assert_eq!(held.to_entry(String::new()), e);
+            assert_eq!(held.to_entry(e.title.clone(), String::new()), e);
             assert_eq!(held.id(), e.id);
-            assert_eq!(held.title(), e.title);
             assert_eq!(held.url(), e.url.as_deref());
             assert!(held.authors().eq(e.authors.iter().map(String::as_str)));
             assert!(held.links().eq(e.links.iter().map(String::as_str)));
             assert_eq!(held.time(), e.time());
             assert_eq!(held.source_says_updated(), e.source_says_updated());
+        }
+    }
+
+    #[test]
+    fn times_come_back_to_the_nanosecond() {
+        let times = [
+            None,
+            Some(Timestamp::MIN),
+            Some(Timestamp::MAX),
+            Some(Timestamp::UNIX_EPOCH),
+            Some(Timestamp::new(-1, -500_000_000).unwrap()),
+            Some("2026-01-01T10:00:00.123456789Z".parse().unwrap()),
+        ];
+        for published in times {
+            for updated in times {
+                let held = Held::new(Entry {
+                    published,
+                    updated,
+                    ..Entry::default()
+                });
+                assert_eq!((held.published(), held.updated()), (published, updated));
+            }
         }
     }
 
@@ -351,17 +442,19 @@ mod tests {
     fn the_strings_are_held_in_one_block() {
         let held = Held::new(full());
         let e = full();
+        // The headline is not held here (the store holds it folded).
         let bytes = e.id.len()
-            + e.title.len()
             + e.url.as_ref().unwrap().len()
             + e.authors.concat().len()
             + e.links.concat().len()
             + "https://img.example/1.jpg".len()
             + "RainAFP".len();
-        assert_eq!(held.text.len(), bytes);
-        assert_eq!(held.ends.len(), 3 + 2 + 2 * 3 + 2);
+        // The lengths of the 12 strings: one byte each, two for the link (32 bytes or
+        // longer). Then the strings.
+        assert_eq!(held.head, 12 + 1);
+        assert_eq!(held.block.len(), held.head as usize + bytes);
         assert!(
-            std::mem::size_of::<Held>() <= 96,
+            std::mem::size_of::<Held>() <= 64,
             "{}",
             std::mem::size_of::<Held>()
         );
@@ -380,7 +473,8 @@ mod tests {
         let cases: [(Change, bool, bool); 10] = [
             (|_| {}, false, true),
             (|e| e.id = "update-7~2".into(), false, true),
-            (|e| e.title.push('!'), true, false),
+            // The headline is not held here: the store compares its folded forms.
+            (|e| e.title.push('!'), false, true),
             (|e| e.url = None, true, false),
             (
                 |e| e.authors.pop().map(drop).unwrap_or_default(),

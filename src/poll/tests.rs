@@ -280,7 +280,10 @@ async fn a_prepared_snapshot_holds_bodies_folded_with_their_final_authors() {
         assert!(h.authors().eq(["Late Desk"]));
         assert_eq!(f.authors(), "late desk");
         assert_eq!(*f, crate::query::Folded::from_entry(want));
-        assert_eq!(h.to_entry(f.body().into_owned()), *want);
+        assert_eq!(
+            h.to_entry(f.headline().into_owned(), f.body().into_owned()),
+            *want
+        );
     }
     assert_eq!(s.entry(1_999).as_ref(), whole.entries.last());
 }
@@ -304,7 +307,10 @@ fn a_prepared_entry_is_made_into_its_held_form() {
     let whole = e.clone();
     let (folded, held) = Prepare::new(Caps::default()).entry(&mut e);
     let held = held.expect("an entry with an id is held");
-    assert_eq!(held.to_entry(folded.body().into_owned()), whole);
+    assert_eq!(
+        held.to_entry(folded.headline().into_owned(), folded.body().into_owned()),
+        whole
+    );
     assert_eq!(e, Entry::default(), "nothing is left behind");
     let mut no_id = Entry {
         text: "Body".into(),

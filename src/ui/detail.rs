@@ -214,7 +214,7 @@ fn changes(
     push_wrapped(out, &head, width, theme.title);
     out.push(Line::raw(""));
     let old = format!("{}\n\n{}", before.title, before.text);
-    let new = format!("{}\n\n{}", stored.entry.title(), stored.text());
+    let new = format!("{}\n\n{}", stored.title(), stored.text());
     let diff = similar::TextDiff::from_words(&old, &new);
     let mut words: Vec<(String, Style)> = Vec::new();
     for change in diff.iter_all_changes() {

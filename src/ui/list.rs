@@ -131,11 +131,11 @@ pub fn band_rows(model: &Model, height: usize) -> usize {
 
 /// The headline, or the first line of the text when there is none.
 fn headline(s: &Stored) -> String {
-    let e = &s.entry;
-    if e.title().is_empty() {
+    let title = s.title();
+    if title.is_empty() {
         s.text().lines().next().unwrap_or("").to_string()
     } else {
-        e.title().to_string()
+        title.into_owned()
     }
 }
 

@@ -126,7 +126,7 @@ impl Streamed {
                 if let Some(held) = h
                     && held.authors().len() == 0
                 {
-                    let mut e = held.to_entry(f.body().into_owned());
+                    let mut e = held.to_entry(f.headline().into_owned(), f.body().into_owned());
                     e.authors.clone_from(&self.feed_authors);
                     *f = Folded::from_entry(&e);
                     *h = Some(Held::new(e));

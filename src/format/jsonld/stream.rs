@@ -233,7 +233,7 @@ impl Streamed {
                     Some(held) if held.id() == id => {}
                     Some(held) if !id.is_empty() => *held = held.with_id(&id),
                     Some(held) => {
-                        let mut e = held.to_entry(f.body().into_owned());
+                        let mut e = held.to_entry(f.headline().into_owned(), f.body().into_owned());
                         e.id.clear();
                         s.entries.push(e);
                         *h = None;
