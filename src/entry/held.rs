@@ -500,6 +500,47 @@ mod tests {
         assert!(moved.differs_besides_text(&base));
     }
 
+    proptest::proptest! {
+        /// Any entry comes back as it went in, its headline and body aside (those are held
+        /// folded), whatever its strings hold and however long they are.
+        #[test]
+        fn any_entry_comes_back(
+            id in "\\PC{0,80}",
+            url in proptest::option::of("\\PC{0,80}"),
+            authors in proptest::collection::vec("\\PC{0,40}", 0..4),
+            images in proptest::collection::vec(
+                (
+                    proptest::option::of("\\PC{0,70}"),
+                    proptest::option::of("\\PC{0,10}"),
+                    proptest::option::of("\\PC{0,10}"),
+                ),
+                0..3,
+            ),
+            links in proptest::collection::vec("\\PC{0,90}", 0..4),
+            seconds in proptest::option::of(-9_000_000_000i64..9_000_000_000),
+            flags in proptest::array::uniform3(proptest::bool::ANY),
+        ) {
+            let e = Entry {
+                id,
+                published: seconds.map(|s| Timestamp::from_second(s).unwrap()),
+                updated: seconds.map(|s| Timestamp::from_second(s / 2).unwrap()),
+                title: "Headline".into(),
+                authors,
+                links,
+                url,
+                images: images.into_iter().map(|(u, c, r)| image(u.as_deref(), c.as_deref(), r.as_deref())).collect(),
+                pinned: flags[0],
+                key_event: flags[1],
+                removed: flags[2],
+                ..Entry::default()
+            };
+            let held = Held::new(e.clone());
+            proptest::prop_assert_eq!(held.to_entry(e.title.clone(), String::new()), e.clone());
+            proptest::prop_assert!(held.same_but_id(&held.with_id("other")));
+            proptest::prop_assert_eq!(held.with_id(&e.id), held);
+        }
+    }
+
     #[test]
     fn a_string_too_long_for_the_block_is_cut_at_a_character() {
         assert_eq!(fit("abc", 3), "abc");

@@ -781,6 +781,31 @@ proptest! {
         check_patches(&before, &text)?;
     }
 
+    /// An entry's folded form gives back its headline and body exactly, whatever they
+    /// hold, beside any authors and captions; and tells headlines and bodies apart.
+    #[test]
+    fn query_folded_rebuilds_any_headline_and_body(
+        title in "[aAéÉß \u{301}\n\t.:]{0,40}|\\PC{0,40}",
+        authors in prop::collection::vec("\\PC{0,12}", 0..3),
+        body in "[aAéÉß \u{301}\n.]{0,80}|\\PC{0,80}",
+        caption in "\\PC{0,12}",
+        other in "[aAé ]{0,6}",
+    ) {
+        let folded =
+            Folded::with_captions(&title, &authors, &body, [caption.as_str()].into_iter());
+        prop_assert_eq!(folded.headline(), title.as_str());
+        prop_assert_eq!(folded.body(), body.as_str());
+        prop_assert_eq!(folded.title(), fold(&title));
+        let again = Folded::new(&title, &authors, &body);
+        prop_assert!(folded.same_headline(&again) && folded.same_body(&again));
+        let retitled = Folded::new(&other, &authors, &body);
+        prop_assert_eq!(folded.same_headline(&retitled), other == title);
+        prop_assert!(folded.same_body(&retitled));
+        let rewritten = Folded::new(&title, &authors, &other);
+        prop_assert_eq!(folded.same_body(&rewritten), other == body);
+        prop_assert!(folded.same_headline(&rewritten));
+    }
+
     /// Highlights are sorted, disjoint and on char boundaries for any text.
     #[test]
     fn query_highlights_are_well_formed(
