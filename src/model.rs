@@ -137,6 +137,9 @@ pub const EMPTY_STREAK: u32 = 3;
 /// ...over at least this long.
 pub const EMPTY_SPAN: jiff::SignedDuration = jiff::SignedDuration::from_mins(2);
 
+/// How many entries ahead a filter pass asks for the text it will read.
+const PREFETCH: usize = 8;
+
 /// The last poll's outcome, as the status line shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LastResult {
@@ -773,10 +776,22 @@ impl Model {
         // kept from there settle most entries without reading them again.
         let quick = shift == Some(0) && query.only_anchor_unknown(&known);
         let needle = query.anchor_needle().unwrap_or_default();
+        // Entries whose text will be read are asked for this far ahead (see
+        // `Folded::prefetch`).
+        let ahead = if filtering && !quick { PREFETCH } else { 0 };
         // One pass: what shows, which of it is pinned, and how many new entries it hides.
         let scan = |range: std::ops::Range<usize>| {
             let mut part = Part::default();
+            let end = range.end;
             for n in range {
+                if ahead > 0
+                    && let Some(&j) = candidates.get(n + ahead).filter(|_| n + ahead < end)
+                {
+                    let folded = &store.item(j).folded;
+                    if query.may_read(folded) {
+                        folded.prefetch();
+                    }
+                }
                 let i = candidates[n];
                 let previous_hit = previous_hits.get(n).filter(|_| shift.is_some());
                 let hit = match previous_hit {

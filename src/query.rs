@@ -89,25 +89,25 @@ thread_local! {
 /// The text is the body followed by the image captions and credits. The headline and the
 /// body are held only here: [`Folded::headline`] and [`Folded::body`] rebuild them exactly,
 /// from their folded forms and the few places where folding changed them, held in the
-/// same string after the folded text. So two `Folded` are equal when their authors and
+/// same string before the folded text. So two `Folded` are equal when their authors and
 /// captions fold the same and their headlines and bodies are the same, byte for byte.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Folded {
-    /// The folded title, authors and text, separated by `\n`, up to `all_end`; then what
-    /// rebuilds the headline and the body (see `kept`). One string, so one allocation, per
-    /// entry.
+    /// What rebuilds the headline, then what rebuilds the body (see `kept`), then from
+    /// `all_start` on the folded title, authors and text, separated by `\n`. One string, so
+    /// one allocation, per entry. The folded text comes last so that a search reads nothing
+    /// past what it needs (slicing up to the end of the text would read the byte there).
     held: Box<str>,
-    /// End of the title (a `\n` follows it).
-    title_end: u32,
-    /// End of the authors (a `\n` follows it).
-    authors_end: u32,
-    /// End of the folded body (the captions and credits follow it).
-    body_end: u32,
-    /// End of the folded text: what rebuilds the headline follows, then what rebuilds the
-    /// body.
-    all_end: u32,
     /// End of what rebuilds the headline.
     headline_end: u32,
+    /// Start of the folded text (what rebuilds the body ends there).
+    all_start: u32,
+    /// End of the title in the folded text (a `\n` follows it).
+    title_end: u32,
+    /// End of the authors in the folded text (a `\n` follows it).
+    authors_end: u32,
+    /// End of the folded body in the folded text (the captions and credits follow it).
+    body_end: u32,
     /// Whether the headline is rebuilt from patches or held whole.
     headline_kept: fold::Kept,
     /// Whether the body is rebuilt from patches or held whole.
@@ -165,36 +165,33 @@ impl Folded {
             fold::fold_into("\n", &mut all);
             fold::fold_into(caption, &mut all);
         }
-        let all_end = all.len();
         let grams = Grams::of(all.as_bytes());
-        all.push_str(&rest);
-        // Offsets are kept in 32 bits: an entry of 4 GiB or more keeps its folded text
-        // only (no document within the limits holds one).
-        let offsets = [
-            title_end,
-            authors_end,
-            body_end,
-            all_end,
-            all_end + headline_end,
-        ];
+        // Offsets are kept in 32 bits: an entry of 4 GiB or more keeps nothing (no
+        // document within the limits holds one).
+        let offsets = [headline_end, rest.len(), title_end, authors_end, body_end];
         let folded = match offsets.map(u32::try_from) {
             [
+                Ok(headline_end),
+                Ok(all_start),
                 Ok(title_end),
                 Ok(authors_end),
                 Ok(body_end),
-                Ok(all_end),
-                Ok(headline_end),
-            ] if u32::try_from(all.len()).is_ok() => Folded {
-                held: all.as_str().into(),
-                title_end,
-                authors_end,
-                body_end,
-                all_end,
-                headline_end,
-                headline_kept,
-                kept,
-                grams,
-            },
+            ] if u32::try_from(rest.len() + all.len()).is_ok() => {
+                let mut held = String::with_capacity(rest.len() + all.len());
+                held.push_str(&rest);
+                held.push_str(&all);
+                Folded {
+                    held: held.into_boxed_str(),
+                    headline_end,
+                    all_start,
+                    title_end,
+                    authors_end,
+                    body_end,
+                    headline_kept,
+                    kept,
+                    grams,
+                }
+            }
             _ => Folded::default(),
         };
         crate::scratch::keep(&FOLDING, all);
@@ -214,12 +211,30 @@ impl Folded {
 
     /// The folded body, image captions and credits.
     pub fn text(&self) -> &str {
-        self.part(self.authors_end + 1, self.all_end)
+        self.all()
+            .get(self.authors_end as usize + 1..)
+            .unwrap_or_default()
+    }
+
+    /// Asks the processor to start loading the folded text, for a pass that will read it
+    /// soon. A pass over many entries otherwise waits on memory for each entry in turn,
+    /// where it can wait for several at once.
+    pub fn prefetch(&self) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let at = self.held.as_ptr().wrapping_add(self.all_start as usize);
+            // SAFETY: a prefetch is only a hint: it reads nothing the program sees and never
+            // faults, whatever the address; SSE, which it needs, is part of every x86_64
+            // processor.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(at.cast());
+            }
+        }
     }
 
     /// Title, authors and text in one slice, separated by `\n`.
     pub fn all(&self) -> &str {
-        self.part(0, self.all_end)
+        self.held.get(self.all_start as usize..).unwrap_or_default()
     }
 
     /// The headline as it came in (not folded), rebuilt: the store holds it only here.
@@ -252,19 +267,22 @@ impl Folded {
 
     /// What rebuilds the headline (see `headline_kept`).
     fn headline_rest(&self) -> &str {
-        self.part(self.all_end, self.headline_end)
+        self.held
+            .get(..self.headline_end as usize)
+            .unwrap_or_default()
     }
 
     /// What rebuilds the body (see `kept`).
     fn body_rest(&self) -> &str {
         self.held
-            .get(self.headline_end as usize..)
+            .get(self.headline_end as usize..self.all_start as usize)
             .unwrap_or_default()
     }
 
-    /// `held[from..to]`; empty for the default value, which has no separators.
+    /// `from..to` of the folded text; empty for the default value, which has no
+    /// separators.
     fn part(&self, from: u32, to: u32) -> &str {
-        self.held
+        self.all()
             .get(from as usize..to as usize)
             .unwrap_or_default()
     }
@@ -498,6 +516,21 @@ impl Query {
     ///
     /// The facts are asked for only if a term needs them (reading them costs memory reads
     /// on a big blog).
+    /// Whether testing `folded` may read its text: not when the anchor's trigrams already
+    /// rule the entry out.
+    pub fn may_read(&self, folded: &Folded) -> bool {
+        match self
+            .anchor()
+            .and_then(|k| self.terms.get(k))
+            .map(|t| &t.test)
+        {
+            Some(Test::Text { finder, grams, .. }) if finder.needle().len() >= 3 => {
+                folded.grams.covers(grams)
+            }
+            _ => true,
+        }
+    }
+
     pub fn matches_known<'a>(
         &self,
         folded: &Folded,
