@@ -239,44 +239,42 @@ impl Folded {
 
     /// The headline as it came in (not folded), rebuilt: the store holds it only here.
     pub fn headline(&self) -> std::borrow::Cow<'_, str> {
-        fold::rebuild(self.title(), self.headline_rest(), self.headline_kept)
+        let (folded, rest, kept) = self.headline_parts();
+        fold::rebuild(folded, rest, kept)
     }
 
     /// Whether the headlines are the same, byte for byte.
     pub fn same_headline(&self, other: &Folded) -> bool {
-        self.title() == other.title()
-            && self.headline_kept == other.headline_kept
-            && self.headline_rest() == other.headline_rest()
+        self.headline_parts() == other.headline_parts()
     }
 
     /// The body as it came in (not folded), rebuilt.
     pub fn body(&self) -> std::borrow::Cow<'_, str> {
-        fold::rebuild(self.folded_body(), self.body_rest(), self.kept)
+        let (folded, rest, kept) = self.body_parts();
+        fold::rebuild(folded, rest, kept)
     }
 
     /// Whether the bodies are the same, byte for byte (captions and the rest aside).
     pub fn same_body(&self, other: &Folded) -> bool {
-        self.folded_body() == other.folded_body()
-            && self.kept == other.kept
-            && self.body_rest() == other.body_rest()
+        self.body_parts() == other.body_parts()
     }
 
-    fn folded_body(&self) -> &str {
-        self.part(self.authors_end + 1, self.body_end)
+    /// The folded headline, what rebuilds it, and how.
+    fn headline_parts(&self) -> (&str, &str, fold::Kept) {
+        let rest = self.held.get(..self.headline_end as usize);
+        (self.title(), rest.unwrap_or_default(), self.headline_kept)
     }
 
-    /// What rebuilds the headline (see `headline_kept`).
-    fn headline_rest(&self) -> &str {
-        self.held
-            .get(..self.headline_end as usize)
-            .unwrap_or_default()
-    }
-
-    /// What rebuilds the body (see `kept`).
-    fn body_rest(&self) -> &str {
-        self.held
-            .get(self.headline_end as usize..self.all_start as usize)
-            .unwrap_or_default()
+    /// The folded body, what rebuilds it, and how.
+    fn body_parts(&self) -> (&str, &str, fold::Kept) {
+        let rest = self
+            .held
+            .get(self.headline_end as usize..self.all_start as usize);
+        (
+            self.part(self.authors_end + 1, self.body_end),
+            rest.unwrap_or_default(),
+            self.kept,
+        )
     }
 
     /// `from..to` of the folded text; empty for the default value, which has no
