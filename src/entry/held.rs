@@ -92,12 +92,14 @@ impl Held {
         let mut joined = String::with_capacity(head.len() + text.len());
         joined.push_str(&head);
         joined.push_str(&text);
-        // The strings take at most MOST bytes, and there are two bytes of lengths at most
-        // for each byte of them and a few more: the sums fit.
+        // The strings take at most MOST bytes and their lengths a few bytes each: only an
+        // entry of millions of strings, from a document of gigabytes, could pass 4 GiB, and
+        // its block would then read as empty rather than wrong.
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let held = Held {
             block: joined.into_boxed_str(),
-            head: head.len() as u32,
-            id_start: (head.len() + id_start) as u32,
+            head: narrow(head.len()),
+            id_start: narrow(head.len() + id_start),
             // Counts of what a document's entry holds fit: each string takes a byte.
             authors: entry.authors.len() as u32,
             images: entry.images.len() as u32,
