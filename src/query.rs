@@ -75,7 +75,7 @@ pub fn parse(input: &str, now: Timestamp, tz: &TimeZone) -> Result<Query, QueryE
 thread_local! {
     /// The buffer [`Folded::from_entry`] folds in.
     static FOLDING: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
-    /// The buffer [`Folded::from_entry`] writes what rebuilds the body in.
+    /// The buffer [`Folded::from_entry`] writes what rebuilds the headline and the body in.
     static REBUILDING: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
