@@ -784,10 +784,8 @@ impl Model {
             let mut part = Part::default();
             let end = range.end;
             for n in range {
-                if ahead > 0
-                    && let Some(&j) = candidates.get(n + ahead).filter(|_| n + ahead < end)
-                {
-                    let folded = &store.item(j).folded;
+                if ahead > 0 && n + ahead < end {
+                    let folded = &store.item(candidates[n + ahead]).folded;
                     if query.may_read(folded) {
                         folded.prefetch();
                     }
