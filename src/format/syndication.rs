@@ -204,6 +204,23 @@ fn alternate_link(links: &[model::Link]) -> Option<String> {
         .map(|l| l.href.clone())
 }
 
+/// What an entry is made of, as feed-rs or [`direct`] read it from an item.
+struct Item<'a> {
+    /// The guid or id, `""` when there is none.
+    id: &'a str,
+    published: Option<Timestamp>,
+    updated: Option<Timestamp>,
+    /// The page link.
+    url: Option<String>,
+    title: &'a str,
+    /// Content, else the summary.
+    body: &'a str,
+    /// Whether the body is plain text rather than HTML.
+    is_plain: bool,
+    authors: Vec<String>,
+    media: Vec<Image>,
+}
+
 fn entry(e: &model::Entry) -> Entry {
     let published = stamp(
         e.published
@@ -213,11 +230,9 @@ fn entry(e: &model::Entry) -> Entry {
         e.updated
             .map(|t| (t.timestamp(), t.timestamp_subsec_nanos())),
     );
-    let url = alternate_link(&e.links);
-    let raw_title = e.title.as_ref().map(|t| t.content.as_str()).unwrap_or("");
     // (body, is plain text): content first, else summary. feed-rs marks RSS bodies as
     // HTML and Atom ones by their `type`; Atom `type="text"` must not be read as markup.
-    let (raw_body, is_plain) = e
+    let (body, is_plain) = e
         .content
         .as_ref()
         .and_then(|c| {
@@ -229,41 +244,95 @@ fn entry(e: &model::Entry) -> Entry {
             Some((s.content.as_str(), s.content_type.as_str() == "text/plain"))
         })
         .unwrap_or(("", false));
-    let id = if e.id.is_empty() {
+    made(Item {
+        id: &e.id,
+        published,
+        updated,
+        url: alternate_link(&e.links),
+        title: e.title.as_ref().map(|t| t.content.as_str()).unwrap_or(""),
+        body,
+        is_plain,
+        authors: e.authors.iter().map(person_name).collect(),
+        media: e.media.iter().flat_map(media_images).collect(),
+    })
+}
+
+/// An author's name. feed-rs reads an RSS `<author>` (an e-mail address, by the spec) as
+/// a person named "author" with that address.
+fn person_name(p: &model::Person) -> String {
+    match &p.email {
+        Some(email) if p.name == "author" && p.uri.is_none() => contact_name(email).to_string(),
+        _ => p.name.clone(),
+    }
+}
+
+/// The name in an RSS contact: `jane@example.org (Jane Roe)` and `Jane Roe
+/// <jane@example.org>` give `Jane Roe`; anything else is kept as written.
+fn contact_name(contact: &str) -> &str {
+    let c = contact.trim();
+    if let Some(inner) = c.strip_suffix(')')
+        && let Some(open) = inner.find('(')
+        && !inner[open + 1..].trim().is_empty()
+    {
+        return inner[open + 1..].trim();
+    }
+    if let Some(lt) = c.find('<')
+        && c.ends_with('>')
+        && !c[..lt].trim().is_empty()
+    {
+        return c[..lt].trim().trim_matches('"').trim();
+    }
+    c
+}
+
+/// An entry from what its item gave.
+fn made(item: Item) -> Entry {
+    let Item {
+        id,
+        published,
+        updated,
+        url,
+        title,
+        body,
+        is_plain,
+        authors,
+        media,
+    } = item;
+    let id = if id.is_empty() {
         let time = published
             .or(updated)
             .map(|t| t.to_string())
             .unwrap_or_default();
         let anchor = match &url {
             Some(u) => u.clone(),
-            None => raw_body
+            None => body
                 .split_whitespace()
                 .take(24)
                 .collect::<Vec<_>>()
                 .join(" "),
         };
-        content_key(&[raw_title, &time, &anchor])
+        content_key(&[title, &time, &anchor])
     } else {
-        sanitize(&e.id)
+        sanitize(id)
     };
-    let body = if is_plain {
+    let text = if is_plain {
         HtmlText {
-            text: sanitize(raw_body),
+            text: sanitize(body),
             ..Default::default()
         }
     } else {
-        html_to_text(raw_body)
+        html_to_text(body)
     };
-    let mut images = body.images;
-    images.extend(e.media.iter().flat_map(media_images));
+    let mut images = text.images;
+    images.extend(media);
     Entry {
         id,
         published,
         updated,
-        title: plain(raw_title),
-        authors: clean_names(e.authors.iter().map(|p| p.name.clone()).collect()),
-        text: body.text,
-        links: body.links,
+        title: plain(title),
+        authors: clean_names(authors),
+        text: text.text,
+        links: text.links,
         url: url.map(|u| sanitize(&u)),
         images,
         ..Default::default()
@@ -272,33 +341,30 @@ fn entry(e: &model::Entry) -> Entry {
 
 /// Images among an entry's media (enclosures, Media RSS): image content, else thumbnails.
 fn media_images(m: &model::MediaObject) -> Vec<Image> {
-    let caption = m
-        .description
-        .as_ref()
-        .or(m.title.as_ref())
-        .map(|t| plain(&t.content))
-        .filter(|c| !c.is_empty());
-    let credit = m
-        .credits
-        .first()
-        .map(|c| plain(&c.entity))
-        .filter(|c| !c.is_empty());
+    let caption = m.description.as_ref().or(m.title.as_ref());
     let mut urls: Vec<String> = m
         .content
         .iter()
-        .filter(|c| {
-            c.content_type
-                .as_ref()
-                .is_none_or(|t| t.as_str().starts_with("image/"))
-                && c.url
-                    .as_ref()
-                    .is_some_and(|u| looks_like_image(u.as_str(), c))
+        .filter_map(|c| {
+            let url = c.url.as_ref()?.as_str();
+            let kind = c.content_type.as_ref().map(|t| t.as_str());
+            is_image(url, kind).then(|| url.to_string())
         })
-        .filter_map(|c| c.url.as_ref().map(|u| u.to_string()))
         .collect();
     if urls.is_empty() {
         urls = m.thumbnails.iter().map(|t| t.image.uri.clone()).collect();
     }
+    images(
+        caption.map(|t| t.content.as_str()),
+        m.credits.first().map(|c| c.entity.as_str()),
+        urls,
+    )
+}
+
+/// One image per URL, each with the media's caption and credit.
+fn images(caption: Option<&str>, credit: Option<&str>, urls: Vec<String>) -> Vec<Image> {
+    let caption = caption.map(plain).filter(|c| !c.is_empty());
+    let credit = credit.map(plain).filter(|c| !c.is_empty());
     urls.into_iter()
         .map(|u| Image {
             url: Some(sanitize(&u)),
@@ -308,10 +374,10 @@ fn media_images(m: &model::MediaObject) -> Vec<Image> {
         .collect()
 }
 
-/// Content without a declared type counts as an image only when its URL says so.
-fn looks_like_image(url: &str, c: &model::MediaContent) -> bool {
-    if c.content_type.is_some() {
-        return true;
+/// Whether media content is an image: by its declared type, else (no type) by its URL.
+fn is_image(url: &str, content_type: Option<&str>) -> bool {
+    if let Some(t) = content_type {
+        return t.starts_with("image/");
     }
     let path = url
         .split(['?', '#'])
@@ -435,6 +501,36 @@ mod tests {
         let whole = parse_whole(rss.as_bytes());
         assert!(matches!(whole, Err(FormatError::Invalid(_))), "{whole:?}");
         assert_eq!(parse(rss.as_bytes()), whole);
+    }
+
+    #[test]
+    fn an_rss_author_is_named_by_the_name_beside_its_address() {
+        let mut rss = String::from(r#"<rss version="2.0"><channel><title>Live</title>"#);
+        for (i, contact) in [
+            "jane@example.org (Jane Roe)",
+            "Jane Roe &lt;jane@example.org&gt;",
+            " desk@example.org ",
+            "author@example.org ()",
+        ]
+        .iter()
+        .enumerate()
+        {
+            rss.push_str(&format!(
+                "<item><guid>g{i}</guid><title>T</title><author>{contact}</author></item>"
+            ));
+        }
+        rss.push_str("</channel></rss>");
+        let read = parse(rss.as_bytes()).unwrap();
+        let names: Vec<&[String]> = read.entries.iter().map(|e| &e.authors[..]).collect();
+        assert_eq!(
+            names,
+            [
+                &["Jane Roe".to_string()][..],
+                &["Jane Roe".to_string()],
+                &["desk@example.org".to_string()],
+                &["author@example.org ()".to_string()],
+            ]
+        );
     }
 
     #[test]
