@@ -17,6 +17,7 @@ use crate::entry::{Entry, Image, Snapshot};
 use crate::format::FormatError;
 use crate::text::{HtmlText, html_to_text, plain, sanitize};
 
+mod direct;
 mod items;
 pub use items::Found;
 pub mod stream;
@@ -97,14 +98,27 @@ fn parse_by_item(bytes: &[u8], cut: &items::Cut) -> Option<Snapshot> {
     // each parse costs feed-rs a setup about as dear as an item.
     let runs: Vec<&[std::ops::Range<usize>]> = cut.items.chunks(ITEMS_PER_PARSE).collect();
     let read = crate::par::map(&runs, 1, |run| {
-        let read = read_run(open, bytes, run, cut.close).ok()?;
-        Some(read.iter().map(entry).collect::<Vec<Entry>>())
+        run_entries(open, bytes, run, cut.close).ok()
     });
     let mut entries = Vec::with_capacity(cut.items.len());
     for part in read {
         entries.extend(part?);
     }
     snapshot(feed, entries).ok()
+}
+
+/// A run of items (`run`, places in `doc`) as entries: read directly where [`direct`]
+/// can, else by feed-rs (see [`read_run`]).
+fn run_entries(
+    open: &[u8],
+    doc: &[u8],
+    run: &[std::ops::Range<usize>],
+    close: &[u8],
+) -> Result<Vec<Entry>, String> {
+    if let Some(entries) = direct::read_run(open, doc, run) {
+        return Ok(entries);
+    }
+    Ok(read_run(open, doc, run, close)?.iter().map(entry).collect())
 }
 
 /// A run of items (`run`, places in `doc`) read in one envelope of the document's start
@@ -450,6 +464,15 @@ mod tests {
             ));
         }
         rss.push_str("<!-- the end --></channel></rss>");
+        // In UTF-8 every item is read directly, which must give what feed-rs gives.
+        let utf8 = rss.replace("ISO-8859-1", "UTF-8");
+        let cut = items::cut(utf8.as_bytes()).unwrap();
+        let open = &utf8.as_bytes()[cut.open.clone()];
+        assert!(direct::read_run(open, utf8.as_bytes(), &cut.items).is_some());
+        assert_eq!(
+            read_both_ways(utf8.as_bytes()).entries.len(),
+            BY_ITEM_FROM + 6
+        );
         // Latin-1 bytes, as the declaration says.
         let doc: Vec<u8> = rss
             .chars()

@@ -12,7 +12,7 @@
 use std::ops::Range;
 
 use super::items::{self, Found, Step};
-use super::{BY_ITEM_FROM, ITEMS_PER_PARSE, entry, feed_error, parser, read_run, snapshot};
+use super::{BY_ITEM_FROM, ITEMS_PER_PARSE, feed_error, parser, run_entries, snapshot};
 use crate::entry::Snapshot;
 use crate::format::reader::{Finished, Ready};
 use crate::format::{FormatError, body_start};
@@ -171,9 +171,8 @@ impl Streamed {
         let runs: Vec<&[Range<usize>]> = self.pending[..n].chunks(ITEMS_PER_PARSE).collect();
         let (open, buf, close) = (&self.open[..], &self.buf, self.close);
         let read = crate::par::map(&runs, 1, |run| {
-            let read = read_run(open, buf, run, close).map_err(FormatError::Invalid)?;
-            let made = read.iter().map(|e| {
-                let mut e = entry(e);
+            let read = run_entries(open, buf, run, close).map_err(FormatError::Invalid)?;
+            let made = read.into_iter().map(|mut e| {
                 let prepared = ready.map(|ready| ready(&mut e));
                 (e, prepared)
             });

@@ -1,0 +1,928 @@
+//! RSS 2.0 items read straight from their bytes, without feed-rs.
+//!
+//! feed-rs builds an owned event for every tag, text and entity of an item (a body written
+//! as escaped HTML is hundreds of entities), under one allocator lock shared by the reader
+//! threads: it was more than half of the time spent reading an RSS feed. Most items hold a
+//! few plain elements (title, link, guid, pubDate, description, content:encoded,
+//! dc:creator), which are read here in one pass over the item's bytes.
+//!
+//! This reader gives exactly what feed-rs gives, or nothing: anything it does not handle
+//! the way feed-rs does (another encoding, a doctype, a default namespace or `xml:base`,
+//! markup inside a text field, Media RSS, enclosures, iTunes, a date in another shape,
+//! broken markup) returns `None`, and the run of items is read by feed-rs instead.
+
+use std::ops::Range;
+
+use jiff::Timestamp;
+
+use super::Item;
+use crate::entry::Entry;
+
+/// The namespaces feed-rs tells apart in an item, by URI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ns {
+    Rss,
+    Content,
+    Dublin,
+    Media,
+    /// iTunes, which this reader leaves to feed-rs.
+    Itunes,
+    Other,
+}
+
+impl Ns {
+    fn of(uri: &[u8]) -> Ns {
+        match uri {
+            b"http://purl.org/rss/1.0/" => Ns::Rss,
+            b"http://purl.org/rss/1.0/modules/content/" => Ns::Content,
+            b"http://purl.org/dc/elements/1.1/" => Ns::Dublin,
+            b"http://search.yahoo.com/mrss/" => Ns::Media,
+            b"http://www.itunes.com/dtds/podcast-1.0.dtd" => Ns::Itunes,
+            _ => Ns::Other,
+        }
+    }
+}
+
+/// The prefixes declared by the document's start, with their namespaces.
+type Prefixes<'a> = Vec<(&'a [u8], Ns)>;
+
+/// Read a run of items (`run`, places in `doc`) of the document starting with `open` (up to
+/// and with the `<channel>` start tag). `None` when any of them is not read here.
+pub fn read_run(open: &[u8], doc: &[u8], run: &[Range<usize>]) -> Option<Vec<Entry>> {
+    let prefixes = prefixes(open)?;
+    run.iter()
+        .map(|r| item(&prefixes, doc.get(r.clone())?).map(|f| f.entry()))
+        .collect()
+}
+
+/// The prefixes of a UTF-8 RSS 2.0 document's start: its declaration, comments, `<rss
+/// version="2.0">` and `<channel>`, and nothing else.
+fn prefixes(open: &[u8]) -> Option<Prefixes<'_>> {
+    let b = open.strip_prefix(b"\xef\xbb\xbf").unwrap_or(open);
+    std::str::from_utf8(b).ok()?;
+    let mut prefixes = Vec::new();
+    let mut elements = 0;
+    let mut at = 0;
+    loop {
+        at += b[at..]
+            .iter()
+            .take_while(|c| c.is_ascii_whitespace())
+            .count();
+        let rest = &b[at..];
+        if rest.is_empty() {
+            break;
+        }
+        if rest.starts_with(b"<?xml") && rest.get(5).is_some_and(u8::is_ascii_whitespace) {
+            let end = find(rest, b"?>")?;
+            if !utf8_declared(&rest[5..end]) {
+                return None;
+            }
+            at += end + 2;
+        } else if rest.starts_with(b"<!--") {
+            at += 4 + find(&rest[4..], b"-->")? + 3;
+        } else if rest.starts_with(b"<?") {
+            at += find(rest, b"?>")? + 2;
+        } else if rest.starts_with(b"<") && !rest.starts_with(b"<!") && !rest.starts_with(b"</") {
+            let tag = start_tag(b, at)?;
+            let want: &[u8] = if elements == 0 { b"rss" } else { b"channel" };
+            if tag.name != want || tag.empty || elements == 2 {
+                return None;
+            }
+            let mut version = None;
+            let attrs = attributes(tag.attrs)?;
+            for (i, &(name, value)) in attrs.iter().enumerate() {
+                // A default namespace, a base, a value with references, an empty or
+                // reserved binding, an attribute given twice: left to feed-rs.
+                if name == b"xmlns"
+                    || name == b"xml:base"
+                    || value.contains(&b'&')
+                    || attrs[..i].iter().any(|(n, _)| *n == name)
+                {
+                    return None;
+                } else if let Some(prefix) = name.strip_prefix(b"xmlns:") {
+                    if value.is_empty() || prefix == b"xml" || prefix == b"xmlns" {
+                        return None;
+                    }
+                    prefixes.push((prefix, Ns::of(value)));
+                } else if name == b"version" {
+                    version = Some(value);
+                }
+            }
+            if elements == 0 && version != Some(&b"2.0"[..]) {
+                return None;
+            }
+            elements += 1;
+            at = tag.end;
+        } else {
+            return None;
+        }
+    }
+    (elements == 2).then_some(prefixes)
+}
+
+/// Whether an XML declaration's pseudo-attributes (after `<?xml`) name no encoding or
+/// UTF-8.
+fn utf8_declared(decl: &[u8]) -> bool {
+    let Some(at) = find(decl, b"encoding") else {
+        return true;
+    };
+    let rest = decl[at + 8..].trim_ascii_start();
+    let Some(rest) = rest.strip_prefix(b"=") else {
+        return false;
+    };
+    let rest = rest.trim_ascii_start();
+    let Some((&quote, rest)) = rest.split_first() else {
+        return false;
+    };
+    let Some(end) = rest.iter().position(|&c| c == quote) else {
+        return false;
+    };
+    (quote == b'"' || quote == b'\'')
+        && (rest[..end].eq_ignore_ascii_case(b"utf-8") || rest[..end].eq_ignore_ascii_case(b"utf8"))
+}
+
+/// What an item's elements gave, as feed-rs would have them.
+#[derive(Debug, Default)]
+struct Fields {
+    title: Option<String>,
+    links: Vec<String>,
+    summary: Option<String>,
+    content: Option<String>,
+    authors: Vec<String>,
+    id: String,
+    published: Option<Timestamp>,
+    media: Media,
+}
+
+/// The item's Media RSS elements outside a group: feed-rs's default media object.
+#[derive(Debug, Default)]
+struct Media {
+    title: Option<String>,
+    description: Option<String>,
+    credits: Vec<String>,
+    /// Each `media:content` with a URL: the URL (normalized) and its declared type.
+    content: Vec<(String, Option<String>)>,
+}
+
+impl Fields {
+    fn entry(self) -> Entry {
+        let url = self.links.into_iter().next();
+        // Content first, else the summary; both are HTML in RSS.
+        let body = match (&self.content, &self.summary) {
+            (Some(c), _) if !c.trim().is_empty() => c.as_str(),
+            (_, Some(s)) => s.as_str(),
+            _ => "",
+        };
+        let m = self.media;
+        let media = if m.title.is_some() || m.description.is_some() || !m.content.is_empty() {
+            let urls = m
+                .content
+                .into_iter()
+                .filter(|(url, kind)| super::is_image(url, kind.as_deref()))
+                .map(|(url, _)| url)
+                .collect();
+            super::images(
+                m.description.as_deref().or(m.title.as_deref()),
+                m.credits.first().map(String::as_str),
+                urls,
+            )
+        } else {
+            Vec::new()
+        };
+        super::made(Item {
+            id: &self.id,
+            published: self.published,
+            updated: self.published,
+            url,
+            title: self.title.as_deref().unwrap_or(""),
+            body,
+            is_plain: false,
+            authors: self.authors,
+            media,
+        })
+    }
+}
+
+/// What follows in an element's content: a child's start tag, or the element's end tag
+/// (where it ends). Whitespace, comments and processing instructions are passed over.
+enum Next<'b> {
+    Child(Tag<'b>),
+    End(usize),
+}
+
+/// The next child of the element named `parent`, from `at` on; `None` for text, CDATA, a
+/// doctype, a child declaring a namespace or base, or an end tag of another name.
+fn next_child<'b>(b: &'b [u8], mut at: usize, parent: &[u8]) -> Option<Next<'b>> {
+    loop {
+        let lt = at + memchr::memchr(b'<', &b[at..])?;
+        if !b[at..lt].iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
+        let rest = &b[lt..];
+        if rest.starts_with(b"</") {
+            let (name, end) = end_tag(b, lt)?;
+            return (name == parent).then_some(Next::End(end));
+        } else if rest.starts_with(b"<!--") {
+            at = lt + 4 + find(&rest[4..], b"-->")? + 3;
+        } else if rest.starts_with(b"<?") {
+            at = lt + find(rest, b"?>")? + 2;
+        } else if rest.starts_with(b"<!") {
+            return None;
+        } else {
+            let tag = start_tag(b, lt)?;
+            return plain_attributes(tag.attrs)?.then_some(Next::Child(tag));
+        }
+    }
+}
+
+/// A child's text and where the child ends (see [`content`]).
+fn text_of(b: &[u8], child: &Tag) -> Option<(Option<String>, bool, usize)> {
+    if child.empty {
+        Some((None, false, child.end))
+    } else {
+        content(b, child.end, child.name)
+    }
+}
+
+/// One `<item>…</item>`, or `None` when it is not read here.
+fn item(prefixes: &Prefixes, b: &[u8]) -> Option<Fields> {
+    std::str::from_utf8(b).ok()?;
+    let tag = start_tag(b, 0)?;
+    if tag.name != b"item" || tag.empty || !plain_attributes(tag.attrs)? {
+        return None;
+    }
+    let mut f = Fields::default();
+    let mut at = tag.end;
+    loop {
+        let child = match next_child(b, at, b"item")? {
+            Next::Child(child) => child,
+            Next::End(end) => return b[end..].iter().all(u8::is_ascii_whitespace).then_some(f),
+        };
+        let (ns, local) = resolve(prefixes, child.name)?;
+        if (ns, local) == (Ns::Media, &b"content"[..]) {
+            at = media_content(prefixes, b, &child, &mut f.media)?;
+            continue;
+        }
+        let (text, nested, end) = text_of(b, &child)?;
+        at = end;
+        // feed-rs reads some fields with `children_as_string` (the text, even when empty)
+        // and others with `child_as_text` (none for an empty element). Markup inside them
+        // is left to feed-rs.
+        if nested && !matches!((ns, local), (Ns::Rss | Ns::Other, _)) {
+            return None;
+        }
+        match (ns, local) {
+            (Ns::Rss, b"title") if !nested => {
+                f.title = Some(text.unwrap_or_default().trim().to_string())
+            }
+            (Ns::Rss, b"link") if !nested => f.links.extend(text.as_deref().map(link)),
+            (Ns::Rss, b"description") if !nested => {
+                f.summary = Some(text.unwrap_or_default().trim().to_string())
+            }
+            (Ns::Rss, b"author") if !nested => f
+                .authors
+                .extend(text.as_deref().map(|c| super::contact_name(c).to_string())),
+            (Ns::Rss, b"guid") if !nested => {
+                if let Some(guid) = &text {
+                    f.id = guid.trim().to_string();
+                }
+            }
+            (Ns::Rss, b"pubDate") if !nested => f.published = date(text.as_deref())?,
+            (Ns::Rss, b"title" | b"link" | b"description" | b"author" | b"guid" | b"pubDate") => {
+                return None;
+            }
+            (Ns::Rss, b"enclosure") | (Ns::Itunes, _) => return None,
+            (Ns::Dublin, b"date") => f.published = date(text.as_deref())?,
+            (Ns::Dublin, b"creator") => f.authors.push(text.unwrap_or_default().trim().to_string()),
+            (Ns::Content, b"encoded") => {
+                let body = text.unwrap_or_default();
+                f.content = (!body.is_empty()).then_some(body);
+            }
+            (Ns::Media, b"title") => {
+                f.media.title = Some(media_text(&child, text.unwrap_or_default())?)
+            }
+            (Ns::Media, b"description") => {
+                f.media.description = Some(media_text(&child, text.unwrap_or_default())?);
+            }
+            (Ns::Media, b"credit") => f.media.credits.extend(text),
+            (Ns::Media, _) => return None,
+            _ => {}
+        }
+    }
+}
+
+/// A date element's time, as feed-rs reads it: none for an empty element; `None` (leave
+/// it to feed-rs) for text that is not a date as RSS writes it.
+fn date(text: Option<&str>) -> Option<Option<Timestamp>> {
+    match text {
+        None => Some(None),
+        Some(t) => rfc2822(t).map(Some),
+    }
+}
+
+/// A Media RSS title or description: trimmed, and only of the types feed-rs knows.
+fn media_text(tag: &Tag, text: String) -> Option<String> {
+    for (name, value) in attributes(tag.attrs)? {
+        if name == b"type" && value != b"plain" && value != b"html" {
+            return None;
+        }
+    }
+    Some(text.trim().to_string())
+}
+
+/// A `media:content` element: its URL and type, and the title, description and credits
+/// inside it. Returns where it ends.
+fn media_content(prefixes: &Prefixes, b: &[u8], tag: &Tag, media: &mut Media) -> Option<usize> {
+    let (mut url, mut kind) = (None, None);
+    for (name, value) in attributes(tag.attrs)? {
+        let mut v = String::new();
+        if !predefined_only(value) {
+            return None; // quick-xml would keep the value as written
+        }
+        unescape(value, &mut v)?;
+        match name {
+            b"url" if url.is_none() => url = Some(url::Url::parse(&v).ok().map(|u| u.to_string())),
+            b"type" if kind.is_none() => {
+                let simple = v.split_once('/').is_some_and(|(a, b)| {
+                    !a.is_empty()
+                        && !b.is_empty()
+                        && a.bytes().all(|c| c.is_ascii_lowercase())
+                        && b.bytes().all(|c| {
+                            c.is_ascii_lowercase() || c.is_ascii_digit() || b".+-".contains(&c)
+                        })
+                });
+                if !simple {
+                    return None;
+                }
+                kind = Some(v);
+            }
+            b"url" | b"type" => return None,
+            _ => {}
+        }
+    }
+    let mut at = tag.end;
+    if !tag.empty {
+        loop {
+            let child = match next_child(b, at, tag.name)? {
+                Next::Child(child) => child,
+                Next::End(end) => {
+                    at = end;
+                    break;
+                }
+            };
+            let (ns, local) = resolve(prefixes, child.name)?;
+            let (text, nested, end) = text_of(b, &child)?;
+            at = end;
+            if nested && ns == Ns::Media {
+                return None;
+            }
+            match (ns, local) {
+                (Ns::Media, b"title") => {
+                    let t = media_text(&child, text.unwrap_or_default())?;
+                    media.title.get_or_insert(t);
+                }
+                (Ns::Media, b"description") => {
+                    let t = media_text(&child, text.unwrap_or_default())?;
+                    media.description.get_or_insert(t);
+                }
+                (Ns::Media, b"credit") => media.credits.extend(text),
+                (Ns::Media, _) => return None,
+                _ => {}
+            }
+        }
+    }
+    if let Some(Some(url)) = url {
+        media.content.push((url, kind));
+    }
+    Some(at)
+}
+
+/// A link as feed-rs keeps it: normalized when it is an absolute URL.
+fn link(href: &str) -> String {
+    match url::Url::parse(href) {
+        Ok(u) => u.to_string().trim().to_string(),
+        Err(_) => href.trim().to_string(),
+    }
+}
+
+/// The namespace and local name of an element's name; `None` for a prefix the document's
+/// start did not declare.
+fn resolve<'n>(prefixes: &Prefixes, name: &'n [u8]) -> Option<(Ns, &'n [u8])> {
+    let Some(colon) = name.iter().position(|&c| c == b':') else {
+        return Some((Ns::Rss, name));
+    };
+    let (prefix, local) = (&name[..colon], &name[colon + 1..]);
+    if local.contains(&b':') {
+        return None;
+    }
+    let ns = prefixes.iter().rev().find(|(p, _)| *p == prefix)?.1;
+    Some((ns, local))
+}
+
+/// The text of an element whose start tag ends at `at`, up to its end tag: the text (with
+/// CDATA sections and references resolved) before any markup inside, whether there was
+/// markup inside, and where the end tag ends. The text is `None` when there was none, as
+/// feed-rs has it: an element with only empty CDATA sections or comments has no text.
+fn content(b: &[u8], mut at: usize, name: &[u8]) -> Option<(Option<String>, bool, usize)> {
+    let mut text: Option<String> = None;
+    loop {
+        let lt = at + memchr::memchr(b'<', &b[at..])?;
+        if lt > at {
+            unescape(&b[at..lt], text.get_or_insert_with(String::new))?;
+        }
+        let rest = &b[lt..];
+        if rest.starts_with(b"<![CDATA[") {
+            let end = find(&rest[9..], b"]]>")?;
+            if end > 0 {
+                let raw = std::str::from_utf8(&rest[9..9 + end]).ok()?;
+                text.get_or_insert_with(String::new).push_str(raw);
+            }
+            at = lt + 9 + end + 3;
+        } else if rest.starts_with(b"<!--") {
+            at = lt + 4 + find(&rest[4..], b"-->")? + 3;
+        } else if rest.starts_with(b"<?") {
+            at = lt + find(rest, b"?>")? + 2;
+        } else if rest.starts_with(b"<!") {
+            return None;
+        } else if rest.starts_with(b"</") {
+            let (closed, end) = end_tag(b, lt)?;
+            return (closed == name).then_some((text, false, end));
+        } else {
+            let tag = start_tag(b, lt)?;
+            if !plain_attributes(tag.attrs)? {
+                return None;
+            }
+            let open = if tag.empty {
+                Vec::new()
+            } else {
+                vec![tag.name]
+            };
+            return skip_nested(b, tag.end, name, open, text);
+        }
+    }
+}
+
+/// The rest of an element once markup was found inside it: checked to its end tag.
+fn skip_nested<'b>(
+    b: &'b [u8],
+    mut at: usize,
+    name: &[u8],
+    mut open: Vec<&'b [u8]>,
+    text: Option<String>,
+) -> Option<(Option<String>, bool, usize)> {
+    let mut scratch = String::new();
+    loop {
+        let lt = at + memchr::memchr(b'<', &b[at..])?;
+        scratch.clear();
+        unescape(&b[at..lt], &mut scratch)?;
+        let rest = &b[lt..];
+        if rest.starts_with(b"<![CDATA[") {
+            let end = find(&rest[9..], b"]]>")?;
+            std::str::from_utf8(&rest[9..9 + end]).ok()?;
+            at = lt + 9 + end + 3;
+        } else if rest.starts_with(b"<!--") {
+            at = lt + 4 + find(&rest[4..], b"-->")? + 3;
+        } else if rest.starts_with(b"<?") {
+            at = lt + find(rest, b"?>")? + 2;
+        } else if rest.starts_with(b"<!") {
+            return None;
+        } else if rest.starts_with(b"</") {
+            let (closed, end) = end_tag(b, lt)?;
+            match open.pop() {
+                Some(n) if n == closed => at = end,
+                None if closed == name => return Some((text, true, end)),
+                _ => return None,
+            }
+        } else {
+            let tag = start_tag(b, lt)?;
+            if !plain_attributes(tag.attrs)? {
+                return None;
+            }
+            if !tag.empty {
+                open.push(tag.name);
+            }
+            at = tag.end;
+        }
+    }
+}
+
+/// Append `raw` text with its references resolved as feed-rs resolves them: character
+/// references and the five predefined entities, other named entities kept as written.
+/// `None` for a reference quick-xml would reject or that this reader does not read alike.
+fn unescape(raw: &[u8], out: &mut String) -> Option<()> {
+    let mut at = 0;
+    while let Some(amp) = memchr::memchr(b'&', &raw[at..]) {
+        out.push_str(std::str::from_utf8(&raw[at..at + amp]).ok()?);
+        let start = at + amp + 1;
+        let len = raw[start..].iter().take(40).position(|&c| c == b';')?;
+        let name = &raw[start..start + len];
+        let resolved = match name {
+            b"lt" => '<',
+            b"gt" => '>',
+            b"amp" => '&',
+            b"apos" => '\'',
+            b"quot" => '"',
+            [b'#', b'x', hex @ ..] if !hex.is_empty() && hex.iter().all(u8::is_ascii_hexdigit) => {
+                code_point(hex, 16)?
+            }
+            [b'#', dec @ ..] if !dec.is_empty() && dec.iter().all(u8::is_ascii_digit) => {
+                code_point(dec, 10)?
+            }
+            [first, more @ ..]
+                if first.is_ascii_alphabetic() && more.iter().all(u8::is_ascii_alphanumeric) =>
+            {
+                out.push('&');
+                out.push_str(std::str::from_utf8(name).ok()?);
+                out.push(';');
+                at = start + len + 1;
+                continue;
+            }
+            _ => return None,
+        };
+        out.push(resolved);
+        at = start + len + 1;
+    }
+    out.push_str(std::str::from_utf8(&raw[at..]).ok()?);
+    Some(())
+}
+
+/// Whether every reference in `raw` is a character reference or a predefined entity.
+fn predefined_only(raw: &[u8]) -> bool {
+    memchr::memchr_iter(b'&', raw).all(|amp| {
+        let rest = &raw[amp + 1..];
+        ["lt;", "gt;", "amp;", "apos;", "quot;", "#"]
+            .iter()
+            .any(|r| rest.starts_with(r.as_bytes()))
+    })
+}
+
+/// A character reference's character; `None` for zero or no character.
+fn code_point(digits: &[u8], radix: u32) -> Option<char> {
+    let code = u32::from_str_radix(std::str::from_utf8(digits).ok()?, radix).ok()?;
+    (code != 0).then(|| char::from_u32(code)).flatten()
+}
+
+/// A date as RSS writes it (`Wed, 7 Jan 2026 22:39:00 +0000`, the weekday optional and not
+/// checked, as feed-rs drops it; `GMT` for the offset). `None` for any other shape, which
+/// feed-rs's lenient reading may still read.
+fn rfc2822(text: &str) -> Option<Timestamp> {
+    let mut s = text.trim();
+    if let Some(comma) = s.find(", ") {
+        let day = &s[..comma];
+        let known = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+            .iter()
+            .any(|d| day.starts_with(d) && day[3..].bytes().all(|c| c.is_ascii_lowercase()));
+        if !known {
+            return None;
+        }
+        s = &s[comma + 2..];
+    }
+    let parts: Vec<&str> = s.split(' ').collect();
+    let [day, month, year, time, zone] = parts[..] else {
+        return None;
+    };
+    let digits = |t: &str, min: usize, max: usize| {
+        (min..=max).contains(&t.len()) && t.bytes().all(|c| c.is_ascii_digit())
+    };
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = months.iter().position(|m| *m == month)? + 1;
+    let hms: Vec<&str> = time.split(':').collect();
+    let [h, m, sec] = hms[..] else {
+        return None;
+    };
+    if !(digits(day, 1, 2) && digits(year, 4, 4) && [h, m, sec].iter().all(|t| digits(t, 2, 2))) {
+        return None;
+    }
+    let offset = match zone.as_bytes() {
+        b"GMT" => 0,
+        [sign @ (b'+' | b'-'), rest @ ..]
+            if rest.len() == 4 && rest.iter().all(u8::is_ascii_digit) =>
+        {
+            let hours: i32 = zone[1..3].parse().ok()?;
+            let minutes: i32 = zone[3..5].parse().ok()?;
+            if minutes > 59 || hours > 23 {
+                return None;
+            }
+            let secs = hours * 3600 + minutes * 60;
+            if *sign == b'-' { -secs } else { secs }
+        }
+        _ => return None,
+    };
+    let (hour, minute, second): (i8, i8, i8) =
+        (h.parse().ok()?, m.parse().ok()?, sec.parse().ok()?);
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let date = jiff::civil::Date::new(
+        year.parse().ok()?,
+        i8::try_from(month).ok()?,
+        day.parse().ok()?,
+    )
+    .ok()?;
+    let time = jiff::civil::Time::new(hour, minute, second, 0).ok()?;
+    let offset = jiff::tz::Offset::from_seconds(offset).ok()?;
+    offset.to_timestamp(date.to_datetime(time)).ok()
+}
+
+/// A start tag at `at` (`b[at]` is `<`).
+struct Tag<'b> {
+    name: &'b [u8],
+    attrs: &'b [u8],
+    /// `<name/>`.
+    empty: bool,
+    /// Just past the `>`.
+    end: usize,
+}
+
+fn start_tag(b: &[u8], at: usize) -> Option<Tag<'_>> {
+    let body = &b[at + 1..];
+    let name_len = body
+        .iter()
+        .position(|&c| c.is_ascii_whitespace() || c == b'/' || c == b'>')?;
+    if name_len == 0 {
+        return None;
+    }
+    let mut quote = None;
+    let mut gt = None;
+    for (i, &c) in body.iter().enumerate().skip(name_len) {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'"' || c == b'\'' => quote = Some(c),
+            None if c == b'>' => {
+                gt = Some(i);
+                break;
+            }
+            None => {}
+        }
+    }
+    let gt = gt?;
+    let empty = body[..gt].ends_with(b"/");
+    let attrs_end = if empty { gt - 1 } else { gt };
+    if attrs_end < name_len {
+        return None;
+    }
+    Some(Tag {
+        name: &body[..name_len],
+        attrs: &body[name_len..attrs_end],
+        empty,
+        end: at + 1 + gt + 1,
+    })
+}
+
+/// An end tag at `at` (`b[at..]` starts with `</`): its name and where it ends.
+fn end_tag(b: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    let body = &b[at + 2..];
+    let gt = memchr::memchr(b'>', body)?;
+    let name = body[..gt].trim_ascii_end();
+    if name.is_empty() || name.iter().any(|c| c.is_ascii_whitespace()) {
+        return None;
+    }
+    Some((name, at + 2 + gt + 1))
+}
+
+/// A start tag's attributes as (name, raw value) pairs; `None` when they are not all
+/// `name="value"` or `name='value'`.
+fn attributes(mut s: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
+    let mut out = Vec::new();
+    loop {
+        let trimmed = s.trim_ascii_start();
+        if trimmed.is_empty() {
+            return Some(out);
+        }
+        if trimmed.len() == s.len() && !out.is_empty() {
+            return None; // no space between two attributes
+        }
+        let eq = trimmed.iter().position(|&c| c == b'=')?;
+        let name = trimmed[..eq].trim_ascii_end();
+        if name.is_empty() || name.iter().any(|c| c.is_ascii_whitespace() || *c == b'<') {
+            return None;
+        }
+        let rest = trimmed[eq + 1..].trim_ascii_start();
+        let (&quote, rest) = rest.split_first()?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let end = rest.iter().position(|&c| c == quote)?;
+        let value = &rest[..end];
+        if value.contains(&b'<') {
+            return None;
+        }
+        out.push((name, value));
+        s = &rest[end + 1..];
+    }
+}
+
+/// Whether a start tag's attributes are well formed and neither declare a namespace nor a
+/// base (`None` when they are not well formed).
+fn plain_attributes(attrs: &[u8]) -> Option<bool> {
+    Some(
+        attributes(attrs)?
+            .iter()
+            .all(|(name, _)| !name.starts_with(b"xmlns") && *name != b"xml:base"),
+    )
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const OPEN: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" \
+        xmlns:dc=\"http://purl.org/dc/elements/1.1/\" \
+        xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" \
+        xmlns:media=\"http://search.yahoo.com/mrss/\" xmlns:x=\"urn:x\">\n<channel>";
+    const CLOSE: &str = "</channel></rss>";
+
+    /// The entries of `items` read here (`None` if not) and by feed-rs.
+    fn both(open: &str, items: &[String]) -> (Option<Vec<Entry>>, Result<Vec<Entry>, String>) {
+        let mut doc = open.to_string();
+        let mut run = Vec::new();
+        for i in items {
+            doc.push('\n');
+            run.push(doc.len()..doc.len() + i.len());
+            doc.push_str(i);
+        }
+        doc.push_str(CLOSE);
+        let doc = doc.as_bytes();
+        let open = &doc[..open.len()];
+        let direct = read_run(open, doc, &run);
+        let feed_rs = super::super::read_run(open, doc, &run, CLOSE.as_bytes())
+            .map(|read| read.iter().map(super::super::entry).collect());
+        (direct, feed_rs)
+    }
+
+    fn same(items: &[String]) -> Option<Vec<Entry>> {
+        let (direct, feed_rs) = both(OPEN, items);
+        if let Some(direct) = &direct {
+            assert_eq!(Ok(direct.clone()), feed_rs, "{items:#?}");
+        }
+        direct
+    }
+
+    fn item(parts: &[&str]) -> String {
+        format!("<item>{}</item>", parts.concat())
+    }
+
+    #[test]
+    fn a_plain_item_is_read_here_as_feed_rs_reads_it() {
+        let it = item(&[
+            "<title> Storm &amp; rain &#8217;here&#x2019; </title>\n",
+            "<link>https://Example.org/live#update-1</link>",
+            "<guid isPermaLink=\"false\"> update-1 </guid>",
+            "<pubDate>Wed, 7 Jan 2026 22:39:00 +0100</pubDate>",
+            "<dc:creator> Ana Ruiz </dc:creator><dc:creator>Kim</dc:creator>",
+            "<author>desk@example.org (News Desk)</author>",
+            "<category domain=\"x\">World <b>news</b></category><x:other><x:y/>t</x:other>",
+            "<!-- a comment --><?pi here?>",
+            "<description>&lt;p&gt;Short&lt;/p&gt;</description>",
+            "<content:encoded><![CDATA[<p>Long <a href=\"/a\">one</a></p>]]></content:encoded>",
+            "<media:content url=\"https://media.example.org/a.jpg?w=1&amp;h=2\" medium=\"image\">\
+             <media:description type=\"plain\"> Crowds </media:description>\
+             <media:credit>Photo: Kim</media:credit></media:content>",
+        ]);
+        let read = same(&[it]).expect("read here");
+        let e = &read[0];
+        assert_eq!(e.title, "Storm & rain \u{2019}here\u{2019}");
+        assert_eq!(e.id, "update-1");
+        assert_eq!(e.authors, ["Ana Ruiz", "Kim", "News Desk"]);
+        assert_eq!(e.url.as_deref(), Some("https://example.org/live#update-1"));
+        assert_eq!(e.images[0].caption.as_deref(), Some("Crowds"));
+        assert_eq!(e.images[0].credit.as_deref(), Some("Photo: Kim"));
+        assert!(e.published.is_some());
+    }
+
+    #[test]
+    fn what_is_not_read_here_is_left_to_feed_rs() {
+        for part in [
+            "<title>A <b>bold</b> one</title>",
+            "<pubDate>Wed, 7 Jan 2026 9:39:00 GMT</pubDate>",
+            "<pubDate>2026-01-07T22:39:00Z</pubDate>",
+            "<enclosure url=\"https://x.example/a.mp3\" type=\"audio/mpeg\"/>",
+            "<media:thumbnail url=\"https://x.example/t.jpg\"/>",
+            "<media:group><media:content url=\"https://x.example/g.jpg\"/></media:group>",
+            "<media:content url=\"https://x.example/a.jpg\" type=\"Image/JPEG\"/>",
+            "<title>Cut</titel>",
+            "<title>a &nbsp b</title>",
+            "<title>&#0;</title>",
+            "<guid xmlns:g=\"urn:g\">g</guid>",
+            "<y:title>undeclared</y:title>",
+            "text beside the elements",
+        ] {
+            assert_eq!(both(OPEN, &[item(&[part])]).0, None, "{part}");
+        }
+        let latin1 = OPEN.replace("UTF-8", "ISO-8859-1");
+        assert_eq!(both(&latin1, &[item(&["<title>T</title>"])]).0, None);
+        let atom_default = OPEN.replace(
+            "<channel>",
+            "<channel xmlns=\"http://www.w3.org/2005/Atom\">",
+        );
+        assert_eq!(both(&atom_default, &[item(&["<title>T</title>"])]).0, None);
+        let old = OPEN.replace("version=\"2.0\"", "version=\"0.91\"");
+        assert_eq!(both(&old, &[item(&["<title>T</title>"])]).0, None);
+    }
+
+    #[test]
+    fn an_rss_author_is_named_by_its_address() {
+        for (contact, name) in [
+            ("jane@example.org (Jane Roe)", "Jane Roe"),
+            ("Jane Roe &lt;jane@example.org&gt;", "Jane Roe"),
+            ("desk@example.org", "desk@example.org"),
+        ] {
+            let it = item(&["<guid>a</guid><author>", contact, "</author>"]);
+            let read = same(std::slice::from_ref(&it)).expect("read here");
+            assert_eq!(read[0].authors, [name]);
+            // feed-rs's reading, alone, names it the same.
+            let (_, feed_rs) = both(
+                OPEN,
+                &[it.replace("<guid>a</guid>", "<guid>a</guid><enclosure url=\"x\"/>")],
+            );
+            assert_eq!(feed_rs.unwrap()[0].authors, [name]);
+        }
+    }
+
+    /// Pieces of items, in the shapes feeds write them and a few they should not.
+    fn part() -> impl Strategy<Value = String> {
+        let text = prop_oneof![
+            Just(String::new()),
+            Just(" ".to_string()),
+            "[a-zA-Z <>&;é\u{2019}]{0,12}"
+                .prop_map(|s| s.replace('&', "&amp;").replace('<', "&lt;")),
+            Just("a &lt;b&gt; &quot;c&quot; &apos;d&apos; &#233;&#xe9;".to_string()),
+            Just("<![CDATA[<p>x & y</p>]]>".to_string()),
+            Just("<![CDATA[]]>".to_string()),
+            Just("a<!-- c -->b".to_string()),
+            Just("&unknown; x".to_string()),
+            Just("x <i>y</i> z".to_string()),
+        ];
+        let date = prop_oneof![
+            Just("Wed, 7 Jan 2026 22:39:00 +0000"),
+            Just(" Tue, 14 May 2024 16:05:09 GMT "),
+            Just("14 May 2024 16:05:09 -0230"),
+            Just("Thursday, 13 Jul 2011 07:38:00 +0000"),
+            Just("Wed, 31 Feb 2026 22:39:00 +0000"),
+            Just("Wed, 7 Jan 2026 24:39:00 +0000"),
+            Just("2024-05-14T16:05:09Z"),
+            Just("soon"),
+            Just(""),
+        ];
+        let link = prop_oneof![
+            Just("https://example.org/a b"),
+            Just(" https://EXAMPLE.org/x?y=1&amp;z=2 "),
+            Just("/relative"),
+            Just(""),
+        ];
+        let media = prop_oneof![
+            Just("<media:content url=\"https://m.example/p.jpg\"/>"),
+            Just("<media:content url=\"https://m.example/p\" type=\"image/png\"></media:content>"),
+            Just("<media:content url=\"https://m.example/v.mp4\" type=\"video/mp4\"/>"),
+            Just("<media:content url=\"rel.jpg\"><media:title>T</media:title></media:content>"),
+            Just(
+                "<media:content url=\"https://m.example/q.png\" width=\"x\"><media:credit> C </media:credit><media:description type=\"html\">&lt;b&gt;D&lt;/b&gt;</media:description></media:content>"
+            ),
+            Just("<media:description>Item level</media:description>"),
+            Just("<media:title></media:title>"),
+            Just("<media:credit>Desk</media:credit>"),
+        ];
+        prop_oneof![
+            text.clone().prop_map(|t| format!("<title>{t}</title>")),
+            text.clone()
+                .prop_map(|t| format!("<description>{t}</description>")),
+            text.clone()
+                .prop_map(|t| format!("<content:encoded>{t}</content:encoded>")),
+            text.clone()
+                .prop_map(|t| format!("<dc:creator>{t}</dc:creator>")),
+            text.clone().prop_map(|t| format!("<author>{t}</author>")),
+            text.clone().prop_map(|t| format!("<guid>{t}</guid>")),
+            text.clone()
+                .prop_map(|t| format!("<category>{t}</category>")),
+            text.prop_map(|t| format!("<x:note a='1'>{t}</x:note>")),
+            date.prop_map(|d| format!("<pubDate>{d}</pubDate>")),
+            link.prop_map(|l| format!("<link>{l}</link>")),
+            media.prop_map(str::to_string),
+            Just("<title/>".to_string()),
+            Just("<guid/>".to_string()),
+            Just("<!-- between -->".to_string()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever is read here is what feed-rs reads.
+        #[test]
+        fn read_here_as_feed_rs_reads(items in prop::collection::vec(prop::collection::vec(part(), 0..8), 1..4)) {
+            let items: Vec<String> = items
+                .iter()
+                .map(|parts| item(&parts.iter().map(String::as_str).collect::<Vec<_>>()))
+                .collect();
+            same(&items);
+        }
+    }
+}
