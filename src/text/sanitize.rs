@@ -99,17 +99,16 @@ pub(crate) fn sanitize_cow(s: &str) -> Cow<'_, str> {
 fn suspect_bytes(s: &str) -> bool {
     let b = s.as_bytes();
     // Printable ASCII with line breaks and tabs, by far the most common text, is settled
-    // in 64-byte blocks the compiler turns into vector instructions.
+    // in 64-byte blocks the compiler turns into vector instructions; only the blocks with
+    // other bytes are looked at byte by byte (a long text with a few dashes or accents,
+    // such as `--print`'s output, is mostly plain blocks).
     let plain = |block: &[u8]| {
         block.iter().fold(true, |ok, &c| {
             ok & ((0x20..0x7f).contains(&c) | (c == b'\n') | (c == b'\t'))
         })
     };
-    if b.chunks(64).all(plain) {
-        return false;
-    }
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
-    b.iter().enumerate().any(|(i, &c)| match c {
+    let suspect = |i: usize, c: u8| match c {
         0..=8 | 11..=31 | 0x7f => true,
         0xc2 => matches!(at(i + 1), 0x80..=0x9f | 0xad),
         0xcd => at(i + 1) == 0x8f,
@@ -133,6 +132,15 @@ fn suspect_bytes(s: &str) -> bool {
         ),
         0xf3 => at(i + 1) == 0xa0,
         _ => false,
+    };
+    // A character's first byte is in the block it starts; the bytes after it are read
+    // from the whole text.
+    b.chunks(64).enumerate().any(|(n, block)| {
+        !plain(block)
+            && block
+                .iter()
+                .enumerate()
+                .any(|(j, &c)| suspect(n * 64 + j, c))
     })
 }
 
@@ -175,8 +183,16 @@ mod tests {
         for c in (0..=0x10_ffff).filter_map(char::from_u32) {
             if is_forbidden(c) {
                 assert!(suspect_bytes(c.encode_utf8(&mut buf)), "{:04X}", c as u32);
+                // Also where it starts in one 64-byte block and ends in the next, after a
+                // block with a harmless dash.
+                for pad in [0, 1, 61, 62, 63, 64, 125, 126, 127] {
+                    let text = format!("\u{2014}{}{c}plain", "a".repeat(pad));
+                    assert!(suspect_bytes(&text), "{:04X} after {pad}", c as u32);
+                }
             }
         }
+        let clean = format!("{}\u{2014}{}\u{e9}", "a".repeat(63), "b".repeat(200));
+        assert!(!suspect_bytes(&clean));
     }
 
     #[test]
