@@ -37,6 +37,11 @@ pub struct Blocks {
     carry: Vec<u8>,
     /// Whether any text has been decoded yet (a byte order mark is dropped only at the start).
     begun: bool,
+    /// Inside a JSON-LD block whose text is read here instead of by the tokenizer (see
+    /// [`Blocks::run`]): what is not settled yet, the possible start of its end tag.
+    held: Option<String>,
+    /// The last text read here ended with `\r`: a `\n` right after it is the same break.
+    after_cr: bool,
 }
 
 /// The same as [`Blocks::new`].
@@ -60,6 +65,8 @@ impl Blocks {
             queue: BufferQueue::default(),
             carry: Vec::new(),
             begun: false,
+            held: None,
+            after_cr: false,
         }
     }
 
@@ -84,6 +91,10 @@ impl Blocks {
         if !self.carry.is_empty() {
             self.feed("\u{FFFD}");
         }
+        // A block's text that could still have begun its end tag is text after all.
+        if let Some(held) = self.held.take() {
+            self.block_text(&held);
+        }
         self.tokenizer.end();
         self.tokenizer.sink.events.take()
     }
@@ -102,8 +113,117 @@ impl Blocks {
             return;
         }
         self.queue.push_back(StrTendril::from_slice(text));
-        while let TokenizerResult::Script(()) = self.tokenizer.feed(&self.queue) {}
+        self.run();
     }
+
+    /// Tokenize what is queued, but read the text of JSON-LD blocks here: the tokenizer
+    /// goes through script text a character at a time, and stops at every `<` of the
+    /// HTML that JSON-LD bodies are full of. The sink pauses the tokenizer after a block's
+    /// start tag; the text up to the block's end tag is then found here, with the same
+    /// rules (`</script` and a space, `/` or `>`, in any case), and the tokenizer takes up
+    /// again at the end tag. Where the text holds `<!--` (after which the tokenizer's rules
+    /// for script text change), the tokenizer reads the rest of the block itself, after a
+    /// `<script>` start tag that puts it back in script text.
+    fn run(&mut self) {
+        loop {
+            if let Some(mut text) = self.held.take() {
+                while let Some(piece) = self.queue.pop_front() {
+                    text.push_str(&piece);
+                }
+                match block_end(&text) {
+                    Found::End(at) => {
+                        self.block_text(&text[..at]);
+                        self.queue.push_front(StrTendril::from_slice(&text[at..]));
+                    }
+                    Found::Escape(at) => {
+                        self.block_text(&text[..at]);
+                        self.queue.push_front(StrTendril::from_slice(&text[at..]));
+                        self.queue.push_front(StrTendril::from_slice("<script>"));
+                    }
+                    Found::Not(settled) => {
+                        self.block_text(&text[..settled]);
+                        text.drain(..settled);
+                        self.held = Some(text);
+                        return;
+                    }
+                }
+            }
+            match self.tokenizer.feed(&self.queue) {
+                TokenizerResult::Script(()) => {
+                    self.held = Some(String::new());
+                    self.after_cr = false;
+                }
+                TokenizerResult::Done => return,
+            }
+        }
+    }
+
+    /// Text of a block read here, as the tokenizer would give it: `\r\n` and `\r` become
+    /// `\n`, and a zero character U+FFFD.
+    fn block_text(&mut self, text: &str) {
+        let text = match text.strip_prefix('\n') {
+            Some(rest) if self.after_cr => rest,
+            _ => text,
+        };
+        self.after_cr = text.ends_with('\r');
+        if text.is_empty() {
+            return;
+        }
+        let sink = &self.tokenizer.sink;
+        if memchr::memchr2(b'\r', b'\0', text.as_bytes()).is_none() {
+            sink.emit(Event::Text(text.to_owned()));
+            return;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\r' => {
+                    chars.next_if_eq(&'\n');
+                    out.push('\n');
+                }
+                '\0' => out.push('\u{FFFD}'),
+                c => out.push(c),
+            }
+        }
+        sink.emit(Event::Text(out));
+    }
+}
+
+/// Where a block's text ends, as far as `text` tells.
+#[derive(Debug, PartialEq, Eq)]
+enum Found {
+    /// At its end tag, which starts here.
+    End(usize),
+    /// At a `<!--`, which starts here.
+    Escape(usize),
+    /// Not within `text`; the text up to here is settled (what follows may begin the end
+    /// tag or a `<!--`).
+    Not(usize),
+}
+
+fn block_end(text: &str) -> Found {
+    const END: &[u8] = b"</script";
+    let b = text.as_bytes();
+    for at in memchr::memchr_iter(b'<', b) {
+        let rest = &b[at..];
+        if rest.starts_with(b"<!--") {
+            return Found::Escape(at);
+        }
+        if rest.len() > END.len() {
+            if rest[..END.len()].eq_ignore_ascii_case(END)
+                && matches!(
+                    rest[END.len()],
+                    b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>'
+                )
+            {
+                return Found::End(at);
+            }
+        } else if rest.eq_ignore_ascii_case(&END[..rest.len()]) || b"<!--".starts_with(rest) {
+            return Found::Not(at);
+        }
+    }
+    Found::Not(b.len())
 }
 
 /// Decode `bytes` as `String::from_utf8_lossy` would, except that an incomplete sequence at
@@ -189,7 +309,8 @@ impl Sink {
             self.foreign.set(0);
             foreign = false;
         }
-        if name == "script" && is_ld(&tag) {
+        let ld = name == "script" && is_ld(&tag);
+        if ld {
             self.emit(Event::Start);
             self.in_block.set(true);
             // The tree builder honours `/>` on a script only in foreign content.
@@ -205,6 +326,8 @@ impl Sink {
             return TokenSinkResult::Continue;
         }
         match name {
+            // A block's text is read by `Blocks::run`.
+            "script" if ld => TokenSinkResult::Script(()),
             "script" => TokenSinkResult::RawData(RawKind::ScriptData),
             "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => {
                 TokenSinkResult::RawData(RawKind::Rawtext)
@@ -401,6 +524,18 @@ mod tests {
                 format!("{LD}{{\r\n\"a\":\r\"b\0c\"\n}}\r</script>").into(),
             ),
             ("cr at a piece end", format!("{LD}a\r\r\n\rb</script>").into()),
+            (
+                "line breaks after a cr",
+                format!("{LD}a\r\n\nb\r\n\r\n\n\rc\r</script>").into(),
+            ),
+            (
+                "end tags that are not",
+                format!("{LD}</scripty></script\u{e9}></scrip></script").into(),
+            ),
+            (
+                "an end tag cut by every piece",
+                format!("{LD}{{\"a\":1}}</ScRiPt\t>{LD}<!-</script\x0c>{LD}<!--</script>").into(),
+            ),
             ("unclosed", format!(r#"<p>{LD}{{"a":[1,2"#).into()),
             ("unclosed after <", format!(r#"{LD}{{"a":1}}</scr"#).into()),
             ("bom", format!("\u{FEFF}{LD}\u{FEFF}1</script>").into()),
