@@ -271,11 +271,14 @@ fn entry(e: &model::Entry) -> Entry {
     })
 }
 
-/// An author's name. feed-rs reads an RSS `<author>` (an e-mail address, by the spec) as
-/// a person named "author" with that address.
+/// An author's name. feed-rs names a person it was given no name for: an RSS `<author>`
+/// (an e-mail address, by the spec) is "author" with that address, an Atom author without
+/// `<name>` is "unknown". The address's name is taken then, and no name is shown without
+/// one.
 fn person_name(p: &model::Person) -> String {
-    match &p.email {
-        Some(email) if p.name == "author" && p.uri.is_none() => contact_name(email).to_string(),
+    match (p.name.as_str(), &p.email) {
+        ("author" | "unknown", Some(email)) => contact_name(email).to_string(),
+        ("unknown", None) => String::new(),
         _ => p.name.clone(),
     }
 }
@@ -552,6 +555,25 @@ mod tests {
                 &["Jane Roe".to_string()],
                 &["desk@example.org".to_string()],
                 &["author@example.org ()".to_string()],
+            ]
+        );
+    }
+
+    #[test]
+    fn an_atom_author_without_a_name_is_named_by_its_address_or_not_at_all() {
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>Live</title>
+            <entry><id>1</id><title>T</title><author><email>desk@example.org</email></author></entry>
+            <entry><id>2</id><title>T</title><author><uri>https://example.org/kim</uri></author></entry>
+            <entry><id>3</id><title>T</title><author><name> Kim </name><email>k@example.org</email></author></entry>
+            </feed>"#;
+        let read = parse(atom.as_bytes()).unwrap();
+        let names: Vec<&[String]> = read.entries.iter().map(|e| &e.authors[..]).collect();
+        assert_eq!(
+            names,
+            [
+                &["desk@example.org".to_string()][..],
+                &[],
+                &["Kim".to_string()],
             ]
         );
     }
