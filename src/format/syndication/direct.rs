@@ -1,15 +1,17 @@
-//! RSS 2.0 items read straight from their bytes, without feed-rs.
+//! RSS 2.0 items and Atom entries read straight from their bytes, without feed-rs.
 //!
 //! feed-rs builds an owned event for every tag, text and entity of an item (a body written
 //! as escaped HTML is hundreds of entities), under one allocator lock shared by the reader
 //! threads: it was more than half of the time spent reading an RSS feed. Most items hold a
 //! few plain elements (title, link, guid, pubDate, description, content:encoded,
-//! dc:creator), which are read here in one pass over the item's bytes.
+//! dc:creator; for Atom id, title, link, published, updated, author, content, summary),
+//! which are read here in one pass over the item's bytes.
 //!
 //! This reader gives exactly what feed-rs gives, or nothing: anything it does not handle
-//! the way feed-rs does (another encoding, a doctype, a default namespace or `xml:base`,
-//! markup inside a text field, Media RSS, enclosures, iTunes, a date in another shape,
-//! broken markup) returns `None`, and the run of items is read by feed-rs instead.
+//! the way feed-rs does (another encoding, a doctype, a default namespace or `xml:base`
+//! other than Atom's own on the feed, markup inside a text field, Media RSS groups and
+//! thumbnails, enclosures, iTunes, a date in another shape, broken markup) returns `None`,
+//! and the run of items is read by feed-rs instead.
 
 use std::ops::Range;
 
@@ -22,6 +24,7 @@ use crate::entry::Entry;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ns {
     Rss,
+    Atom,
     Content,
     Dublin,
     Media,
@@ -34,6 +37,7 @@ impl Ns {
     fn of(uri: &[u8]) -> Ns {
         match uri {
             b"http://purl.org/rss/1.0/" => Ns::Rss,
+            ATOM => Ns::Atom,
             b"http://purl.org/rss/1.0/modules/content/" => Ns::Content,
             b"http://purl.org/dc/elements/1.1/" => Ns::Dublin,
             b"http://search.yahoo.com/mrss/" => Ns::Media,
@@ -43,25 +47,46 @@ impl Ns {
     }
 }
 
-/// The prefixes declared by the document's start, with their namespaces.
-type Prefixes<'a> = Vec<(&'a [u8], Ns)>;
+const ATOM: &[u8] = b"http://www.w3.org/2005/Atom";
 
-/// Read a run of items (`run`, places in `doc`) of the document starting with `open` (up to
-/// and with the `<channel>` start tag). `None` when any of them is not read here.
+/// What the document's start tells of its items.
+struct Doc<'a> {
+    /// RSS 2.0, else Atom.
+    rss: bool,
+    /// The prefixes declared, with their namespaces.
+    prefixes: Vec<(&'a [u8], Ns)>,
+    /// An Atom feed's `xml:base`.
+    base: Option<url::Url>,
+}
+
+/// Read a run of items (`run`, places in `doc`) of the document starting with `open` (for
+/// RSS up to and with the `<channel>` start tag, for Atom the `<feed>` start tag). `None`
+/// when any of them is not read here.
 pub fn read_run(open: &[u8], doc: &[u8], run: &[Range<usize>]) -> Option<Vec<Entry>> {
-    let prefixes = prefixes(open)?;
+    let d = document(open)?;
     run.iter()
-        .map(|r| item(&prefixes, doc.get(r.clone())?).map(|f| f.entry()))
+        .map(|r| {
+            let b = doc.get(r.clone())?;
+            if d.rss {
+                item(&d, b).map(Fields::entry)
+            } else {
+                atom_entry(&d, b)
+            }
+        })
         .collect()
 }
 
-/// The prefixes of a UTF-8 RSS 2.0 document's start: its declaration, comments, `<rss
-/// version="2.0">` and `<channel>`, and nothing else.
-fn prefixes(open: &[u8]) -> Option<Prefixes<'_>> {
+/// The start of a UTF-8 RSS 2.0 or Atom document: its declaration, comments, and `<rss
+/// version="2.0">` and `<channel>`, or `<feed>` in Atom's namespace, and nothing else.
+fn document(open: &[u8]) -> Option<Doc<'_>> {
     let b = open.strip_prefix(b"\xef\xbb\xbf").unwrap_or(open);
     std::str::from_utf8(b).ok()?;
-    let mut prefixes = Vec::new();
-    let mut elements = 0;
+    let mut d = Doc {
+        rss: true,
+        prefixes: Vec::new(),
+        base: None,
+    };
+    let mut names: Vec<&[u8]> = Vec::new();
     let mut at = 0;
     loop {
         at += b[at..]
@@ -84,40 +109,53 @@ fn prefixes(open: &[u8]) -> Option<Prefixes<'_>> {
             at += find(rest, b"?>")? + 2;
         } else if rest.starts_with(b"<") && !rest.starts_with(b"<!") && !rest.starts_with(b"</") {
             let tag = start_tag(b, at)?;
-            let want: &[u8] = if elements == 0 { b"rss" } else { b"channel" };
-            if tag.name != want || tag.empty || elements == 2 {
+            if tag.empty || names.len() == 2 {
                 return None;
             }
             let mut version = None;
+            let mut default = None;
             let attrs = attributes(tag.attrs)?;
             for (i, &(name, value)) in attrs.iter().enumerate() {
-                // A default namespace, a base, a value with references, an empty or
-                // reserved binding, an attribute given twice: left to feed-rs.
-                if name == b"xmlns"
-                    || name == b"xml:base"
-                    || value.contains(&b'&')
-                    || attrs[..i].iter().any(|(n, _)| *n == name)
-                {
+                // A value with references, an empty or reserved binding, an attribute given
+                // twice: left to feed-rs.
+                if value.contains(&b'&') || attrs[..i].iter().any(|(n, _)| *n == name) {
                     return None;
+                } else if name == b"xmlns" {
+                    default = Some(value);
+                } else if name == b"xml:base" {
+                    // On an Atom feed only, and an absolute URL (feed-rs fails on a broken
+                    // one and passes over a relative one).
+                    d.base = Some(url::Url::parse(std::str::from_utf8(value).ok()?).ok()?);
                 } else if let Some(prefix) = name.strip_prefix(b"xmlns:") {
                     if value.is_empty() || prefix == b"xml" || prefix == b"xmlns" {
                         return None;
                     }
-                    prefixes.push((prefix, Ns::of(value)));
+                    d.prefixes.push((prefix, Ns::of(value)));
                 } else if name == b"version" {
                     version = Some(value);
                 }
             }
-            if elements == 0 && version != Some(&b"2.0"[..]) {
+            match (&names[..], tag.name) {
+                ([], b"rss") if version == Some(&b"2.0"[..]) && default.is_none() => {}
+                ([b"rss"], b"channel") if default.is_none() => {}
+                ([], b"feed") if default == Some(ATOM) => d.rss = false,
+                _ => return None,
+            }
+            if d.rss && d.base.is_some() {
                 return None;
             }
-            elements += 1;
+            names.push(tag.name);
             at = tag.end;
         } else {
             return None;
         }
     }
-    (elements == 2).then_some(prefixes)
+    let complete = if d.rss {
+        names.len() == 2
+    } else {
+        names.len() == 1
+    };
+    complete.then_some(d)
 }
 
 /// Whether an XML declaration's pseudo-attributes (after `<?xml`) name no encoding or
@@ -245,7 +283,7 @@ fn text_of(b: &[u8], child: &Tag) -> Option<(Option<String>, bool, usize)> {
 }
 
 /// One `<item>…</item>`, or `None` when it is not read here.
-fn item(prefixes: &Prefixes, b: &[u8]) -> Option<Fields> {
+fn item(d: &Doc, b: &[u8]) -> Option<Fields> {
     std::str::from_utf8(b).ok()?;
     let tag = start_tag(b, 0)?;
     if tag.name != b"item" || tag.empty || !plain_attributes(tag.attrs)? {
@@ -258,9 +296,9 @@ fn item(prefixes: &Prefixes, b: &[u8]) -> Option<Fields> {
             Next::Child(child) => child,
             Next::End(end) => return b[end..].iter().all(u8::is_ascii_whitespace).then_some(f),
         };
-        let (ns, local) = resolve(prefixes, child.name)?;
+        let (ns, local) = resolve(d, child.name)?;
         if (ns, local) == (Ns::Media, &b"content"[..]) {
-            at = media_content(prefixes, b, &child, &mut f.media)?;
+            at = media_content(d, b, &child, &mut f.media)?;
             continue;
         }
         let (text, nested, end) = text_of(b, &child)?;
@@ -332,7 +370,7 @@ fn media_text(tag: &Tag, text: String) -> Option<String> {
 
 /// A `media:content` element: its URL and type, and the title, description and credits
 /// inside it. Returns where it ends.
-fn media_content(prefixes: &Prefixes, b: &[u8], tag: &Tag, media: &mut Media) -> Option<usize> {
+fn media_content(d: &Doc, b: &[u8], tag: &Tag, media: &mut Media) -> Option<usize> {
     let (mut url, mut kind) = (None, None);
     for (name, value) in attributes(tag.attrs)? {
         let mut v = String::new();
@@ -370,7 +408,7 @@ fn media_content(prefixes: &Prefixes, b: &[u8], tag: &Tag, media: &mut Media) ->
                     break;
                 }
             };
-            let (ns, local) = resolve(prefixes, child.name)?;
+            let (ns, local) = resolve(d, child.name)?;
             let (text, nested, end) = text_of(b, &child)?;
             at = end;
             if nested && ns == Ns::Media {
@@ -407,16 +445,307 @@ fn link(href: &str) -> String {
 
 /// The namespace and local name of an element's name; `None` for a prefix the document's
 /// start did not declare.
-fn resolve<'n>(prefixes: &Prefixes, name: &'n [u8]) -> Option<(Ns, &'n [u8])> {
+fn resolve<'n>(d: &Doc, name: &'n [u8]) -> Option<(Ns, &'n [u8])> {
     let Some(colon) = name.iter().position(|&c| c == b':') else {
-        return Some((Ns::Rss, name));
+        return Some((if d.rss { Ns::Rss } else { Ns::Atom }, name));
     };
     let (prefix, local) = (&name[..colon], &name[colon + 1..]);
     if local.contains(&b':') {
         return None;
     }
-    let ns = prefixes.iter().rev().find(|(p, _)| *p == prefix)?.1;
+    let ns = d.prefixes.iter().rev().find(|(p, _)| *p == prefix)?.1;
     Some((ns, local))
+}
+
+/// What an Atom entry's elements gave, as feed-rs would have them.
+#[derive(Debug, Default)]
+struct AtomFields {
+    id: String,
+    /// Text fields: the text and whether it is plain (`type="text"`).
+    title: Option<(String, bool)>,
+    content: Option<(String, bool)>,
+    summary: Option<(String, bool)>,
+    /// Each link's URL (resolved against the feed's base) and `rel`.
+    links: Vec<(String, Option<String>)>,
+    authors: Vec<String>,
+    published: Option<Timestamp>,
+    updated: Option<Timestamp>,
+}
+
+/// One `<entry>…</entry>` of an Atom feed, or `None` when it is not read here.
+fn atom_entry(d: &Doc, b: &[u8]) -> Option<Entry> {
+    std::str::from_utf8(b).ok()?;
+    let tag = start_tag(b, 0)?;
+    if tag.name != b"entry" || tag.empty || !plain_attributes(tag.attrs)? {
+        return None;
+    }
+    let mut f = AtomFields::default();
+    let mut at = tag.end;
+    loop {
+        let child = match next_child(b, at, b"entry")? {
+            Next::Child(child) => child,
+            Next::End(end) => {
+                if !b[end..].iter().all(u8::is_ascii_whitespace) {
+                    return None;
+                }
+                break;
+            }
+        };
+        let (ns, local) = resolve(d, child.name)?;
+        match (ns, local) {
+            (Ns::Atom, b"author") => {
+                let (end, name) = person(b, &child)?;
+                f.authors.push(name);
+                at = end;
+                continue;
+            }
+            (Ns::Atom, b"contributor") => {
+                at = person(b, &child)?.0;
+                continue;
+            }
+            (Ns::Atom, b"link") => {
+                let mut href = None;
+                let mut rel = None;
+                for (name, value) in attributes(child.attrs)? {
+                    match name {
+                        b"href" => href = Some(attribute(value)?),
+                        b"rel" => rel = Some(attribute(value)?),
+                        _ => {}
+                    }
+                }
+                if let Some(href) = href {
+                    f.links.push((atom_link(d, &href), rel));
+                }
+                at = text_of(b, &child)?.2;
+                continue;
+            }
+            (Ns::Media, _) => return None,
+            _ => {}
+        }
+        let (text, nested, end) = text_of(b, &child)?;
+        at = end;
+        let known = ns == Ns::Atom
+            && matches!(
+                local,
+                b"id"
+                    | b"title"
+                    | b"updated"
+                    | b"published"
+                    | b"pubDate"
+                    | b"content"
+                    | b"summary"
+                    | b"rights"
+            );
+        if nested && known {
+            return None;
+        }
+        match (ns, local) {
+            (Ns::Atom, b"id") => {
+                if let Some(id) = text {
+                    f.id = id;
+                }
+            }
+            (Ns::Atom, b"updated") => {
+                if let Some(t) = text {
+                    f.updated = Some(rfc3339(&t)?);
+                }
+            }
+            (Ns::Atom, b"published" | b"pubDate") => {
+                if let Some(t) = text {
+                    f.published = Some(rfc3339(&t)?);
+                }
+            }
+            (Ns::Atom, b"title") => f.title = Some(atom_text(&child, text)?),
+            (Ns::Atom, b"summary") => f.summary = Some(atom_text(&child, text)?),
+            (Ns::Atom, b"rights") => {
+                atom_text(&child, text)?;
+            }
+            (Ns::Atom, b"content") => {
+                for (name, _) in attributes(child.attrs)? {
+                    if name == b"src" {
+                        return None;
+                    }
+                }
+                f.content = Some(atom_text(&child, text)?);
+            }
+            _ => {}
+        }
+    }
+    let url = f
+        .links
+        .iter()
+        .find(|(_, rel)| rel.as_deref().is_none_or(|r| r == "alternate"))
+        .or(f.links.first())
+        .map(|(href, _)| href.clone());
+    let (body, is_plain) = f
+        .content
+        .as_ref()
+        .filter(|(c, _)| !c.trim().is_empty())
+        .or(f.summary.as_ref())
+        .map(|(t, plain)| (t.as_str(), *plain))
+        .unwrap_or(("", false));
+    Some(super::made(Item {
+        id: &f.id,
+        published: f.published,
+        updated: f.updated,
+        url,
+        title: f.title.as_ref().map_or("", |(t, _)| t.as_str()),
+        body,
+        is_plain,
+        authors: f.authors,
+        media: Vec::new(),
+    }))
+}
+
+/// An Atom text construct as feed-rs reads it: of type `text` (plain, the default),
+/// `html`, `xhtml` or `text/html`, trimmed. `None` for any other type, which feed-rs
+/// refuses.
+fn atom_text(tag: &Tag, text: Option<String>) -> Option<(String, bool)> {
+    let mut plain = true;
+    for (name, value) in attributes(tag.attrs)? {
+        if name == b"type" {
+            match &attribute(value)?[..] {
+                "text" => plain = true,
+                "html" | "xhtml" | "text/html" => plain = false,
+                _ => return None,
+            }
+        }
+    }
+    Some((text.unwrap_or_default().trim().to_string(), plain))
+}
+
+/// An Atom person (`author`, `contributor`): where it ends and its name as livefeed shows
+/// it (see [`super::person_name`]).
+fn person(b: &[u8], tag: &Tag) -> Option<(usize, String)> {
+    let (mut name, mut email) = (None, None);
+    let mut at = tag.end;
+    if tag.empty {
+        return Some((at, super::person_name("unknown", None)));
+    }
+    loop {
+        let child = match next_child(b, at, tag.name)? {
+            Next::Child(child) => child,
+            Next::End(end) => {
+                at = end;
+                break;
+            }
+        };
+        let (text, nested, end) = text_of(b, &child)?;
+        at = end;
+        if nested {
+            return None;
+        }
+        // feed-rs goes by the local name here, whatever the namespace.
+        let local = child
+            .name
+            .rsplit(|&c| c == b':')
+            .next()
+            .unwrap_or(child.name);
+        match local {
+            b"name" if text.is_some() => name = text,
+            b"email" => email = text,
+            _ => {}
+        }
+    }
+    let name = name.unwrap_or_else(|| "unknown".to_string());
+    Some((at, super::person_name(&name, email.as_deref())))
+}
+
+/// An attribute's value with its references resolved; `None` where quick-xml would keep
+/// it as written.
+fn attribute(raw: &[u8]) -> Option<String> {
+    if !predefined_only(raw) {
+        return None;
+    }
+    let mut v = String::new();
+    unescape(raw, &mut v)?;
+    Some(v)
+}
+
+/// An Atom link as feed-rs keeps it: resolved against the feed's base, normalized when it
+/// is an absolute URL.
+fn atom_link(d: &Doc, href: &str) -> String {
+    match url::Url::parse(href) {
+        Ok(u) => u.to_string(),
+        Err(url::ParseError::RelativeUrlWithoutBase) => d
+            .base
+            .as_ref()
+            .and_then(|base| base.join(href).ok())
+            .map_or_else(|| href.to_string(), |u| u.to_string()),
+        Err(_) => href.to_string(),
+    }
+    .trim()
+    .to_string()
+}
+
+/// A date as Atom writes it (`2026-01-07T22:39:00Z`, `…:00.5+01:00`). `None` for any other
+/// shape, which feed-rs's lenient reading may still read.
+fn rfc3339(text: &str) -> Option<Timestamp> {
+    let s = text.trim().as_bytes();
+    let digits = |r: Range<usize>| -> Option<i32> {
+        let part = s.get(r)?;
+        if !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(part).ok()?.parse().ok()
+    };
+    if s.len() < 20
+        || s[4] != b'-'
+        || s[7] != b'-'
+        || s[10] != b'T'
+        || s[13] != b':'
+        || s[16] != b':'
+    {
+        return None;
+    }
+    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    let (hour, minute, second) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
+    let mut at = 19;
+    let mut nanos = 0;
+    if s[at] == b'.' {
+        let n = s[at + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if !(1..=9).contains(&n) {
+            return None;
+        }
+        nanos = digits(at + 1..at + 1 + n)? * 10i32.pow(9 - n as u32);
+        at += 1 + n;
+    }
+    let offset = match &s[at..] {
+        b"Z" => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (h, m) = (digits(at + 1..at + 3)?, digits(at + 4..at + 6)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            if *sign == b'-' {
+                -(h * 3600 + m * 60)
+            } else {
+                h * 3600 + m * 60
+            }
+        }
+        _ => return None,
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let date = jiff::civil::Date::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(month).ok()?,
+        i8::try_from(day).ok()?,
+    )
+    .ok()?;
+    let time = jiff::civil::Time::new(
+        i8::try_from(hour).ok()?,
+        i8::try_from(minute).ok()?,
+        i8::try_from(second).ok()?,
+        nanos,
+    )
+    .ok()?;
+    let offset = jiff::tz::Offset::from_seconds(offset).ok()?;
+    offset.to_timestamp(date.to_datetime(time)).ok()
 }
 
 /// The text of an element whose start tag ends at `at`, up to its end tag: the text (with
@@ -741,7 +1070,17 @@ mod tests {
     const CLOSE: &str = "</channel></rss>";
 
     /// The entries of `items` read here (`None` if not) and by feed-rs.
+    const ATOM_OPEN: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+        <feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:x=\"urn:x\" \
+        xmlns:media=\"http://search.yahoo.com/mrss/\" xml:base=\"https://base.example/live/\">";
+    const ATOM_CLOSE: &str = "</feed>";
+
     fn both(open: &str, items: &[String]) -> (Option<Vec<Entry>>, Result<Vec<Entry>, String>) {
+        let close = if open.contains("<feed") {
+            ATOM_CLOSE
+        } else {
+            CLOSE
+        };
         let mut doc = open.to_string();
         let mut run = Vec::new();
         for i in items {
@@ -749,17 +1088,21 @@ mod tests {
             run.push(doc.len()..doc.len() + i.len());
             doc.push_str(i);
         }
-        doc.push_str(CLOSE);
+        doc.push_str(close);
         let doc = doc.as_bytes();
         let open = &doc[..open.len()];
         let direct = read_run(open, doc, &run);
-        let feed_rs = super::super::read_run(open, doc, &run, CLOSE.as_bytes())
+        let feed_rs = super::super::read_run(open, doc, &run, close.as_bytes())
             .map(|read| read.iter().map(super::super::entry).collect());
         (direct, feed_rs)
     }
 
     fn same(items: &[String]) -> Option<Vec<Entry>> {
-        let (direct, feed_rs) = both(OPEN, items);
+        same_in(OPEN, items)
+    }
+
+    fn same_in(open: &str, items: &[String]) -> Option<Vec<Entry>> {
+        let (direct, feed_rs) = both(open, items);
         if let Some(direct) = &direct {
             assert_eq!(Ok(direct.clone()), feed_rs, "{items:#?}");
         }
@@ -923,6 +1266,127 @@ mod tests {
                 .map(|parts| item(&parts.iter().map(String::as_str).collect::<Vec<_>>()))
                 .collect();
             same(&items);
+        }
+    }
+
+    fn entry(parts: &[&str]) -> String {
+        format!("<entry>{}</entry>", parts.concat())
+    }
+
+    #[test]
+    fn a_plain_atom_entry_is_read_here_as_feed_rs_reads_it() {
+        let it = entry(&[
+            "<id> urn:e1 </id><title type=\"html\"> Storm &amp;amp; rain </title>",
+            "<link rel=\"self\" href=\"https://x.example/self\"/>",
+            "<link href=\"entry-1\"/><link rel=\"alternate\" href=\"other\"/>",
+            "<published>2026-01-07T22:39:00Z</published>",
+            "<updated>2026-01-07T23:39:00.250+01:00</updated>",
+            "<author><name> Kim </name><email>k@x.example</email></author>",
+            "<author><email>desk@x.example</email></author><author><uri>u</uri></author>",
+            "<contributor><name>C</name></contributor><category term=\"t\"/>",
+            "<x:other><x:y>z</x:y></x:other><source><id>s</id><title>S</title></source>",
+            "<summary>Short</summary>",
+            "<content type=\"html\">&lt;p&gt;Long &lt;a href=\"/a\"&gt;one&lt;/a&gt;&lt;/p&gt;</content>",
+        ]);
+        let read = same_in(ATOM_OPEN, &[it]).expect("read here");
+        let e = &read[0];
+        assert_eq!(e.id, " urn:e1 ", "kept as written, as feed-rs keeps it");
+        assert_eq!(e.url.as_deref(), Some("https://base.example/live/entry-1"));
+        assert_eq!(e.authors, ["Kim", "desk@x.example"]);
+        assert!(e.published.is_some() && e.updated.is_some());
+    }
+
+    #[test]
+    fn what_is_not_read_here_in_atom_is_left_to_feed_rs() {
+        for part in [
+            "<title type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">x</div></title>",
+            "<title type=\"other\">x</title>",
+            "<content src=\"https://x.example/c\"/>",
+            "<content type=\"image/png\">x</content>",
+            "<updated>2026-01-07 22:39:00Z</updated>",
+            "<updated>2026-01-07T22:39:00+0100</updated>",
+            "<media:thumbnail url=\"https://x.example/t.jpg\"/>",
+            "<author><name>A <b>B</b></name></author>",
+            "<link href=\"a&nbsp;b\"/>",
+        ] {
+            assert_eq!(both(ATOM_OPEN, &[entry(&[part])]).0, None, "{part}");
+        }
+        let no_ns = ATOM_OPEN.replace("xmlns=\"http://www.w3.org/2005/Atom\"", "");
+        assert_eq!(both(&no_ns, &[entry(&["<id>1</id>"])]).0, None);
+        let bad_base = ATOM_OPEN.replace("https://base.example/live/", "relative/");
+        assert_eq!(both(&bad_base, &[entry(&["<id>1</id>"])]).0, None);
+    }
+
+    /// Pieces of Atom entries.
+    fn atom_part() -> impl Strategy<Value = String> {
+        let text = prop_oneof![
+            Just(String::new()),
+            Just(" ".to_string()),
+            "[a-zA-Z <>&;é]{0,10}".prop_map(|s| s.replace('&', "&amp;").replace('<', "&lt;")),
+            Just("a &lt;b&gt; &#233;".to_string()),
+            Just("<![CDATA[<p>x</p>]]>".to_string()),
+            Just("x<!-- c -->y".to_string()),
+            Just("&other; x".to_string()),
+        ];
+        let kind = prop_oneof![
+            Just(""),
+            Just(" type=\"text\""),
+            Just(" type=\"html\""),
+            Just(" type=\"text/html\""),
+            Just(" type=\"xhtml\""),
+        ];
+        let date = prop_oneof![
+            Just("2026-01-07T22:39:00Z"),
+            Just(" 2024-05-14T16:05:09.123456789-02:30 "),
+            Just("2024-05-14T16:05:09.5+00:00"),
+            Just("2024-02-30T16:05:09Z"),
+            Just("2024-05-14"),
+            Just("Tue, 14 May 2024 16:05:09 GMT"),
+            Just(""),
+        ];
+        let link = prop_oneof![
+            Just("<link href=\"https://Example.org/a b\"/>"),
+            Just("<link rel=\"self\" href=\"/self\"/>"),
+            Just("<link rel=\"alternate\" href=\"../up?x=1&amp;y=2\"></link>"),
+            Just("<link href=\"\"/>"),
+            Just("<link rel=\"enclosure\"/>"),
+        ];
+        let person = prop_oneof![
+            Just("<author><name>Ana</name></author>"),
+            Just("<author><name></name><email>e@x.example</email></author>"),
+            Just("<author><email>Desk &lt;d@x.example&gt;</email></author>"),
+            Just("<author><uri>https://x.example/u</uri></author>"),
+            Just("<author/>"),
+            Just("<author><x:name>X</x:name></author>"),
+            Just("<contributor><name>C</name></contributor>"),
+        ];
+        prop_oneof![
+            text.clone().prop_map(|t| format!("<id>{t}</id>")),
+            (kind.clone(), text.clone()).prop_map(|(k, t)| format!("<title{k}>{t}</title>")),
+            (kind.clone(), text.clone()).prop_map(|(k, t)| format!("<summary{k}>{t}</summary>")),
+            (kind.clone(), text.clone()).prop_map(|(k, t)| format!("<content{k}>{t}</content>")),
+            (kind, text.clone()).prop_map(|(k, t)| format!("<rights{k}>{t}</rights>")),
+            text.prop_map(|t| format!("<x:note>{t}</x:note>")),
+            date.clone().prop_map(|d| format!("<updated>{d}</updated>")),
+            date.prop_map(|d| format!("<published>{d}</published>")),
+            link.prop_map(str::to_string),
+            person.prop_map(str::to_string),
+            Just("<category term=\"a\"/>".to_string()),
+            Just("<id/>".to_string()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever Atom entry is read here is what feed-rs reads.
+        #[test]
+        fn atom_read_here_as_feed_rs_reads(entries in prop::collection::vec(prop::collection::vec(atom_part(), 0..8), 1..4)) {
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|parts| entry(&parts.iter().map(String::as_str).collect::<Vec<_>>()))
+                .collect();
+            same_in(ATOM_OPEN, &entries);
         }
     }
 }
