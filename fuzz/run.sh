@@ -7,7 +7,7 @@
 # With a nightly toolchain and cargo-fuzz installed, `cargo fuzz run parse` works as usual.
 #
 # usage: fuzz/run.sh TARGET [SECONDS] [extra libFuzzer flags...]
-#        TARGET is parse, html_text or merge; SECONDS defaults to 600.
+#        TARGET is parse, read, html_text, merge or direct; SECONDS defaults to 600.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 target=$1

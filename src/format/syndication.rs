@@ -121,6 +121,23 @@ fn run_entries(
     Ok(read_run(open, doc, run, close)?.iter().map(entry).collect())
 }
 
+/// For the fuzzer: whatever [`direct`] reads of a document's runs of items is what
+/// feed-rs reads of them (panics otherwise).
+#[cfg(fuzzing)]
+pub fn check_direct(doc: &[u8]) {
+    let Some(cut) = items::cut(doc) else {
+        return;
+    };
+    let open = &doc[cut.open.clone()];
+    for run in cut.items.chunks(ITEMS_PER_PARSE) {
+        if let Some(direct) = direct::read_run(open, doc, run) {
+            let feed_rs = read_run(open, doc, run, cut.close)
+                .map(|read| read.iter().map(entry).collect::<Vec<_>>());
+            assert_eq!(Ok(direct), feed_rs);
+        }
+    }
+}
+
 /// A run of items (`run`, places in `doc`) read in one envelope of the document's start
 /// (`open`) and end tags (`close`), so that its encoding, namespaces and base hold. When
 /// that gives another number of entries than there are items (a tag left open in one item

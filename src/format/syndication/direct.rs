@@ -115,10 +115,9 @@ fn document(open: &[u8]) -> Option<Doc<'_>> {
             let mut version = None;
             let mut default = None;
             let attrs = attributes(tag.attrs)?;
-            for (i, &(name, value)) in attrs.iter().enumerate() {
-                // A value with references, an empty or reserved binding, an attribute given
-                // twice: left to feed-rs.
-                if value.contains(&b'&') || attrs[..i].iter().any(|(n, _)| *n == name) {
+            for &(name, value) in &attrs {
+                // A value with references, an empty or reserved binding: left to feed-rs.
+                if value.contains(&b'&') {
                     return None;
                 } else if name == b"xmlns" {
                     default = Some(value);
@@ -970,7 +969,7 @@ fn start_tag(b: &[u8], at: usize) -> Option<Tag<'_>> {
     let name_len = body
         .iter()
         .position(|&c| c.is_ascii_whitespace() || c == b'/' || c == b'>')?;
-    if name_len == 0 {
+    if name_len == 0 || !body[..name_len].iter().copied().all(name_byte) {
         return None;
     }
     let mut quote = None;
@@ -1006,14 +1005,22 @@ fn end_tag(b: &[u8], at: usize) -> Option<(&[u8], usize)> {
     let body = &b[at + 2..];
     let gt = memchr::memchr(b'>', body)?;
     let name = body[..gt].trim_ascii_end();
-    if name.is_empty() || name.iter().any(|c| c.is_ascii_whitespace()) {
+    if name.is_empty() || !name.iter().copied().all(name_byte) {
         return None;
     }
     Some((name, at + 2 + gt + 1))
 }
 
+/// Whether a byte may be part of an element's or attribute's name here: letters, digits,
+/// `-`, `_`, `.`, `:` and any byte of a non-ASCII character. (quick-xml takes a quote in
+/// a name for the start of a value, for one.)
+fn name_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':') || c >= 0x80
+}
+
 /// A start tag's attributes as (name, raw value) pairs; `None` when they are not all
-/// `name="value"` or `name='value'`.
+/// `name="value"` or `name='value'`, or one is given twice (quick-xml passes over the
+/// second, a reader taking the last would not).
 fn attributes(mut s: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
     let mut out = Vec::new();
     loop {
@@ -1026,7 +1033,7 @@ fn attributes(mut s: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
         }
         let eq = trimmed.iter().position(|&c| c == b'=')?;
         let name = trimmed[..eq].trim_ascii_end();
-        if name.is_empty() || name.iter().any(|c| c.is_ascii_whitespace() || *c == b'<') {
+        if name.is_empty() || !name.iter().copied().all(name_byte) {
             return None;
         }
         let rest = trimmed[eq + 1..].trim_ascii_start();
@@ -1037,6 +1044,9 @@ fn attributes(mut s: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
         let end = rest.iter().position(|&c| c == quote)?;
         let value = &rest[..end];
         if value.contains(&b'<') {
+            return None;
+        }
+        if out.iter().any(|(n, _)| *n == name) {
             return None;
         }
         out.push((name, value));
@@ -1308,6 +1318,9 @@ mod tests {
             "<media:thumbnail url=\"https://x.example/t.jpg\"/>",
             "<author><name>A <b>B</b></name></author>",
             "<link href=\"a&nbsp;b\"/>",
+            "<link href=\"first\" href=\"second\"/>",
+            "<summary\"/>S</summary>",
+            "<summary a\"b=\"c\">S</summary>",
         ] {
             assert_eq!(both(ATOM_OPEN, &[entry(&[part])]).0, None, "{part}");
         }
