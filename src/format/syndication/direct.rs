@@ -300,31 +300,34 @@ fn item(d: &Doc, b: &[u8]) -> Option<Fields> {
         // feed-rs reads some fields with `children_as_string` (the text, even when empty)
         // and others with `child_as_text` (none for an empty element). Markup inside them
         // is left to feed-rs.
-        if nested && !matches!((ns, local), (Ns::Rss | Ns::Other, _)) {
+        let read = matches!(
+            (ns, local),
+            (
+                Ns::Rss,
+                b"title" | b"link" | b"description" | b"author" | b"guid" | b"pubDate"
+            ) | (Ns::Dublin | Ns::Content | Ns::Media, _)
+        );
+        if nested && read {
             return None;
         }
         match (ns, local) {
-            (Ns::Rss, b"title") if !nested => {
-                f.title = Some(text.unwrap_or_default().trim().to_string())
+            (Ns::Rss, b"title") => f.title = Some(text.unwrap_or_default().trim().to_string()),
+            (Ns::Rss, b"link") => f.links.extend(text.as_deref().map(link)),
+            (Ns::Rss, b"description") => {
+                f.summary = Some(text.unwrap_or_default().trim().to_string());
             }
-            (Ns::Rss, b"link") if !nested => f.links.extend(text.as_deref().map(link)),
-            (Ns::Rss, b"description") if !nested => {
-                f.summary = Some(text.unwrap_or_default().trim().to_string())
-            }
-            (Ns::Rss, b"author") if !nested => f
+            (Ns::Rss, b"author") => f
                 .authors
                 .extend(text.as_deref().map(|c| super::contact_name(c).to_string())),
-            (Ns::Rss, b"guid") if !nested => {
+            (Ns::Rss, b"guid") => {
                 if let Some(guid) = &text {
                     f.id = guid.trim().to_string();
                 }
             }
-            (Ns::Rss, b"pubDate") if !nested => f.published = date(text.as_deref())?,
-            (Ns::Rss, b"title" | b"link" | b"description" | b"author" | b"guid" | b"pubDate") => {
-                return None;
+            (Ns::Rss, b"pubDate") | (Ns::Dublin, b"date") => {
+                f.published = date(text.as_deref())?;
             }
             (Ns::Rss, b"enclosure") | (Ns::Itunes, _) => return None,
-            (Ns::Dublin, b"date") => f.published = date(text.as_deref())?,
             (Ns::Dublin, b"creator") => f.authors.push(text.unwrap_or_default().trim().to_string()),
             (Ns::Content, b"encoded") => {
                 let body = text.unwrap_or_default();
@@ -367,14 +370,10 @@ fn media_text(tag: &Tag, text: String) -> Option<String> {
 fn media_content(d: &Doc, b: &[u8], tag: &Tag, media: &mut Media) -> Option<usize> {
     let (mut url, mut kind) = (None, None);
     for (name, value) in attributes(tag.attrs)? {
-        let mut v = String::new();
-        if !predefined_only(value) {
-            return None; // quick-xml would keep the value as written
-        }
-        unescape(value, &mut v)?;
+        let v = attribute(value)?;
         match name {
-            b"url" if url.is_none() => url = Some(url::Url::parse(&v).ok().map(|u| u.to_string())),
-            b"type" if kind.is_none() => {
+            b"url" => url = Some(url::Url::parse(&v).ok().map(|u| u.to_string())),
+            b"type" => {
                 let simple = v.split_once('/').is_some_and(|(a, b)| {
                     !a.is_empty()
                         && !b.is_empty()
@@ -388,7 +387,6 @@ fn media_content(d: &Doc, b: &[u8], tag: &Tag, media: &mut Media) -> Option<usiz
                 }
                 kind = Some(v);
             }
-            b"url" | b"type" => return None,
             _ => {}
         }
     }
