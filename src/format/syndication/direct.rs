@@ -347,11 +347,13 @@ fn item(d: &Doc, b: &[u8]) -> Option<Fields> {
 }
 
 /// A date element's time, as feed-rs reads it: none for an empty element; `None` (leave
-/// it to feed-rs) for text that is not a date as RSS writes it.
+/// it to feed-rs) for text that is not a date as RSS writes it (RFC 2822) or as `dc:date`
+/// and many a `pubDate` do (RFC 3339). The two shapes never both read one text, so the
+/// order feed-rs tries them in does not matter.
 fn date(text: Option<&str>) -> Option<Option<Timestamp>> {
     match text {
         None => Some(None),
-        Some(t) => rfc2822(t).map(Some),
+        Some(t) => rfc2822(t).or_else(|| rfc3339(t)).map(Some),
     }
 }
 
@@ -1123,6 +1125,7 @@ mod tests {
             "<link>https://Example.org/live#update-1</link>",
             "<guid isPermaLink=\"false\"> update-1 </guid>",
             "<pubDate>Wed, 7 Jan 2026 22:39:00 +0100</pubDate>",
+            "<dc:date>2026-01-07T21:39:00.5Z</dc:date>",
             "<dc:creator> Ana Ruiz </dc:creator><dc:creator>Kim</dc:creator>",
             "<author>desk@example.org (News Desk)</author>",
             "<category domain=\"x\">World <b>news</b></category><x:other><x:y/>t</x:other>",
@@ -1149,7 +1152,7 @@ mod tests {
         for part in [
             "<title>A <b>bold</b> one</title>",
             "<pubDate>Wed, 7 Jan 2026 9:39:00 GMT</pubDate>",
-            "<pubDate>2026-01-07T22:39:00Z</pubDate>",
+            "<pubDate>2026-01-07T22:39:00+0100</pubDate>",
             "<enclosure url=\"https://x.example/a.mp3\" type=\"audio/mpeg\"/>",
             "<media:thumbnail url=\"https://x.example/t.jpg\"/>",
             "<media:group><media:content url=\"https://x.example/g.jpg\"/></media:group>",
@@ -1220,6 +1223,9 @@ mod tests {
             Just("Wed, 31 Feb 2026 22:39:00 +0000"),
             Just("Wed, 7 Jan 2026 24:39:00 +0000"),
             Just("2024-05-14T16:05:09Z"),
+            Just(" 2024-05-14T16:05:09.25-02:30 "),
+            Just("2024-05-14T16:05:09+0200"),
+            Just("2024-05-14"),
             Just("soon"),
             Just(""),
         ];
@@ -1254,7 +1260,8 @@ mod tests {
             text.clone()
                 .prop_map(|t| format!("<category>{t}</category>")),
             text.prop_map(|t| format!("<x:note a='1'>{t}</x:note>")),
-            date.prop_map(|d| format!("<pubDate>{d}</pubDate>")),
+            date.clone().prop_map(|d| format!("<pubDate>{d}</pubDate>")),
+            date.prop_map(|d| format!("<dc:date>{d}</dc:date>")),
             link.prop_map(|l| format!("<link>{l}</link>")),
             media.prop_map(str::to_string),
             Just("<title/>".to_string()),
