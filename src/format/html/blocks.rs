@@ -161,6 +161,10 @@ impl Blocks {
     /// Text of a block read here, as the tokenizer would give it: `\r\n` and `\r` become
     /// `\n`, and a zero character U+FFFD.
     fn block_text(&mut self, text: &str) {
+        // Nothing read says nothing of a `\r` before it.
+        if text.is_empty() {
+            return;
+        }
         let text = match text.strip_prefix('\n') {
             Some(rest) if self.after_cr => rest,
             _ => text,
