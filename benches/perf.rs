@@ -177,6 +177,17 @@ mod parse {
         });
     }
 
+    /// The hash that tells an unchanged body from a changed one, over a whole document
+    /// (while a body arrives, the same work is done a chunk at a time).
+    #[divan::bench(args = [20 * MB], sample_count = 10)]
+    fn body_hash(bencher: Bencher, size: usize) {
+        let doc = document(synth::Format::JsonFeed, size);
+        bencher
+            .counter(BytesCount::of_slice(&doc))
+            .with_inputs(|| doc.clone())
+            .bench_local_values(livefeed::source::Body::new);
+    }
+
     #[divan::bench(args = [MB], sample_count = 10)]
     fn rss(bencher: Bencher, size: usize) {
         let doc = document(synth::Format::Rss, size);

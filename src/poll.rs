@@ -269,7 +269,7 @@ pub struct NetFetch {
     plan: Plan,
     fetcher: HttpFetcher,
     validators: Validators,
-    last: Option<[u8; 32]>,
+    last: Option<u128>,
     ended: bool,
     preview: Option<PreviewTo>,
 }
@@ -326,7 +326,7 @@ pub async fn fetch_and_parse(
     plan: &Plan,
     fetcher: &HttpFetcher,
     validators: &mut Validators,
-    last: &mut Option<[u8; 32]>,
+    last: &mut Option<u128>,
     preview: Option<&PreviewTo>,
 ) -> (PollResult, Option<Duration>, Option<Duration>) {
     let mut url = match &plan.location {
@@ -426,7 +426,7 @@ async fn read_while_arriving(
     mapping: Option<crate::format::mapping::Mapping>,
     caps: Caps,
     preview: Option<PreviewTo>,
-) -> Result<Result<(crate::entry::Snapshot, [u8; 32]), FormatError>, FetchError> {
+) -> Result<Result<(crate::entry::Snapshot, u128), FormatError>, FetchError> {
     let (tx, mut rx) = mpsc::channel::<bytes::Bytes>(PIECES_IN_FLIGHT);
     let hint = incoming.length_hint();
     let reading = tokio::task::spawn_blocking(move || {
@@ -626,10 +626,10 @@ async fn run_demo(index: usize, tx: mpsc::Sender<Msg>, now: Arc<Notify>) {
     loop {
         let elapsed = started.elapsed();
         let doc = Body::new(demo.document(elapsed).into_bytes());
-        let result = if last == Some(doc.sha256) {
+        let result = if last == Some(doc.hash) {
             PollResult::Unchanged
         } else {
-            last = Some(doc.sha256);
+            last = Some(doc.hash);
             match read_whole(doc.bytes, None, Caps::default()).await {
                 Ok(snapshot) => PollResult::Snapshot(snapshot),
                 Err(e) => PollResult::Failed(e.to_string()),
