@@ -34,18 +34,21 @@ fn main() -> ExitCode {
 /// reader threads share; they keep their own buffers for what each entry is built in
 /// (`scratch`) so that they seldom meet there (see README.md, Performance).
 ///
-/// Blocks of 256 KB and more (a reader's buffer, the vectors a first fetch is gathered in,
-/// the store's chunks) are mapped apart and given back to the system when freed. By
-/// default glibc raises that size each time such a block is freed, so the next ones come
-/// from the heap and leave holes there once freed: the peak of a 10,000-entry first fetch
-/// was 0.2–0.3 MB higher.
+/// Blocks of 512 KiB and more (the vectors a first fetch is gathered in, the store's
+/// chunks) are mapped apart and given back to the system when freed. By default glibc
+/// raises that size each time such a block is freed, so the next ones come from the heap
+/// and leave holes there once freed. Below it are the buffers the download arrives in (up
+/// to 408 KiB: hyper reads into 8 KiB plus 100 × 4 KiB at most): mapped apart, each was
+/// new memory, faulted in page by page and unmapped once read (3,400 of the 8,400 page
+/// faults of a 10,000-entry `--print`); from the heap, the next buffer reuses the last
+/// one's pages. That costs 0.2–0.4 MB of peak at 10,000 entries, none seen at 50,000.
 fn one_malloc_arena() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets tunables of the allocator; it runs before any other thread
     // exists.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 1);
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 512 * 1024);
     }
 }
 
