@@ -7,7 +7,8 @@
 # With a nightly toolchain and cargo-fuzz installed, `cargo fuzz run parse` works as usual.
 #
 # usage: fuzz/run.sh TARGET [SECONDS] [extra libFuzzer flags...]
-#        TARGET is parse, read, html_text, merge or direct; SECONDS defaults to 600.
+#        TARGET is parse, read, html_text, merge, direct or jsonld_update; SECONDS defaults
+#        to 600.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 target=$1
@@ -29,7 +30,7 @@ seeds="$here/corpus/seeds-$target"
 shared="$here/../../shared/fixtures"
 dirs="$corpus"
 [ -d "$seeds" ] && dirs="$dirs $seeds"
-if [ "$target" != merge ] && [ -d "$shared" ]; then
+if [ "$target" != merge ] && [ "$target" != jsonld_update ] && [ -d "$shared" ]; then
     for d in "$shared"/*/; do dirs="$dirs $d"; done
 fi
 # Only the first directory receives new inputs; the others are read as seeds.

@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub mod stream;
+mod typed;
 
 type Obj = Map<String, Value>;
 
@@ -94,10 +95,10 @@ fn updates(blog: &Obj) -> Vec<&Obj> {
 }
 
 fn snapshot(blog: &Obj) -> Snapshot {
-    let updates = updates(blog);
+    let updates: Vec<Update> = updates(blog).into_iter().map(Update::of).collect();
     let mut s = frame(blog);
-    let idents: Vec<Ident> = updates.iter().map(|u| Ident::of(u)).collect();
-    s.entries = updates.iter().map(|u| entry(u)).collect();
+    let idents: Vec<Ident> = updates.iter().map(Ident::of).collect();
+    s.entries = updates.iter().map(entry).collect();
     for (e, id) in s
         .entries
         .iter_mut()
@@ -107,6 +108,22 @@ fn snapshot(blog: &Obj) -> Snapshot {
     }
     fill_missing_ids(&mut s.entries);
     s
+}
+
+/// For the tests and the fuzzer: whatever an update's text gives as a `serde_json::Value`,
+/// reading the text directly ([`typed`]) gives too (panics otherwise).
+#[cfg(any(test, fuzzing))]
+pub fn check_typed(text: &str) {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(o)) => {
+            let expected = Update::of(&o);
+            let got = typed::update(text);
+            assert_eq!(got.as_ref(), Some(&expected), "{text}");
+            assert_eq!(got.map(|u| entry(&u)), Some(entry(&expected)), "{text}");
+        }
+        Ok(_) => assert_eq!(typed::update(text), None, "{text}"),
+        Err(_) => {}
+    }
 }
 
 /// A snapshot of `blog` without its entries: its title, page and end of coverage.
@@ -129,15 +146,14 @@ struct Ident<'a> {
 }
 
 impl Ident<'_> {
-    fn of(u: &Obj) -> Ident<'_> {
-        let native = match u.get("identifier") {
-            Some(Value::Number(n)) => Some(Cow::Owned(n.to_string())),
-            Some(Value::String(s)) => Some(Cow::Borrowed(s.as_str())),
-            _ => None,
-        };
+    fn of<'a>(u: &'a Update) -> Ident<'a> {
         Ident {
-            native: native.or_else(|| string(u, "@id").map(Cow::Borrowed)),
-            url: string(u, "url"),
+            native: u
+                .identifier
+                .as_deref()
+                .or(u.at_id.as_deref())
+                .map(Cow::Borrowed),
+            url: u.url.as_deref(),
         }
     }
 }
@@ -183,13 +199,89 @@ fn identity(
     url_identity(url)
 }
 
-fn entry(u: &Obj) -> Entry {
-    let body = ["articleBody", "text", "description"]
-        .iter()
-        .find_map(|k| string(u, k).filter(|s| !s.trim().is_empty()))
+/// The fields of an update that its entry and id are made from, as the page gives them:
+/// read from a `serde_json::Value` ([`Update::of`]), or straight from the update's text
+/// ([`typed`]), which gives the same parts without building the value. Each text field is
+/// there only when the update gives a string for it, as `Value::as_str` would say.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Update<'a> {
+    /// `identifier` given as a string, or as a number (then written as serde_json writes it).
+    identifier: Option<Cow<'a, str>>,
+    at_id: Option<Cow<'a, str>>,
+    url: Option<Cow<'a, str>>,
+    headline: Option<Cow<'a, str>>,
+    name: Option<Cow<'a, str>>,
+    article_body: Option<Cow<'a, str>>,
+    text: Option<Cow<'a, str>>,
+    description: Option<Cow<'a, str>>,
+    date_published: Option<Cow<'a, str>>,
+    date_modified: Option<Cow<'a, str>>,
+    /// The names `author` gives, as written, in order (see [`raw_names`]).
+    authors: Vec<Cow<'a, str>>,
+    /// Each image `image` gives that is a URL or an object, in order.
+    images: Vec<ImagePart<'a>>,
+}
+
+/// One image of an update: a URL alone, or an ImageObject's fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ImagePart<'a> {
+    Url(Cow<'a, str>),
+    Object(Box<ImageFields<'a>>),
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct ImageFields<'a> {
+    url: Option<Cow<'a, str>>,
+    content_url: Option<Cow<'a, str>>,
+    caption: Caption<'a>,
+    description: Option<Cow<'a, str>>,
+    name: Option<Cow<'a, str>>,
+    credit_text: Option<Cow<'a, str>>,
+    copyright_holder: Vec<Cow<'a, str>>,
+    author: Vec<Cow<'a, str>>,
+}
+
+/// An image's `caption`: a string, an object (with its `text`, if a string), or anything
+/// else (absent included).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+enum Caption<'a> {
+    #[default]
+    Other,
+    Text(Cow<'a, str>),
+    Object(Option<Cow<'a, str>>),
+}
+
+impl Update<'_> {
+    fn of(u: &Obj) -> Update<'_> {
+        let text = |key: &str| string(u, key).map(Cow::Borrowed);
+        Update {
+            identifier: match u.get("identifier") {
+                Some(Value::Number(n)) => Some(Cow::Owned(n.to_string())),
+                Some(Value::String(s)) => Some(Cow::Borrowed(s.as_str())),
+                _ => None,
+            },
+            at_id: text("@id"),
+            url: text("url"),
+            headline: text("headline"),
+            name: text("name"),
+            article_body: text("articleBody"),
+            text: text("text"),
+            description: text("description"),
+            date_published: text("datePublished"),
+            date_modified: text("dateModified"),
+            authors: raw_names(u.get("author")),
+            images: image_parts(u.get("image")),
+        }
+    }
+}
+
+fn entry(u: &Update) -> Entry {
+    let body = [&u.article_body, &u.text, &u.description]
+        .into_iter()
+        .find_map(|t| t.as_deref().filter(|s| !s.trim().is_empty()))
         .map(body_text)
         .unwrap_or_default();
-    let mut images = images(u.get("image"));
+    let mut images: Vec<Image> = u.images.iter().filter_map(image).collect();
     for img in body.images {
         if !images.iter().any(|i| i.url == img.url) {
             images.push(img);
@@ -197,16 +289,18 @@ fn entry(u: &Obj) -> Entry {
     }
     Entry {
         id: String::new(),
-        published: string(u, "datePublished").and_then(parse_time),
-        updated: string(u, "dateModified").and_then(parse_time),
-        title: string(u, "headline")
-            .or_else(|| string(u, "name"))
+        published: u.date_published.as_deref().and_then(parse_time),
+        updated: u.date_modified.as_deref().and_then(parse_time),
+        title: u
+            .headline
+            .as_deref()
+            .or(u.name.as_deref())
             .map(plain)
             .unwrap_or_default(),
-        authors: names(u.get("author")),
+        authors: names(&u.authors),
         text: body.text,
         links: body.links,
-        url: string(u, "url").map(clean_url),
+        url: u.url.as_deref().map(clean_url),
         images,
         ..Default::default()
     }
@@ -216,65 +310,92 @@ fn string<'a>(o: &'a Obj, key: &str) -> Option<&'a str> {
     o.get(key).and_then(Value::as_str)
 }
 
-/// Author names from a string, a Person/Organization object, or a list of them.
-pub(crate) fn names(v: Option<&Value>) -> Vec<String> {
+/// The names a JSON-LD `author` (or `copyrightHolder`) gives, as written: a string, a
+/// Person or Organization object (its `name`, else its `legalName`), or a list of them.
+fn raw_names(v: Option<&Value>) -> Vec<Cow<'_, str>> {
+    fn one(v: &Value) -> Option<&str> {
+        match v {
+            Value::String(s) => Some(s.as_str()),
+            Value::Object(o) => string(o, "name").or_else(|| string(o, "legalName")),
+            _ => None,
+        }
+    }
+    match v {
+        Some(Value::Array(list)) => list.iter().filter_map(one).map(Cow::Borrowed).collect(),
+        Some(v) => one(v).map(Cow::Borrowed).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Author names as shown: plain text, without empty ones and repeats.
+fn names(raw: &[Cow<str>]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut add = |s: &str| {
+    for s in raw {
         let s = plain(s);
         if !s.is_empty() && !out.contains(&s) {
             out.push(s);
         }
-    };
-    let one = |v: &Value, add: &mut dyn FnMut(&str)| match v {
-        Value::String(s) => add(s),
-        Value::Object(o) => {
-            if let Some(n) = string(o, "name").or_else(|| string(o, "legalName")) {
-                add(n)
-            }
-        }
-        _ => {}
-    };
-    match v {
-        Some(Value::Array(list)) => list.iter().for_each(|v| one(v, &mut add)),
-        Some(v) => one(v, &mut add),
-        None => {}
     }
     out
 }
 
-/// Images from a URL, an ImageObject, or a list of them.
-fn images(v: Option<&Value>) -> Vec<Image> {
-    let one = |v: &Value| -> Option<Image> {
-        match v {
-            Value::String(s) => Some(Image {
-                url: Some(clean_url(s)),
-                ..Default::default()
-            }),
-            Value::Object(o) => {
-                let url = string(o, "url").or_else(|| string(o, "contentUrl"))?;
-                let caption = match o.get("caption") {
-                    Some(Value::String(s)) => Some(plain(s)),
-                    Some(Value::Object(c)) => string(c, "text").map(plain),
-                    _ => string(o, "description")
-                        .or_else(|| string(o, "name"))
-                        .map(plain),
-                };
-                let credit = string(o, "creditText")
-                    .map(plain)
-                    .or_else(|| names(o.get("copyrightHolder")).into_iter().next())
-                    .or_else(|| names(o.get("author")).into_iter().next());
-                Some(Image {
-                    url: Some(clean_url(url)),
-                    caption: caption.filter(|c| !c.is_empty()),
-                    credit: credit.filter(|c| !c.is_empty()),
-                })
-            }
-            _ => None,
-        }
-    };
+/// The images a JSON-LD `image` gives: a URL, an ImageObject, or a list of them.
+fn image_parts(v: Option<&Value>) -> Vec<ImagePart<'_>> {
+    fn one(v: &Value) -> Option<ImagePart<'_>> {
+        let Value::Object(o) = v else {
+            return v.as_str().map(|s| ImagePart::Url(Cow::Borrowed(s)));
+        };
+        let text = |key: &str| string(o, key).map(Cow::Borrowed);
+        Some(ImagePart::Object(Box::new(ImageFields {
+            url: text("url"),
+            content_url: text("contentUrl"),
+            caption: match o.get("caption") {
+                Some(Value::String(s)) => Caption::Text(Cow::Borrowed(s.as_str())),
+                Some(Value::Object(c)) => Caption::Object(string(c, "text").map(Cow::Borrowed)),
+                _ => Caption::Other,
+            },
+            description: text("description"),
+            name: text("name"),
+            credit_text: text("creditText"),
+            copyright_holder: raw_names(o.get("copyrightHolder")),
+            author: raw_names(o.get("author")),
+        })))
+    }
     match v {
         Some(Value::Array(list)) => list.iter().filter_map(one).collect(),
         Some(v) => one(v).into_iter().collect(),
         None => Vec::new(),
     }
+}
+
+/// An image as shown: an ImageObject needs its `url` (else its `contentUrl`); its caption
+/// is its `caption` (or that object's `text`), else its `description` or `name`; its
+/// credit its `creditText`, else its first copyright holder or author.
+fn image(part: &ImagePart) -> Option<Image> {
+    let o = match part {
+        ImagePart::Url(url) => {
+            return Some(Image {
+                url: Some(clean_url(url)),
+                ..Default::default()
+            });
+        }
+        ImagePart::Object(o) => o,
+    };
+    let url = o.url.as_deref().or(o.content_url.as_deref())?;
+    let caption = match &o.caption {
+        Caption::Text(s) => Some(plain(s)),
+        Caption::Object(text) => text.as_deref().map(plain),
+        Caption::Other => o.description.as_deref().or(o.name.as_deref()).map(plain),
+    };
+    let credit = o
+        .credit_text
+        .as_deref()
+        .map(plain)
+        .or_else(|| names(&o.copyright_holder).into_iter().next())
+        .or_else(|| names(&o.author).into_iter().next());
+    Some(Image {
+        url: Some(clean_url(url)),
+        caption: caption.filter(|c| !c.is_empty()),
+        credit: credit.filter(|c| !c.is_empty()),
+    })
 }

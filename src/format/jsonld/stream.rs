@@ -7,7 +7,10 @@
 //! turn out to count positions), so each entry gets the id the updates so far give it, and
 //! the few whose id changes once all are known are made again at the end.
 
-use super::{Ident, Obj, blogs, entry, frame, identity, ids, is_blog, snapshot, types, updates};
+use super::{
+    Ident, Obj, Update, blogs, entry, frame, identity, ids, is_blog, snapshot, typed, types,
+    updates,
+};
 use crate::entry::Snapshot;
 use crate::format::reader::Ready;
 use crate::format::{FormatError, clean_url, fill_missing_ids, fragment_number, lenient};
@@ -115,19 +118,25 @@ impl Streamed {
     /// Read a run of updates (their JSON texts; each core taking a stretch of them) and add
     /// their entries, each handed to `ready` (if any) once its id is known so far.
     pub fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError> {
+        let made = |u: &Update| {
+            let e = entry(u);
+            let ident = Ident::of(u);
+            let url = match ident.url {
+                None => KeptUrl::None,
+                Some(url) if e.url.as_deref() == Some(url) => KeptUrl::InEntry,
+                Some(url) => KeptUrl::Own(url.to_string()),
+            };
+            let native = ident.native.map(Cow::into_owned);
+            (e, Kept { native, url })
+        };
         let read = crate::par::map(raw, 16, |raw| {
-            let value = std::str::from_utf8(raw).ok().and_then(lenient::parse)?;
-            Some(value.as_object().map(|u| {
-                let e = entry(u);
-                let ident = Ident::of(u);
-                let url = match ident.url {
-                    None => KeptUrl::None,
-                    Some(url) if e.url.as_deref() == Some(url) => KeptUrl::InEntry,
-                    Some(url) => KeptUrl::Own(url.to_string()),
-                };
-                let native = ident.native.map(Cow::into_owned);
-                (e, Kept { native, url })
-            }))
+            let text = std::str::from_utf8(raw).ok()?;
+            // Strict JSON is read without a value; anything else leniently, through one.
+            if let Some(u) = typed::update(text) {
+                return Some(Some(made(&u)));
+            }
+            let value = lenient::parse(text)?;
+            Some(value.as_object().map(|u| made(&Update::of(u))))
         });
         let mut made = Vec::with_capacity(read.len());
         for (i, r) in read.into_iter().enumerate() {
