@@ -118,7 +118,7 @@ impl Streamed {
     /// Read a run of updates (their JSON texts; each core taking a stretch of them) and add
     /// their entries, each handed to `ready` (if any) once its id is known so far.
     pub fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError> {
-        let made = |u: &Update| {
+        let make = |u: &Update| {
             let e = entry(u);
             let ident = Ident::of(u);
             let url = match ident.url {
@@ -133,10 +133,10 @@ impl Streamed {
             let text = std::str::from_utf8(raw).ok()?;
             // Strict JSON is read without a value; anything else leniently, through one.
             if let Some(u) = typed::update(text) {
-                return Some(Some(made(&u)));
+                return Some(Some(make(&u)));
             }
             let value = lenient::parse(text)?;
-            Some(value.as_object().map(|u| made(&Update::of(u))))
+            Some(value.as_object().map(|u| make(&Update::of(u))))
         });
         let mut made = Vec::with_capacity(read.len());
         for (i, r) in read.into_iter().enumerate() {
