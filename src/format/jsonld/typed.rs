@@ -9,7 +9,9 @@
 //! gives. It also takes a few texts the value cannot be made of (a number too large for a
 //! float, a lone surrogate escape or nesting deeper than 128 in a member it does not read):
 //! such an update then has an entry instead of breaking the page. What is not strict JSON
-//! at all fails here, and the caller reads it leniently through a value, as before.
+//! at all fails here, and the caller reads it leniently through a value, as before; so does
+//! an object whose first member is named [`RAW_VALUE`], which serde_json's value reads as
+//! the JSON text in that member.
 
 use super::{Caption, ImageFields, ImagePart, Update};
 use serde::Deserialize;
@@ -40,7 +42,8 @@ impl<'de> Visitor<'de> for UpdateVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Update<'de>, A::Error> {
         let mut u = Update::default();
-        while let Some(Key(key)) = map.next_key()? {
+        let mut first = true;
+        while let Some(key) = next_key(&mut map, &mut first)? {
             match &*key {
                 "identifier" => u.identifier = map.next_value::<Identifier>()?.0,
                 "@id" => u.at_id = map.next_value::<Text>()?.0,
@@ -88,6 +91,24 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
+/// With its `raw_value` feature (which livefeed uses), serde_json reads an object whose
+/// first member has this name as the JSON text in that member's string, where a value is
+/// built: an update read straight from its text leaves every such object to the value.
+const RAW_VALUE: &str = "$serde_json::private::RawValue";
+
+/// The name of an object's next member; an error if its first member is [`RAW_VALUE`]
+/// (`first` says whether none was read yet).
+fn next_key<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    first: &mut bool,
+) -> Result<Option<Cow<'de, str>>, A::Error> {
+    let key = map.next_key::<Key>()?.map(|Key(key)| key);
+    if std::mem::take(first) && key.as_deref() == Some(RAW_VALUE) {
+        return Err(de::Error::custom("an object serde_json reads as raw JSON"));
+    }
+    Ok(key)
+}
+
 /// Any value; its string when it is one (`Value::as_str`), else nothing.
 #[derive(Default)]
 struct Text<'de>(Option<Cow<'de, str>>);
@@ -111,7 +132,10 @@ trait Shape<'de>: Sized + Default {
 }
 
 fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
-    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    let mut first = true;
+    while next_key(&mut map, &mut first)?.is_some() {
+        map.next_value::<IgnoredAny>()?;
+    }
     Ok(())
 }
 
@@ -204,7 +228,8 @@ impl<'de> Shape<'de> for Name<'de> {
     }
     fn object<A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let (mut name, mut legal) = (None, None);
-        while let Some(Key(key)) = map.next_key()? {
+        let mut first = true;
+        while let Some(key) = next_key(&mut map, &mut first)? {
             match &*key {
                 "name" => name = map.next_value::<Text>()?.0,
                 "legalName" => legal = map.next_value::<Text>()?.0,
@@ -246,7 +271,8 @@ impl<'de> Shape<'de> for Caption<'de> {
     }
     fn object<A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut text = None;
-        while let Some(Key(key)) = map.next_key()? {
+        let mut first = true;
+        while let Some(key) = next_key(&mut map, &mut first)? {
             if key == "text" {
                 text = map.next_value::<Text>()?.0;
             } else {
@@ -268,7 +294,8 @@ impl<'de> Shape<'de> for OneImage<'de> {
     }
     fn object<A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut o = ImageFields::default();
-        while let Some(Key(key)) = map.next_key()? {
+        let mut first = true;
+        while let Some(key) = next_key(&mut map, &mut first)? {
             match &*key {
                 "url" => o.url = map.next_value::<Text>()?.0,
                 "contentUrl" => o.content_url = map.next_value::<Text>()?.0,
@@ -309,6 +336,59 @@ impl<'de> Shape<'de> for Images<'de> {
 }
 deserialize_shape!(Images);
 
+/// For the tests and the fuzzer: whether some object in `text` (JSON) has a first member
+/// named [`RAW_VALUE`], at any depth.
+#[cfg(any(test, fuzzing))]
+pub fn has_raw_value_object(text: &str) -> bool {
+    struct Walk(bool);
+    impl<'de> Deserialize<'de> for Walk {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(WalkVisitor)
+        }
+    }
+    struct WalkVisitor;
+    impl<'de> Visitor<'de> for WalkVisitor {
+        type Value = Walk;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Walk, A::Error> {
+            let (mut found, mut first) = (false, true);
+            while let Some(Key(key)) = map.next_key()? {
+                found |= std::mem::take(&mut first) && key == RAW_VALUE;
+                found |= map.next_value::<Walk>()?.0;
+            }
+            Ok(Walk(found))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Walk, A::Error> {
+            let mut found = false;
+            while let Some(Walk(inner)) = seq.next_element()? {
+                found |= inner;
+            }
+            Ok(Walk(found))
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Walk, E> {
+            Ok(Walk(false))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Walk, E> {
+            Ok(Walk(false))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Walk, E> {
+            Ok(Walk(false))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Walk, E> {
+            Ok(Walk(false))
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Walk, E> {
+            Ok(Walk(false))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Walk, E> {
+            Ok(Walk(false))
+        }
+    }
+    serde_json::from_str::<Walk>(text).is_ok_and(|Walk(found)| found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{Obj, check_typed as check};
@@ -342,6 +422,11 @@ mod tests {
             r##"{"image": {"url": "u", "caption": null, "description": "d", "copyrightHolder": {"name": "H"}}}"##,
             r##"{"image": {"url": "u", "caption": 5, "name": "n", "author": ["", "A"]}}"##,
             r##"{"image": {"caption": "no url"}}"##,
+            r##"{"$serde_json::private::RawValue": "{\"headline\": \"raw\"}"}"##,
+            r##"{"headline": {"$serde_json::private::RawValue": "\"raw\""}}"##,
+            r##"{"author": {"\u0024serde_json::private::RawValue": "{\"name\": \"R\"}"}}"##,
+            r##"{"image": {"url": "u", "caption": {"$serde_json::private::RawValue": "\"c\""}}}"##,
+            r##"{"author": {"name": "A", "$serde_json::private::RawValue": "{}"}}"##,
             r##"["not", "an", "object"]"##,
             r##""a string""##,
         ] {
@@ -379,6 +464,8 @@ mod tests {
             "\"  Jane Roe \"",
             "\"\\u0000\"",
             "\"\\ud800\"",
+            "\"{\\\"name\\\": \\\"R\\\", \\\"text\\\": \\\"T\\\"}\"",
+            "\"\\\"raw\\\"\"",
         ])
         .prop_map(str::to_string)
     }
@@ -415,6 +502,7 @@ mod tests {
         "copyrightHolder",
         "other",
         "head\\u006cine",
+        "$serde_json::private::RawValue",
     ];
 
     fn value() -> impl Strategy<Value = String> {
