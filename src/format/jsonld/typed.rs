@@ -9,9 +9,9 @@
 //! gives. It also takes a few texts the value cannot be made of (a number too large for a
 //! float, a lone surrogate escape or nesting deeper than 128 in a member it does not read):
 //! such an update then has an entry instead of breaking the page. What is not strict JSON
-//! at all fails here, and the caller reads it leniently through a value, as before; so does
-//! an object whose first member is named [`RAW_VALUE`], which serde_json's value reads as
-//! the JSON text in that member.
+//! at all fails here, and the caller reads it leniently through a value, as before. So does
+//! an update with an object whose first member is named [`RAW_VALUE`] where this reads,
+//! since serde_json's value reads such an object as the JSON text in that member.
 
 use super::{Caption, ImageFields, ImagePart, Update};
 use serde::Deserialize;
