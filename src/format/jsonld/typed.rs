@@ -243,26 +243,53 @@ impl<'de> Shape<'de> for Name<'de> {
 }
 deserialize_shape!(Name);
 
-/// `author`: one author or a list of them (an author that is itself a list gives none).
-#[derive(Default)]
-struct Names<'de>(Vec<Cow<'de, str>>);
+/// One item or a list of them, each read as an `R` (an item that is itself a list gives
+/// none): `author` and `image`.
+struct List<R: Item>(Vec<R::Of>);
 
-impl<'de> Shape<'de> for Names<'de> {
-    fn string(s: Cow<'de, str>) -> Self {
-        Names(vec![s])
-    }
-    fn object<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        Ok(Names(Name::object(map)?.0.into_iter().collect()))
-    }
-    fn array<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
-        let mut names = Vec::new();
-        while let Some(Name(name)) = seq.next_element()? {
-            names.extend(name);
-        }
-        Ok(Names(names))
+/// What one item of a [`List`] gives, if anything.
+trait Item {
+    type Of;
+    fn take(self) -> Option<Self::Of>;
+}
+
+impl<R: Item> Default for List<R> {
+    fn default() -> Self {
+        List(Vec::new())
     }
 }
-deserialize_shape!(Names);
+
+impl<'de, R: Shape<'de> + Item + Deserialize<'de>> Shape<'de> for List<R> {
+    fn string(s: Cow<'de, str>) -> Self {
+        List(R::string(s).take().into_iter().collect())
+    }
+    fn object<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        Ok(List(R::object(map)?.take().into_iter().collect()))
+    }
+    fn array<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<R>()? {
+            items.extend(item.take());
+        }
+        Ok(List(items))
+    }
+}
+
+impl<'de, R: Shape<'de> + Item + Deserialize<'de>> Deserialize<'de> for List<R> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ShapeVisitor(std::marker::PhantomData))
+    }
+}
+
+impl<'de> Item for Name<'de> {
+    type Of = Cow<'de, str>;
+    fn take(self) -> Option<Cow<'de, str>> {
+        self.0
+    }
+}
+
+/// `author` (and `copyrightHolder`): one author or a list of them.
+type Names<'de> = List<Name<'de>>;
 
 /// An image's `caption`.
 impl<'de> Shape<'de> for Caption<'de> {
@@ -315,26 +342,15 @@ impl<'de> Shape<'de> for OneImage<'de> {
 }
 deserialize_shape!(OneImage);
 
-/// `image`: one image or a list of them (an image that is itself a list gives none).
-#[derive(Default)]
-struct Images<'de>(Vec<ImagePart<'de>>);
-
-impl<'de> Shape<'de> for Images<'de> {
-    fn string(s: Cow<'de, str>) -> Self {
-        Images(OneImage::string(s).0.into_iter().collect())
-    }
-    fn object<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        Ok(Images(OneImage::object(map)?.0.into_iter().collect()))
-    }
-    fn array<A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
-        let mut images = Vec::new();
-        while let Some(OneImage(image)) = seq.next_element()? {
-            images.extend(image);
-        }
-        Ok(Images(images))
+impl<'de> Item for OneImage<'de> {
+    type Of = ImagePart<'de>;
+    fn take(self) -> Option<ImagePart<'de>> {
+        self.0
     }
 }
-deserialize_shape!(Images);
+
+/// `image`: one image or a list of them.
+type Images<'de> = List<OneImage<'de>>;
 
 /// For the tests and the fuzzer: whether some object in `text` (JSON) has a first member
 /// named [`RAW_VALUE`], at any depth.
