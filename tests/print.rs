@@ -287,3 +287,67 @@ credit = "/photo/by"
         "{stderr}"
     );
 }
+
+/// A feed of `n` entries, newest first, each body long enough that the output of a few
+/// hundred of them fills a pipe.
+fn big_feed(n: u32) -> String {
+    let items: Vec<(String, String, u32)> = (0..n)
+        .rev()
+        .map(|i| (format!("e{i}"), format!("Update {i}"), i % 60))
+        .collect();
+    let items: Vec<(&str, &str, u32)> = items
+        .iter()
+        .map(|(id, title, minute)| (id.as_str(), title.as_str(), *minute))
+        .collect();
+    feed(&items)
+}
+
+#[test]
+fn print_writes_every_entry_of_a_big_feed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_feed(&dir, &big_feed(3_000));
+    let out = livefeed()
+        .args(["--print", "--output", "jsonl", &path])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.len() > 4 * 64 * 1024, "several blocks of output");
+    let lines = support::json_lines(&out.stdout);
+    assert_eq!(lines.len(), 3_000);
+    let mut ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 3_000);
+}
+
+#[test]
+fn a_closed_pipe_ends_print_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_feed(&dir, &big_feed(3_000));
+    let mut child = livefeed()
+        .args(["--print", &path])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("── 2026-03-01"), "{first}");
+    // The reader is gone (as after `| head -1`): the program stops writing and exits.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let out = child.wait_with_output().unwrap();
+        let _ = tx.send(out);
+    });
+    let out = rx
+        .recv_timeout(TIMEOUT)
+        .expect("exits once its reader is gone");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
