@@ -822,15 +822,26 @@ fn markup(b: &[u8], lt: usize) -> Option<Markup<'_>> {
 
 /// Append `raw` text with its references resolved as feed-rs resolves them: character
 /// references and the five predefined entities, other named entities kept as written.
-/// `None` for a reference quick-xml would reject or that this reader does not read alike.
+/// `None` for text that is not UTF-8, or a reference quick-xml would reject or that this
+/// reader does not read alike.
+///
+/// The text is checked as UTF-8 once, and room for all of it is made at once (resolving
+/// never lengthens it): escaped HTML has a reference every few bytes, and checking and
+/// appending piece by piece made a string grow a step at a time.
 fn unescape(raw: &[u8], out: &mut String) -> Option<()> {
+    let raw = std::str::from_utf8(raw).ok()?;
+    out.reserve(raw.len());
     let mut at = 0;
-    while let Some(amp) = memchr::memchr(b'&', &raw[at..]) {
-        out.push_str(std::str::from_utf8(&raw[at..at + amp]).ok()?);
+    while let Some(amp) = memchr::memchr(b'&', &raw.as_bytes()[at..]) {
+        out.push_str(&raw[at..at + amp]);
         let start = at + amp + 1;
-        let len = raw[start..].iter().take(40).position(|&c| c == b';')?;
+        let len = raw.as_bytes()[start..]
+            .iter()
+            .take(40)
+            .position(|&c| c == b';')?;
+        // Both ends are ASCII (`&` before, `;` after): character boundaries.
         let name = &raw[start..start + len];
-        let resolved = match name {
+        let resolved = match name.as_bytes() {
             b"lt" => '<',
             b"gt" => '>',
             b"amp" => '&',
@@ -846,7 +857,7 @@ fn unescape(raw: &[u8], out: &mut String) -> Option<()> {
                 if first.is_ascii_alphabetic() && more.iter().all(u8::is_ascii_alphanumeric) =>
             {
                 out.push('&');
-                out.push_str(std::str::from_utf8(name).ok()?);
+                out.push_str(name);
                 out.push(';');
                 at = start + len + 1;
                 continue;
@@ -856,7 +867,7 @@ fn unescape(raw: &[u8], out: &mut String) -> Option<()> {
         out.push(resolved);
         at = start + len + 1;
     }
-    out.push_str(std::str::from_utf8(&raw[at..]).ok()?);
+    out.push_str(&raw[at..]);
     Some(())
 }
 
