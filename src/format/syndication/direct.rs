@@ -311,24 +311,24 @@ fn item(d: &Doc, b: &[u8]) -> Option<Fields> {
             return None;
         }
         match (ns, local) {
-            (Ns::Rss, b"title") => f.title = Some(text.unwrap_or_default().trim().to_string()),
+            (Ns::Rss, b"title") => f.title = Some(trimmed(text.unwrap_or_default())),
             (Ns::Rss, b"link") => f.links.extend(text.as_deref().map(link)),
             (Ns::Rss, b"description") => {
-                f.summary = Some(text.unwrap_or_default().trim().to_string());
+                f.summary = Some(trimmed(text.unwrap_or_default()));
             }
             (Ns::Rss, b"author") => f
                 .authors
                 .extend(text.as_deref().map(|c| super::contact_name(c).to_string())),
             (Ns::Rss, b"guid") => {
-                if let Some(guid) = &text {
-                    f.id = guid.trim().to_string();
+                if let Some(guid) = text {
+                    f.id = trimmed(guid);
                 }
             }
             (Ns::Rss, b"pubDate") | (Ns::Dublin, b"date") => {
                 f.published = date(text.as_deref())?;
             }
             (Ns::Rss, b"enclosure") | (Ns::Itunes, _) => return None,
-            (Ns::Dublin, b"creator") => f.authors.push(text.unwrap_or_default().trim().to_string()),
+            (Ns::Dublin, b"creator") => f.authors.push(trimmed(text.unwrap_or_default())),
             (Ns::Content, b"encoded") => {
                 let body = text.unwrap_or_default();
                 f.content = (!body.is_empty()).then_some(body);
@@ -364,7 +364,7 @@ fn media_text(tag: &Tag, text: String) -> Option<String> {
             return None;
         }
     }
-    Some(text.trim().to_string())
+    Some(trimmed(text))
 }
 
 /// A `media:content` element: its URL and type, and the title, description and credits
@@ -600,7 +600,7 @@ fn atom_text(tag: &Tag, text: Option<String>) -> Option<(String, bool)> {
             }
         }
     }
-    Some((text.unwrap_or_default().trim().to_string(), plain))
+    Some((trimmed(text.unwrap_or_default()), plain))
 }
 
 /// An Atom person (`author`, `contributor`): where it ends and its name as livefeed shows
@@ -818,6 +818,15 @@ fn markup(b: &[u8], lt: usize) -> Option<Markup<'_>> {
     } else {
         Markup::Start(start_tag(b, lt)?)
     })
+}
+
+/// `s` without white space at either end: the same string, not a copy (a body is most of
+/// an item, and copying it took the allocator's lock once more).
+fn trimmed(mut s: String) -> String {
+    s.truncate(s.trim_end().len());
+    let start = s.len() - s.trim_start().len();
+    s.drain(..start);
+    s
 }
 
 /// Append `raw` text with its references resolved as feed-rs resolves them: character
@@ -1156,6 +1165,18 @@ mod tests {
         assert_eq!(e.images[0].caption.as_deref(), Some("Crowds"));
         assert_eq!(e.images[0].credit.as_deref(), Some("Photo: Kim"));
         assert!(e.published.is_some());
+    }
+
+    #[test]
+    fn trimmed_is_str_trim_without_a_copy() {
+        for s in ["", " ", "x", "  a b \n", "\u{a0}é\u{2003}", "\t\r\n", "a  "] {
+            let owned = String::from(s);
+            assert_eq!(trimmed(owned), s.trim(), "{s:?}");
+        }
+        let body = String::from("<p>body</p>");
+        let at = body.as_ptr();
+        let kept = trimmed(body);
+        assert_eq!(kept.as_ptr(), at, "the same string");
     }
 
     #[test]
