@@ -41,8 +41,8 @@ struct JsonImage<'a> {
     credit: Option<&'a str>,
 }
 
-/// Render one entry in `format`, ending with a newline.
-pub fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone) -> String {
+/// Render one entry in `format` onto the end of `out`, ending with a newline.
+fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone, out: &mut Vec<u8>) {
     let e = &s.entry;
     let text = s.text();
     match format {
@@ -68,13 +68,13 @@ pub fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone) 
                 key_event: e.key_event,
                 status: s.status(),
             };
-            // Serializing plain strings, bools and options cannot fail.
-            let mut line = serde_json::to_string(&j).unwrap_or_default();
-            line.push('\n');
-            line
+            // Serializing plain strings, bools and options into memory cannot fail.
+            let _ = serde_json::to_writer(&mut *out, &j);
+            out.push(b'\n');
         }
         Output::Text => {
-            let mut out = String::new();
+            let title = s.title();
+            let mut lines = String::with_capacity(title.len() + text.len() + 256);
             let time = s
                 .entry
                 .time()
@@ -98,17 +98,16 @@ pub fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone) 
                 }
             }
             head.push_str(&format!(" · {label}"));
-            out.push_str(&head);
-            out.push('\n');
-            let title = s.title();
+            lines.push_str(&head);
+            lines.push('\n');
             if !title.is_empty() {
-                out.push_str(&title);
-                out.push('\n');
+                lines.push_str(&title);
+                lines.push('\n');
             }
             if !text.is_empty() {
-                out.push('\n');
-                out.push_str(&text);
-                out.push('\n');
+                lines.push('\n');
+                lines.push_str(&text);
+                lines.push('\n');
             }
             for img in e.images() {
                 let parts: Vec<&str> = [img.caption, img.credit].into_iter().flatten().collect();
@@ -117,32 +116,40 @@ pub fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone) 
                 } else {
                     parts.join(" — ")
                 };
-                out.push_str(&format!("[image] {what}\n"));
+                lines.push_str(&format!("[image] {what}\n"));
             }
             for (n, link) in e.links().enumerate() {
-                out.push_str(&format!("[{}] {link}\n", n + 1));
+                lines.push_str(&format!("[{}] {link}\n", n + 1));
             }
             if let Some(url) = e.url() {
-                out.push_str(url);
-                out.push('\n');
+                lines.push_str(url);
+                lines.push('\n');
             }
-            out.push('\n');
-            sanitize(&out)
+            lines.push('\n');
+            out.extend_from_slice(crate::text::sanitize_cow(&lines).as_bytes());
         }
     }
 }
 
-/// Write `texts` to stdout in blocks of [`OUT_BLOCK`] bytes, then flush; `false` when
-/// stdout is gone (a closed pipe ends the output). A write per entry made a 10,000-entry
-/// `--print` spend longer writing than reading.
-fn emit(texts: impl Iterator<Item = String>) -> bool {
-    let mut out = std::io::BufWriter::with_capacity(OUT_BLOCK, std::io::stdout().lock());
-    for text in texts {
-        if out.write_all(text.as_bytes()).is_err() {
-            return false;
+/// Write `entries` to stdout as `render` renders each, in blocks of about [`OUT_BLOCK`]
+/// bytes, then flush; `false` when stdout is gone (a closed pipe ends the output). A write
+/// per entry made a 10,000-entry `--print` make 10,042 system calls.
+fn emit<'a>(
+    entries: impl Iterator<Item = &'a Stored>,
+    mut render: impl FnMut(&Stored, &mut Vec<u8>),
+) -> bool {
+    let mut out = std::io::stdout().lock();
+    let mut block = Vec::with_capacity(OUT_BLOCK);
+    for s in entries {
+        render(s, &mut block);
+        if block.len() >= OUT_BLOCK {
+            if out.write_all(&block).is_err() {
+                return false;
+            }
+            block.clear();
         }
     }
-    out.flush().is_ok()
+    out.write_all(&block).and_then(|()| out.flush()).is_ok()
 }
 
 /// How much output [`emit`] gathers before it writes.
@@ -194,12 +201,9 @@ pub async fn print(
     }
     let tz = jiff::tz::TimeZone::system();
     // A closed pipe ends the output; the exit code is the same.
-    emit(
-        store
-            .iter()
-            .rev()
-            .map(|s| render(s, &labels[s.source], format, &tz)),
-    );
+    emit(store.iter().rev(), |s, out| {
+        render(s, &labels[s.source], format, &tz, out)
+    });
     u8::from(failed)
 }
 
@@ -239,11 +243,10 @@ pub async fn follow(
                 let mut keys: Vec<Key> = report.added;
                 // Print in time order, oldest first.
                 keys.sort_by_key(|k| store.get(k).map(|s| (s.time(), s.seq)));
-                let texts = keys
-                    .iter()
-                    .filter_map(|key| store.get(key))
-                    .map(|s| render(s, &labels[source], format, &tz));
-                if !emit(texts) {
+                let entries = keys.iter().filter_map(|key| store.get(key));
+                if !emit(entries, |s, out| {
+                    render(s, &labels[source], format, &tz, out)
+                }) {
                     tasks.iter().for_each(|t| t.abort());
                     return u8::from(failed);
                 }

@@ -27,7 +27,7 @@ pub use sanitize::{is_forbidden, sanitize};
 use crate::entry::Image;
 use convert::convert;
 use events::Ev;
-use sanitize::sanitize_cow;
+pub(crate) use sanitize::sanitize_cow;
 use scraper::Html;
 use std::borrow::Cow;
 use unicode_segmentation::UnicodeSegmentation;
