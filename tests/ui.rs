@@ -181,6 +181,40 @@ fn errors_and_the_filter_show_in_the_status_line() {
 }
 
 #[test]
+fn new_entries_stay_counted_beside_long_errors() {
+    // Three sources, two failing with long messages: the errors give way, not `N new`.
+    let keymap = Keymap::new(&Default::default()).unwrap();
+    let labels = [
+        "https://example.org/live",
+        "https://a.example/feed",
+        "https://b.example/feed",
+    ];
+    let mut m = Model::new(labels.map(String::from).to_vec(), keymap, ts(0));
+    m.tz = jiff::tz::TimeZone::UTC;
+    m.update(Msg::Resize(100, 20));
+    m.update(fetched((1..=4).rev().map(entry).collect(), 300));
+    m.update(fetched((1..=6).rev().map(entry).collect(), 400));
+    for source in [1, 2] {
+        m.update(Msg::Fetched {
+            source,
+            at: ts(410),
+            result: PollResult::Failed(
+                "not a feed: the document is neither JSON, XML nor HTML (it starts with binary bytes)"
+                    .into(),
+            ),
+            next_due: Some(ts(440)),
+        });
+    }
+    for w in [100, 160, 200] {
+        m.update(Msg::Resize(w, 20));
+        let text = screen_text(&render(&m, w, 20));
+        let status = text.lines().last().unwrap();
+        assert!(status.contains("2 new"), "{w} columns: {status:?}");
+        assert!(status.contains("error: not a"), "{w} columns: {status:?}");
+    }
+}
+
+#[test]
 fn help_overlay_lists_the_keys() {
     let mut m = model(120, 30);
     m.update(Msg::Key(KeyEvent::new(

@@ -10,27 +10,53 @@ use crate::model::{LastResult, Model, SourceState};
 use crate::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let mut line = status_line(model, theme);
-    // Too long: blog titles give way first, so counts and states stay readable.
-    let mut over = line.width().saturating_sub(area.width as usize);
-    for span in line
-        .spans
-        .iter_mut()
-        .filter(|s| s.style == theme.status.patch(theme.title))
-    {
-        if over == 0 {
-            break;
+    let [mut sources, counts, rest] = status_parts(model, theme);
+    // Too long: the sources' part gives way so that `N new` stays in view: blog titles
+    // first, then error messages (to their first words), then what still does not fit is
+    // cut. What follows the counts (the filter, notices, the help key) is clipped as the
+    // line runs out.
+    let room = (area.width as usize).saturating_sub(Line::from(counts.clone()).width());
+    let mut over = Line::from(sources.clone()).width().saturating_sub(room);
+    for (style, least) in [(theme.title, 8), (theme.status_error, 16)] {
+        let style = theme.status.patch(style);
+        for span in sources.iter_mut().filter(|s| s.style == style) {
+            if over == 0 {
+                break;
+            }
+            let w = crate::text::width(&span.content);
+            let keep = w.saturating_sub(over).max(least.min(w));
+            over -= w - keep;
+            span.content = crate::text::truncate(&span.content, keep).into();
         }
-        let w = crate::text::width(&span.content);
-        let keep = w.saturating_sub(over).max(8.min(w));
-        over -= w - keep;
-        span.content = crate::text::truncate(&span.content, keep).into();
     }
-    frame.render_widget(Paragraph::new(line).style(theme.status), area);
+    if over > 0 {
+        cut(&mut sources, room);
+    }
+    sources.extend(counts);
+    sources.extend(rest);
+    frame.render_widget(
+        Paragraph::new(Line::from(sources)).style(theme.status),
+        area,
+    );
 }
 
-/// The status line's spans (also used by tests).
-pub fn status_line(model: &Model, theme: &Theme) -> Line<'static> {
+/// `spans` cut to `width` columns, the last one kept ending with `…`.
+fn cut(spans: &mut Vec<Span<'static>>, width: usize) {
+    let mut used = 0;
+    for (n, span) in spans.iter_mut().enumerate() {
+        let w = crate::text::width(&span.content);
+        if used + w > width {
+            span.content = crate::text::truncate(&span.content, width - used).into();
+            spans.truncate(n + 1);
+            return;
+        }
+        used += w;
+    }
+}
+
+/// The status line in three parts: each source's name and state; `N new` (and how many
+/// arrived above a paused list); the rest (the filter, notices, the help key).
+fn status_parts(model: &Model, theme: &Theme) -> [Vec<Span<'static>>; 3] {
     let mut spans: Vec<Span<'static>> = Vec::new();
     let sep = || Span::raw(" · ");
     for (n, source) in model.sources.iter().enumerate() {
@@ -73,6 +99,7 @@ pub fn status_line(model: &Model, theme: &Theme) -> Line<'static> {
             spans.push(Span::raw(format!("{word} {}", until(model.now, due))));
         }
     }
+    let sources = std::mem::take(&mut spans);
     let new = model.new_count();
     if new > 0 {
         spans.push(sep());
@@ -92,6 +119,7 @@ pub fn status_line(model: &Model, theme: &Theme) -> Line<'static> {
             spans.push(Span::raw("paused"));
         }
     }
+    let counts = std::mem::take(&mut spans);
     if let Some(only) = model.source_only {
         let name = model.sources.get(only).map(source_name).unwrap_or_default();
         spans.push(sep());
@@ -122,7 +150,7 @@ pub fn status_line(model: &Model, theme: &Theme) -> Line<'static> {
     }
     spans.push(sep());
     spans.push(Span::raw("? help"));
-    Line::from(spans)
+    [sources, counts, spans]
 }
 
 /// The blog's title once known, else the source as given.
