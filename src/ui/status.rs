@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -11,25 +12,22 @@ use crate::theme::Theme;
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let [mut sources, counts, rest] = status_parts(model, theme);
-    // Too long: the sources' part gives way so that `N new` stays in view: blog titles
-    // first, then error messages (to their first words), then what still does not fit is
-    // cut. What follows the counts (the filter, notices, the help key) is clipped as the
-    // line runs out.
-    let room = (area.width as usize).saturating_sub(Line::from(counts.clone()).width());
-    let mut over = Line::from(sources.clone()).width().saturating_sub(room);
-    for (style, least) in [(theme.title, 8), (theme.status_error, 16)] {
-        let style = theme.status.patch(style);
-        for span in sources.iter_mut().filter(|s| s.style == style) {
-            if over == 0 {
-                break;
-            }
-            let w = crate::text::width(&span.content);
-            let keep = w.saturating_sub(over).max(least.min(w));
-            over -= w - keep;
-            span.content = crate::text::truncate(&span.content, keep).into();
-        }
-    }
-    if over > 0 {
+    let width = area.width as usize;
+    // Too long: blog titles give way first, so counts and states stay readable.
+    let over = (columns(&sources) + columns(&counts) + columns(&rest)).saturating_sub(width);
+    shrink(&mut sources, theme.status.patch(theme.title), 8, over);
+    // Still no room for `N new`: error messages give way too (to their first words), then
+    // what still does not fit of the sources' part is cut. What follows the counts is
+    // clipped at the edge.
+    let room = width.saturating_sub(columns(&counts));
+    if !counts.is_empty() && columns(&sources) > room {
+        let over = columns(&sources) - room;
+        shrink(
+            &mut sources,
+            theme.status.patch(theme.status_error),
+            16,
+            over,
+        );
         cut(&mut sources, room);
     }
     sources.extend(counts);
@@ -40,7 +38,26 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     );
 }
 
-/// `spans` cut to `width` columns, the last one kept ending with `…`.
+/// How many columns `spans` take.
+fn columns(spans: &[Span]) -> usize {
+    spans.iter().map(Span::width).sum()
+}
+
+/// The spans of `style` shortened, in order, each to no fewer than `least` columns, until
+/// `over` columns are saved or none is left to shorten.
+fn shrink(spans: &mut [Span<'static>], style: Style, least: usize, mut over: usize) {
+    for span in spans.iter_mut().filter(|s| s.style == style) {
+        if over == 0 {
+            break;
+        }
+        let w = crate::text::width(&span.content);
+        let keep = w.saturating_sub(over).max(least.min(w));
+        over -= w - keep;
+        span.content = crate::text::truncate(&span.content, keep).into();
+    }
+}
+
+/// `spans` cut to `width` columns (the last one kept ends with `…`), if wider.
 fn cut(spans: &mut Vec<Span<'static>>, width: usize) {
     let mut used = 0;
     for (n, span) in spans.iter_mut().enumerate() {
