@@ -76,6 +76,12 @@ pub struct Snapshot {
     /// flags, without its body, images or links. The whole snapshot of the same document
     /// follows and completes these entries in place.
     pub partial: bool,
+    /// A part of a big first document, sent while the rest is still being read so that
+    /// its entries show at once: whole entries, in document order, and more of the same
+    /// document follows (the store merges the parts as one document).
+    pub more: bool,
+    /// The rest of a document whose first parts were sent already (see `more`).
+    pub continues: bool,
 }
 
 impl Snapshot {
@@ -93,6 +99,29 @@ impl Snapshot {
             }
             None => self.entries.push(e),
         }
+    }
+
+    /// The entries so far as a part of the document (see `more`), taken out of this
+    /// snapshot, if every one is held already and `settled` (it will not change by the end
+    /// of the document). A `first` part is taken only from entries listed newest first:
+    /// the later parts then add older entries below the ones on screen, never above them.
+    /// `None` leaves the snapshot as it was.
+    pub fn take_part(&mut self, first: bool, settled: impl Fn(&Held) -> bool) -> Option<Snapshot> {
+        let done = self.entries.is_empty()
+            && !self.held.is_empty()
+            && self.held.iter().all(|h| h.as_ref().is_some_and(&settled));
+        let mut times = self.held.iter().flatten().filter_map(Held::time);
+        let newest_first = match (times.next(), times.next_back()) {
+            (Some(newest), Some(oldest)) => newest >= oldest,
+            _ => true,
+        };
+        (done && (newest_first || !first)).then(|| Snapshot {
+            format: self.format,
+            folded: std::mem::take(&mut self.folded),
+            held: std::mem::take(&mut self.held),
+            more: true,
+            ..Snapshot::default()
+        })
     }
 
     /// How many entries the snapshot holds, in either form (see `held`).

@@ -282,7 +282,32 @@ pub struct Store {
     evicted_until: Vec<Option<Timestamp>>,
     /// Bumped by every change, so views know when a cached result is stale.
     version: u64,
+    /// Per source, a first document being merged in parts as it is read (see
+    /// [`Snapshot::more`]), until its last part.
+    open: Vec<Option<Open>>,
 }
+
+/// A first document of a source merged in parts: how its entries are numbered.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    /// Judged on the parts so far, as [`newest_first`] judges a whole document; if the
+    /// last part judges otherwise, the document's entries are numbered again.
+    newest_first: bool,
+    /// The first and last times of the parts so far (what the judgement rests on).
+    first_time: Option<Timestamp>,
+    last_time: Option<Timestamp>,
+    /// The sequence numbers set aside for its entries: after `from`, [`OPEN_SPAN`] of them.
+    from: u64,
+    /// How many of its entries (by position in the document) were merged so far.
+    taken: u64,
+    /// When its first part was merged: the time every part is merged at, as if the
+    /// document had been merged whole then (an entry without a time of its own sorts by it).
+    at: Timestamp,
+}
+
+/// Sequence numbers set aside for a document merged in parts: more than any document
+/// within the limits holds entries.
+const OPEN_SPAN: u64 = 1 << 32;
 
 impl Store {
     pub fn new() -> Self {
@@ -373,25 +398,51 @@ impl Store {
             self.baselined.resize(source + 1, false);
             self.evicted.resize(source + 1, 0);
             self.evicted_until.resize(source + 1, None);
+            self.open.resize(source + 1, None);
         }
+        // The rest of a document whose first parts are merged; any other snapshot ends a
+        // document left unfinished (its download failed), which then stays unfinished.
+        let continued = self.open[source].take().filter(|_| snapshot.continues);
+        let in_parts = snapshot.more || continued.is_some();
         let baseline = !self.baselined[source];
         let mut report = MergeReport {
             baseline,
             ..MergeReport::default()
         };
-        if !baseline && snapshot.is_empty() {
+        if !baseline && snapshot.is_empty() && !in_parts {
             return report;
         }
-        self.baselined[source] = true;
+        // A first document is the baseline until its last part.
+        self.baselined[source] |= !snapshot.more;
 
         // Equal times sort by arrival; give the entry that the document shows as newer the
         // higher sequence number (documents are mostly newest first).
-        let newest_first = newest_first(snapshot.heads());
+        let newest_first =
+            continued.map_or_else(|| newest_first(snapshot.heads()), |o| o.newest_first);
+        let open = in_parts.then(|| {
+            let mut open = continued.unwrap_or_else(|| {
+                let open = Open {
+                    newest_first,
+                    first_time: None,
+                    last_time: None,
+                    from: self.next_seq,
+                    taken: 0,
+                    at: now,
+                };
+                self.next_seq += OPEN_SPAN + 1;
+                open
+            });
+            let time = |(_, time): (&str, Option<Timestamp>)| time;
+            open.first_time = open.first_time.or(snapshot.heads().find_map(time));
+            open.last_time = snapshot.heads().rev().find_map(time).or(open.last_time);
+            open
+        });
+        let now = open.map_or(now, |o| o.at);
         let oldest = snapshot.heads().filter_map(|(_, time)| time).min();
         let repeated = repeated_ids(snapshot.heads());
         // Which held entries this response lists (by slab position), for withdrawals; a
-        // first or partial response withdraws nothing and needs no record.
-        let mut present = if baseline || snapshot.partial {
+        // first, partial or parted response withdraws nothing and needs no record.
+        let mut present = if baseline || snapshot.partial || in_parts {
             Vec::new()
         } else {
             vec![false; self.items.len() + snapshot.len()]
@@ -444,8 +495,20 @@ impl Store {
             if repeat {
                 continue;
             }
-            let rank = if newest_first { count - n } else { n } as u64;
+            let seq = match open {
+                Some(o) if newest_first => o.from + OPEN_SPAN - o.taken - n as u64,
+                Some(o) => o.from + o.taken + n as u64 + 1,
+                None if newest_first => self.next_seq + (count - n) as u64,
+                None => self.next_seq + n as u64,
+            };
             let (key, existing) = self.resolve(source, &incoming, &incoming_folded);
+            if let (Some(i), Some(o)) = (existing, continued)
+                && self.items[i].source == source
+                && (o.from..=o.from + OPEN_SPAN).contains(&self.items[i].seq)
+            {
+                // An id an earlier part of the same document had: the first one wins.
+                continue;
+            }
             // An id the source reused for other content is held as `id~N`.
             let incoming = if key.id == incoming.id() {
                 incoming
@@ -467,7 +530,7 @@ impl Store {
                         entry: incoming,
                         edits: None,
                         first_seen: now,
-                        seq: self.next_seq + rank,
+                        seq,
                         new: !baseline,
                         vanished: false,
                         partial: snapshot.partial,
@@ -536,16 +599,49 @@ impl Store {
         }
         if !baseline
             && !snapshot.partial
+            && !in_parts
             && let Some(oldest) = oldest
         {
             self.mark_vanished(source, oldest, &present, &mut report);
         }
-        self.next_seq += count as u64 + 1;
+        match open {
+            Some(o) if snapshot.more => {
+                self.open[source] = Some(Open {
+                    taken: o.taken + count as u64,
+                    ..o
+                });
+            }
+            Some(o) => {
+                let whole = match (o.first_time, o.last_time) {
+                    (Some(first), Some(last)) => first >= last,
+                    _ => true,
+                };
+                if whole != o.newest_first {
+                    self.number_again(source, o);
+                }
+            }
+            None => self.next_seq += count as u64 + 1,
+        }
         self.insert_ordered(fresh);
         if report.changed() {
             self.version += 1;
         }
         report
+    }
+
+    /// The entries of a document merged in parts, numbered the other way round: its first
+    /// parts were taken for newest first and the whole is not, or the reverse.
+    fn number_again(&mut self, source: usize, o: Open) {
+        let range = o.from..=o.from + OPEN_SPAN;
+        for s in self.items.iter_mut() {
+            if s.source == source && range.contains(&s.seq) {
+                s.seq = 2 * o.from + OPEN_SPAN + 1 - s.seq;
+            }
+        }
+        let items = &self.items;
+        self.order
+            .sort_by_key(|&i| std::cmp::Reverse((items[i].time(), items[i].seq)));
+        self.version += 1;
     }
 
     /// Find the stored entry an incoming one is: its id, or for an id that the source
@@ -767,6 +863,139 @@ mod tests {
             partial: true,
             ..snap(entries)
         }
+    }
+
+    /// `entries` as a first document sent in parts of `sizes` (the rest in the last one).
+    fn parts(entries: &[Entry], sizes: &[usize]) -> Vec<Snapshot> {
+        let mut rest = entries;
+        let mut out = Vec::new();
+        for &size in sizes {
+            let (part, after) = rest.split_at(size.min(rest.len()));
+            out.push(Snapshot {
+                more: true,
+                continues: !out.is_empty(),
+                ..snap(part.to_vec())
+            });
+            rest = after;
+        }
+        out.push(Snapshot {
+            continues: true,
+            ..snap(rest.to_vec())
+        });
+        out
+    }
+
+    /// What a store holds, entry by entry, as far as the screen can tell.
+    fn shown(store: &Store) -> Vec<(String, String, bool, bool)> {
+        store
+            .iter()
+            .map(|s| {
+                (
+                    s.entry.id().to_string(),
+                    s.text().into_owned(),
+                    s.new,
+                    s.vanished,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_first_document_merged_in_parts_is_the_same_as_merged_whole() {
+        let mut timeless = entry("t1", 0, "no time 1");
+        timeless.published = None;
+        let mut timeless2 = entry("t2", 0, "no time 2");
+        timeless2.published = None;
+        let newest_first = vec![
+            entry("f", 60, "body f"),
+            entry("e", 50, "body e"),
+            entry("d", 50, "body d"),
+            timeless.clone(),
+            entry("c", 40, "body c"),
+            entry("b", 30, "body b"),
+            timeless2.clone(),
+            entry("a", 10, "body a"),
+        ];
+        let mut oldest_first = newest_first.clone();
+        oldest_first.reverse();
+        // Oldest first in its first two entries, newest first as a whole.
+        let turning = vec![
+            entry("p", 20, "body p"),
+            entry("q", 30, "body q"),
+            timeless.clone(),
+            entry("r", 30, "body r"),
+            timeless2.clone(),
+            entry("s", 5, "body s"),
+        ];
+        for doc in [newest_first, oldest_first, turning] {
+            let mut whole = Store::new();
+            whole.merge(0, snap(doc.clone()), ts(100));
+            for sizes in [
+                &[1][..],
+                &[2],
+                &[3, 2],
+                &[2, 2, 2],
+                &[1, 1, 1, 1, 1, 1, 1],
+                &[9],
+            ] {
+                let mut store = Store::new();
+                let mut mark = None;
+                for (n, part) in parts(&doc, sizes).into_iter().enumerate() {
+                    let last = !part.more;
+                    let report = store.merge(0, part, ts(100 + n as i64));
+                    assert!(report.baseline, "{sizes:?}: every part is the baseline");
+                    assert_eq!(store.has_baseline(0), last, "{sizes:?}");
+                    // The divider mark taken after the first part is past every entry.
+                    let mark = *mark.get_or_insert(store.seq_mark());
+                    assert!(store.iter().all(|s| s.seq < mark), "{sizes:?}");
+                }
+                assert_eq!(shown(&store), shown(&whole), "{sizes:?}");
+                assert_eq!(store.new_count(), 0);
+                // Later polls go on as after a whole first document.
+                let report = store.merge(0, snap(vec![entry("g", 70, "body g")]), ts(200));
+                assert!(!report.baseline && report.added.len() == 1);
+                assert!(report.vanished.is_empty() && report.edited.is_empty());
+                assert!(store.get(&key("g")).unwrap().new && store.new_count() == 1);
+                assert!(store.get(&key("g")).unwrap().seq >= mark.unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn an_id_repeated_in_a_later_part_keeps_the_first() {
+        let doc = vec![
+            entry("b", 20, "first b"),
+            entry("a", 10, "body a"),
+            entry("b", 5, "second b"),
+        ];
+        let mut store = Store::new();
+        for part in parts(&doc, &[2]) {
+            let report = store.merge(0, part, ts(100));
+            assert!(report.edited.is_empty() && report.flagged.is_empty());
+        }
+        assert_eq!(ids(&store), ["b", "a"]);
+        assert_eq!(store.get(&key("b")).unwrap().text(), "first b");
+        assert!(store.get(&key("b")).unwrap().previous().is_empty());
+    }
+
+    #[test]
+    fn a_document_left_unfinished_leaves_the_next_one_the_baseline() {
+        let doc = vec![entry("c", 30, "body c"), entry("b", 20, "body b")];
+        let mut store = Store::new();
+        let mut sent = parts(&doc, &[1]);
+        let rest = sent.pop().unwrap();
+        store.merge(0, sent.pop().unwrap(), ts(100));
+        assert_eq!(ids(&store), ["c"]);
+        assert!(!store.has_baseline(0));
+        // The download failed; the next poll reads the whole document again.
+        let report = store.merge(0, snap(doc.clone()), ts(130));
+        assert!(report.baseline && report.edited.is_empty() && report.vanished.is_empty());
+        assert_eq!(ids(&store), ["c", "b"]);
+        assert!(store.has_baseline(0) && store.new_count() == 0);
+        // A stray rest of the unfinished document changes nothing it should not.
+        let report = store.merge(0, rest, ts(131));
+        assert!(!report.changed());
+        assert_eq!(ids(&store), ["c", "b"]);
     }
 
     #[test]

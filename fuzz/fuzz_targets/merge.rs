@@ -1,5 +1,6 @@
 //! A sequence of small generated snapshots merged into a Store (with the occasional
-//! eviction); after every step the store's own bookkeeping must agree with itself.
+//! eviction, and first documents merged in parts); after every step the store's own
+//! bookkeeping must agree with itself.
 #![no_main]
 
 use std::collections::HashSet;
@@ -105,9 +106,15 @@ fuzz_target!(|data: &[u8]| {
             _ => {
                 let entries: Vec<Entry> = (0..b.next(6)).map(|_| entry(&mut b, now)).collect();
                 let before = store.len();
+                // Sometimes a part of a first document, or the rest of one (see
+                // `Snapshot::more`), in any order the steps make.
+                let more = b.next(4) == 0;
+                let continues = b.next(4) == 0;
                 let snapshot = Snapshot {
                     entries,
                     format: "fuzz",
+                    more,
+                    continues,
                     ..Snapshot::default()
                 };
                 let at = Timestamp::from_second(now).expect("a time in range");

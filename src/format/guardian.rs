@@ -58,6 +58,8 @@ pub fn parse(v: &Value) -> Result<Snapshot, FormatError> {
         folded: Vec::new(),
         held: Vec::new(),
         partial: false,
+        more: false,
+        continues: false,
     })
 }
 

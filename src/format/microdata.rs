@@ -69,6 +69,8 @@ pub fn parse(doc: &Html, found: &mut Vec<String>) -> Option<Snapshot> {
         folded: Vec::new(),
         held: Vec::new(),
         partial: false,
+        more: false,
+        continues: false,
     })
 }
 

@@ -217,6 +217,8 @@ fn snapshot(feed: model::Feed, entries: Vec<Entry>) -> Result<Snapshot, FormatEr
         folded: Vec::new(),
         held: Vec::new(),
         partial: false,
+        more: false,
+        continues: false,
     })
 }
 

@@ -986,6 +986,61 @@ fn headlines_first_then_the_whole_document() {
     assert_eq!(m.sources[0].last, Some(LastResult::Fetched));
 }
 
+/// A big first document sent in parts while it is read: each part shows at once, the
+/// selection stays where the reader put it, and nothing of the document is new.
+#[test]
+fn a_first_document_in_parts() {
+    let mut m = model();
+    m.update(Msg::Fetching { source: 0 });
+    let part = |ids: &[(&str, i64)], continues: bool| {
+        let PollResult::Snapshot(s) = snapshot(ids) else {
+            unreachable!()
+        };
+        Snapshot {
+            title: None,
+            more: true,
+            continues,
+            ..s
+        }
+    };
+    let (changed, effects) = m.update(Msg::Preview {
+        source: 0,
+        snapshot: part(&[("e6", 60), ("e5", 50)], false),
+    });
+    assert!(changed && effects.is_empty());
+    assert_eq!(m.visible().len(), 2);
+    assert_eq!(selected(&m), "e6");
+    assert!(detail_text(&m).contains("paragraph 0 of e6"));
+    m.update(ch('j'));
+    m.update(Msg::Preview {
+        source: 0,
+        snapshot: part(&[("e4", 40), ("e3", 30)], true),
+    });
+    assert_eq!(selected(&m), "e5");
+    assert_eq!(m.new_count(), 0);
+    assert_eq!(m.sources[0].last, None, "the poll itself has not finished");
+    let PollResult::Snapshot(rest) = snapshot(&[("e2", 20), ("e1", 10)]) else {
+        unreachable!()
+    };
+    m.update(fetched(
+        PollResult::Snapshot(Snapshot {
+            continues: true,
+            ..rest
+        }),
+        100,
+    ));
+    let ids: Vec<&str> = m.store.iter().map(|s| s.entry.id()).collect();
+    assert_eq!(ids, ["e6", "e5", "e4", "e3", "e2", "e1"]);
+    assert_eq!(selected(&m), "e5");
+    assert_eq!(m.new_count(), 0);
+    assert_eq!(m.sources[0].title.as_deref(), Some("Test blog"));
+    assert_eq!(m.sources[0].last, Some(LastResult::Fetched));
+    // The next poll brings one more: it is new.
+    m.update(fetched(snapshot(&[("e7", 70), ("e6", 60)]), 130));
+    assert_eq!(m.new_count(), 1);
+    assert!(m.store.iter().all(|s| !s.vanished));
+}
+
 /// Headlines whose document then fails to be read whole stay listed, and their detail
 /// says why the text is missing instead of promising it.
 #[test]
