@@ -134,7 +134,13 @@ async fn event_loop(
     for plan in plans {
         let now = Arc::new(Notify::new());
         wakers.push(now.clone());
-        tasks.spawn(poll::poll_source(plan, fetcher.clone(), tx.clone(), now));
+        tasks.spawn(poll::poll_source(
+            plan,
+            fetcher.clone(),
+            tx.clone(),
+            now,
+            true,
+        ));
     }
     drop(tx);
 

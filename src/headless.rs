@@ -222,6 +222,8 @@ pub async fn follow(
             fetcher.clone(),
             tx.clone(),
             Arc::new(Notify::new()),
+            // Whole: the first entries are printed oldest first, all together.
+            false,
         ));
     }
     drop(tx);

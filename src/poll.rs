@@ -108,11 +108,18 @@ impl Prepare {
     /// document read whole, in parallel), and hold the entries whose ids came from their
     /// text. Then every entry is held, and `entries` is empty.
     fn finish(&self, s: &mut Snapshot) {
+        self.finish_after(s, 0);
+    }
+
+    /// [`Prepare::finish`] for the rest of a document whose first `sent` entries were sent
+    /// in parts already.
+    fn finish_after(&self, s: &mut Snapshot, sent: usize) {
         let mut notes = Vec::new();
-        let cap = self.caps.entries;
+        let limit = self.caps.entries;
+        let cap = limit.saturating_sub(sent);
         if s.len() > cap {
             notes.push(format!(
-                "{} entries beyond the limit of {cap} dropped",
+                "{} entries beyond the limit of {limit} dropped",
                 s.len() - cap
             ));
             if s.held.is_empty() {
@@ -262,6 +269,63 @@ fn splitmix(seed: u64) -> u64 {
 pub struct PreviewTo {
     pub source: usize,
     pub tx: mpsc::Sender<Msg>,
+    /// Also send a first document read while it arrives in parts, as its entries are made
+    /// (see [`Parts`]).
+    pub parts: bool,
+}
+
+/// Sends the entries of a first document read while it arrives to the screen in parts,
+/// while the rest is still being read, so that a big blog's newest entries show at once
+/// instead of after the whole of it (see [`Snapshot::more`]).
+///
+/// A part goes once the entries made since the last one are as many as all sent before
+/// (and at least [`FIRST_PART`]): a document of n entries goes in about log2(n) parts, and
+/// the screen's thread merges each entry once and sorts the list a few times.
+struct Parts<'a> {
+    to: Option<&'a PreviewTo>,
+    sent: usize,
+}
+
+/// The entries a first part waits for (about what the first run of items makes).
+const FIRST_PART: usize = 128;
+
+impl Parts<'_> {
+    fn new(to: Option<&PreviewTo>) -> Parts<'_> {
+        Parts {
+            to: to.filter(|to| to.parts),
+            sent: 0,
+        }
+    }
+
+    /// Send what `reader` made since the last part, if it is time to.
+    fn offer(&mut self, reader: &mut format::Reader, cap: usize) {
+        let Some(to) = self.to else {
+            return;
+        };
+        let made = reader.entries_so_far();
+        if made < self.sent.max(FIRST_PART) {
+            return;
+        }
+        // Past the cap on entries the rest is cut at the end, with a note of it.
+        let first = self.sent == 0;
+        let part = (self.sent + made <= cap)
+            .then(|| reader.take_part(first))
+            .flatten();
+        let Some(part) = part else {
+            // Not to be sent in parts (or no longer); the rest goes whole at the end.
+            self.to = None;
+            return;
+        };
+        self.sent += part.len();
+        let msg = Msg::Preview {
+            source: to.source,
+            snapshot: part,
+        };
+        if to.tx.blocking_send(msg).is_err() {
+            // The screen is gone.
+            self.to = None;
+        }
+    }
 }
 
 /// A source read over http(s) or from a file.
@@ -433,10 +497,13 @@ async fn read_while_arriving(
         let prepare = Prepare::new(caps);
         let ready = |e: &mut Entry| prepare.entry(e);
         let mut reader = format::Reader::new(mapping, hint).preparing(&ready);
+        let mut parts = Parts::new(preview.as_ref());
         while let Some(chunk) = rx.blocking_recv() {
             reader.push(&chunk)?;
+            parts.offer(&mut reader, caps.entries);
         }
-        finish_reading(reader, &prepare, preview)
+        let sent = parts.sent;
+        finish_reading(reader, &prepare, preview, sent)
     });
     let mut stopped = false;
     'download: loop {
@@ -481,7 +548,7 @@ async fn read_whole(
             reader.push(run)?;
         }
         drop(body);
-        finish_reading(reader, &prepare, None)
+        finish_reading(reader, &prepare, None, 0)
     })
     .await
     .unwrap_or_else(|_| Err(crashed()))
@@ -491,11 +558,13 @@ async fn read_whole(
 const READ_RUN: usize = 256 * 1024;
 
 /// The end of a document: the reader reads what is left, and the snapshot is made ready.
-/// A document read whole sends its headlines to `preview` first (when it can).
+/// A document read whole sends its headlines to `preview` first (when it can). `sent`:
+/// the entries already sent in parts; the snapshot then holds the rest.
 fn finish_reading(
     reader: format::Reader,
     prepare: &Prepare,
     preview: Option<PreviewTo>,
+    sent: usize,
 ) -> Result<Snapshot, FormatError> {
     #[cfg(debug_assertions)]
     crate::app::debug_panic("parser");
@@ -515,7 +584,8 @@ fn finish_reading(
             .is_some()
             .then_some(&mut send as &mut dyn FnMut(Snapshot)),
     )?;
-    prepare.finish(&mut snapshot);
+    prepare.finish_after(&mut snapshot, sent);
+    snapshot.continues = sent > 0;
     Ok(snapshot)
 }
 
@@ -524,21 +594,26 @@ fn crashed() -> FormatError {
 }
 
 /// Start the poller of `plan` on its own task. `now` wakes it for an immediate fetch.
+/// `parts`: see [`poll_source`].
 pub fn spawn(
     plan: Plan,
     fetcher: HttpFetcher,
     tx: mpsc::Sender<Msg>,
     now: Arc<Notify>,
+    parts: bool,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(poll_source(plan, fetcher, tx, now))
+    tokio::spawn(poll_source(plan, fetcher, tx, now, parts))
 }
 
-/// The whole life of one source's poller; ends when the receiver is gone.
+/// The whole life of one source's poller; ends when the receiver is gone. A big first
+/// document goes to `tx` in parts while it is read (`Msg::Preview`, see [`Parts`]) when
+/// `parts` is set, as the screen wants it; otherwise whole, once read.
 pub async fn poll_source(
     plan: Plan,
     fetcher: HttpFetcher,
     tx: mpsc::Sender<Msg>,
     now: Arc<Notify>,
+    parts: bool,
 ) {
     let seed = seed(plan.index);
     match plan.location {
@@ -549,6 +624,7 @@ pub async fn poll_source(
             let to = PreviewTo {
                 source: index,
                 tx: tx.clone(),
+                parts,
             };
             let fetch = NetFetch::new(plan, fetcher).previewing(to);
             run(index, fetch, schedule, tx, now).await

@@ -293,7 +293,13 @@ async fn a_redirect_refusal_reaches_the_status_line() {
     let fetcher = HttpFetcher::new(&limits());
     let (tx, mut rx) = tokio::sync::mpsc::channel(8);
     let plan = plan(server.url("/away"), &limits());
-    let task = poll::spawn(plan, fetcher, tx, Arc::new(tokio::sync::Notify::new()));
+    let task = poll::spawn(
+        plan,
+        fetcher,
+        tx,
+        Arc::new(tokio::sync::Notify::new()),
+        true,
+    );
     let keymap = livefeed::keymap::Keymap::new(&Default::default()).unwrap();
     let mut model = livefeed::model::Model::new(vec!["s".into()], keymap, jiff::Timestamp::now());
     while let Some(msg) = rx.recv().await {

@@ -59,7 +59,7 @@ impl Poller {
     fn start(plan: Plan, fetcher: HttpFetcher) -> Poller {
         let (tx, rx) = mpsc::channel(64);
         let now = Arc::new(Notify::new());
-        poll::spawn(plan, fetcher, tx, now.clone());
+        poll::spawn(plan, fetcher, tx, now.clone(), true);
         let keymap = Keymap::new(&Default::default()).unwrap();
         let model = Model::new(vec!["test".into()], keymap, jiff::Timestamp::now());
         Poller { rx, now, model }
@@ -330,6 +330,202 @@ async fn a_big_first_document_shows_its_headlines_first() {
         }
     }
     assert_eq!(p.model.new_count(), 1);
+}
+
+/// A JSON Feed of `n` entries (`e0` oldest, the newest first), its `version` first as feeds
+/// write it, so that it is read while it arrives; `fresh` adds one newer entry on top.
+fn streamed_feed(n: usize, fresh: bool) -> String {
+    streamed_feed_as(n, fresh, true, true)
+}
+
+/// [`streamed_feed`], newest first or not, its items with authors or without.
+fn streamed_feed_as(n: usize, fresh: bool, newest_first: bool, authors: bool) -> String {
+    let start = jiff::Timestamp::from_second(1_780_000_000).unwrap();
+    let mut items: Vec<String> = (0..n)
+        .map(|i| (format!("e{i}"), i))
+        .chain(fresh.then(|| ("fresh".to_string(), n)))
+        .map(|(id, i)| {
+            let mut item = serde_json::json!({
+                "id": id,
+                "title": format!("Headline {id}"),
+                "content_html": format!("<p>Body of {id}. {}</p>", "Words of the body. ".repeat(20)),
+                "date_published": (start + jiff::SignedDuration::from_secs(60 * i as i64)).to_string(),
+            });
+            if authors {
+                item["authors"] = serde_json::json!([{"name": "Ana Ruiz"}]);
+            }
+            item.to_string()
+        })
+        .collect();
+    if newest_first {
+        items.reverse();
+    }
+    format!(
+        r#"{{"version":"https://jsonfeed.org/version/1.1","title":"Big","items":[{}]}}"#,
+        items.join(",")
+    )
+}
+
+/// Every message of the next poll, each fed to the model, up to its `Fetched`.
+async fn next_poll(p: &mut Poller) -> Vec<Msg> {
+    let mut seen = Vec::new();
+    loop {
+        let msg = tokio::time::timeout(TIMEOUT, p.rx.recv())
+            .await
+            .expect("in time")
+            .expect("the poller runs");
+        let done = matches!(msg, Msg::Fetched { .. });
+        seen.push(msg.clone());
+        p.model.update(msg);
+        if done {
+            return seen;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_big_first_document_shows_in_parts_while_it_is_read() {
+    let n = 3000;
+    let doc = ConditionalFeed::new(streamed_feed(n, false)).content_type("application/feed+json");
+    let server = doc.start();
+    let mut p = Poller::start(plan(server.url("/live.json")), fetcher());
+    let seen = next_poll(&mut p).await;
+    let mut sizes = Vec::new();
+    for msg in &seen {
+        match msg {
+            Msg::Preview { snapshot: s, .. } => {
+                assert!(s.more && !s.partial && !s.continues && !s.is_empty());
+                assert!(s.entries.is_empty() && s.held.len() == s.folded.len());
+                sizes.push(s.len());
+            }
+            Msg::Fetched {
+                result: PollResult::Snapshot(s),
+                ..
+            } => {
+                assert!(s.continues && !s.more);
+                sizes.push(s.len());
+            }
+            Msg::Fetching { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(sizes.len() >= 3, "parts, then the rest: {sizes:?}");
+    assert_eq!(sizes.iter().sum::<usize>(), n, "{sizes:?}");
+    // Each part is about as big as all before it: few of them.
+    assert!(sizes.len() <= 12, "{sizes:?}");
+
+    let store = &p.model.store;
+    let ids: Vec<String> = store.iter().map(|s| s.entry.id().to_string()).collect();
+    let want: Vec<String> = (0..n).rev().map(|i| format!("e{i}")).collect();
+    assert_eq!(ids, want, "newest first, as if read whole");
+    assert!(store.iter().all(|s| s.text().starts_with("Body of e")));
+    assert!(store.has_baseline(0));
+    assert_eq!(p.model.new_count(), 0, "a first document is not new");
+
+    // The next poll, one entry more: read whole, one new entry, nothing withdrawn.
+    doc.set_body(streamed_feed(n, true));
+    p.now.notify_one();
+    let seen = next_poll(&mut p).await;
+    assert!(!seen.iter().any(|m| matches!(m, Msg::Preview { .. })));
+    assert_eq!(p.model.new_count(), 1);
+    assert_eq!(p.model.store.len(), n + 1);
+    assert!(p.model.store.iter().all(|s| !s.vanished));
+}
+
+/// An RSS 2.0 feed of `n` items (`e0` oldest), the newest first.
+fn streamed_rss(n: usize) -> String {
+    let start = jiff::Timestamp::from_second(1_780_000_000).unwrap();
+    let items: String = (0..n)
+        .rev()
+        .map(|i| {
+            let at = start + jiff::SignedDuration::from_secs(60 * i as i64);
+            let date =
+                jiff::fmt::rfc2822::to_string(&at.to_zoned(jiff::tz::TimeZone::UTC)).unwrap();
+            format!(
+                "<item><guid>e{i}</guid><title>Headline e{i}</title><pubDate>{date}</pubDate>\
+                 <description>&lt;p&gt;Body of e{i}. {}&lt;/p&gt;</description></item>",
+                "Words of the body. ".repeat(20)
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Big</title>\
+         <link>http://example.com/</link><description>d</description>{items}</channel></rss>"
+    )
+}
+
+#[tokio::test]
+async fn a_big_rss_feed_shows_in_parts_too() {
+    let n = 6000;
+    let doc = ConditionalFeed::new(streamed_rss(n)).content_type("application/rss+xml");
+    let server = doc.start();
+    let mut p = Poller::start(plan(server.url("/live.rss")), fetcher());
+    let seen = next_poll(&mut p).await;
+    let parts = seen
+        .iter()
+        .filter(|m| matches!(m, Msg::Preview { snapshot, .. } if snapshot.more))
+        .count();
+    assert!(parts >= 2, "{parts} parts");
+    let store = &p.model.store;
+    let ids: Vec<String> = store.iter().map(|s| s.entry.id().to_string()).collect();
+    let want: Vec<String> = (0..n).rev().map(|i| format!("e{i}")).collect();
+    assert_eq!(ids, want);
+    assert!(store.iter().all(|s| s.text().starts_with("Body of e")));
+    assert_eq!(p.model.new_count(), 0);
+    assert_eq!(p.model.sources[0].title.as_deref(), Some("Big"));
+}
+
+#[tokio::test]
+async fn a_feed_listed_oldest_first_or_without_authors_comes_whole() {
+    // Oldest first, parts would put newer entries above the ones on screen; without
+    // authors, the feed's authors might still come after the items.
+    for (newest_first, authors) in [(false, true), (true, false)] {
+        let body = streamed_feed_as(3000, false, newest_first, authors);
+        let doc = ConditionalFeed::new(body).content_type("application/feed+json");
+        let server = doc.start();
+        let mut p = Poller::start(plan(server.url("/live.json")), fetcher());
+        let seen = next_poll(&mut p).await;
+        assert!(!seen.iter().any(|m| matches!(m, Msg::Preview { .. })));
+        let store = &p.model.store;
+        assert_eq!(store.len(), 3000);
+        assert_eq!(store.at(0).unwrap().entry.id(), "e2999");
+        assert_eq!(p.model.new_count(), 0);
+    }
+}
+
+#[tokio::test]
+async fn parts_stop_at_the_cap_on_entries() {
+    let n = 3000;
+    let doc = ConditionalFeed::new(streamed_feed(n, false)).content_type("application/feed+json");
+    let server = doc.start();
+    let mut capped = plan(server.url("/live.json"));
+    capped.caps.entries = 1000;
+    let mut p = Poller::start(capped, fetcher());
+    let seen = next_poll(&mut p).await;
+    let parts = seen
+        .iter()
+        .filter(|m| matches!(m, Msg::Preview { .. }))
+        .count();
+    assert!(parts >= 1);
+    let Some(Msg::Fetched {
+        result: PollResult::Snapshot(last),
+        ..
+    }) = seen.last()
+    else {
+        panic!("{:?}", seen.last());
+    };
+    assert_eq!(
+        last.limited.as_deref(),
+        Some("2000 entries beyond the limit of 1000 dropped")
+    );
+    let ids: Vec<String> = p
+        .model
+        .store
+        .iter()
+        .map(|s| s.entry.id().to_string())
+        .collect();
+    let want: Vec<String> = (n - 1000..n).rev().map(|i| format!("e{i}")).collect();
+    assert_eq!(ids, want, "the first 1,000 of the document");
 }
 
 /// A page holding a big JSON-LD live blog, read while it arrives, then again once a new

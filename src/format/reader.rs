@@ -166,6 +166,20 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The entries made so far as a part of the document (see [`Snapshot::more`]), taken
+    /// out of it, when they are final already. Only a JSON Feed, RSS or Atom feed read
+    /// piece by piece gives parts, and only one that lists its entries newest first (judged
+    /// on the `first` part); `None` for any other document, and for a feed whose entries
+    /// may still change at its end (their ids or authors come from elsewhere): it never
+    /// gives one later.
+    pub fn take_part(&mut self, first: bool) -> Option<Snapshot> {
+        match &mut self.state {
+            State::Feed { feed, .. } => feed.take_part(first),
+            State::Xml(feed) => feed.take_part(first),
+            _ => None,
+        }
+    }
+
     /// The document is complete: read what is left. A document read whole hands its
     /// headlines to `preview` first when it can (see [`super::parse_previewing`]).
     pub fn finish(

@@ -109,6 +109,14 @@ impl Streamed {
         self.snapshot.len()
     }
 
+    /// The entries made so far, as a part of the document (see [`Snapshot::take_part`]),
+    /// if each is final already: with authors of its own or inherited (the feed's authors
+    /// may come after the items, and entries without authors would inherit them).
+    pub fn take_part(&mut self, first: bool) -> Option<Snapshot> {
+        self.snapshot
+            .take_part(first, |held: &Held| held.authors().len() > 0)
+    }
+
     /// The document ended (`has_items`: it had a list of items, maybe empty). When the
     /// feed's authors came after some items, the entries without authors inherit them now:
     /// those held already are folded and held again, and a caller that folded the others

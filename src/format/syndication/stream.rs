@@ -115,6 +115,16 @@ impl Streamed {
         self.snapshot.len()
     }
 
+    /// The entries made so far, as a part of the document (see [`Snapshot::take_part`]).
+    /// Each is final once made: it was read with all of the document before the items.
+    /// Only once bytes were let go, when the document can no longer be read whole instead.
+    pub fn take_part(&mut self, first: bool) -> Option<Snapshot> {
+        if !self.dropped {
+            return None;
+        }
+        self.snapshot.take_part(first, |_| true)
+    }
+
     /// The document ended: read what is left, and the feed's title and links.
     pub fn finish(mut self, ready: Option<Ready>) -> Result<Finished, FormatError> {
         if !self.find_items()? || self.found < BY_ITEM_FROM {
