@@ -105,13 +105,17 @@ wait_for() {
 
 # One reader, one size: RUNS cold starts. Prints median load time, median peak RSS (MiB)
 # and, for the last run, CPU used over IDLE seconds after the load (percent of one core).
+# With FIRST (a regex), also the median time until the first entries show.
 measure_list() {
   local name=$1 n=$2 cmd=$3 regex=$4 prepare=${5:-true} keys=${6:-} regex2=${7:-}
-  local times=() rss=() pid start t
+  local times=() firsts=() rss=() pid start t
   for run in $(seq "$RUNS"); do
     eval "$prepare"
     start=$(now)
     pid=$(start_pane "$cmd")
+    if [[ -n ${FIRST:-} ]]; then
+      firsts+=("$(wait_for "$FIRST" "$start")") || true
+    fi
     t=$(wait_for "$regex" "$start") || true
     if [[ -n $keys ]]; then
       # A reader that first shows a list of feeds: open the feed, wait for its entries.
@@ -131,6 +135,9 @@ measure_list() {
     fi
     tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
   done
+  if [[ -n ${FIRST:-} ]]; then
+    result "$name n=$n time_to_first_entries: median $(printf '%s\n' "${firsts[@]}" | median) s (runs: ${firsts[*]})"
+  fi
   result "$name n=$n time_to_list: median $(printf '%s\n' "${times[@]}" | median) s (runs: ${times[*]})"
   result "$name n=$n peak_rss: median $(printf '%s\n' "${rss[@]}" | median | awk '{printf "%.1f", $1 / 1024}') MiB (kB: ${rss[*]})"
 }
@@ -141,7 +148,8 @@ list_all() {
     shown=$(printf "%'d" "$n" 2>/dev/null || echo "$n")
     # livefeed: the list pane's title counts the entries once they are all in.
     for ext in $FORMATS; do
-      measure_list "livefeed-$ext" "$n" "$BIN --config $OUT/livefeed.toml $URL/blog-$n.$ext" "entries \\($n\\)"
+      FIRST='entries \([1-9][0-9]*\)' measure_list "livefeed-$ext" "$n" \
+        "$BIN --config $OUT/livefeed.toml $URL/blog-$n.$ext" "entries \\($n\\)"
     done
     if [[ $READERS != *newsboat* ]]; then
       :
