@@ -4,7 +4,8 @@
 # Serves generated live blogs on loopback, drives each reader in a 120x40 tmux terminal and
 # prints one line per figure (medians of RUNS runs). Usage:
 #   scripts/compare.sh            all of it (about 20 minutes)
-#   scripts/compare.sh list       time to a full list, peak RSS, idle CPU for each reader
+#   scripts/compare.sh list       time to a full list (livefeed: and to its first entries),
+#                                 peak RSS, idle CPU for each reader
 #   scripts/compare.sh print      livefeed --print: wall time and peak RSS (/usr/bin/time -v)
 #   scripts/compare.sh demo       livefeed's time to the first frame of the demo
 #   scripts/compare.sh poll       livefeed idle CPU with three sources polled every 30 s
