@@ -279,8 +279,9 @@ pub struct PreviewTo {
 /// instead of after the whole of it (see [`Snapshot::more`]).
 ///
 /// A part goes once the entries made since the last one are as many as all sent before
-/// (and at least [`FIRST_PART`]): a document of n entries goes in about log2(n) parts, and
-/// the screen's thread merges each entry once and sorts the list a few times.
+/// (and at least [`FIRST_PART`]): a document goes in about log2(its entries / the first
+/// part's) parts (the 10,000-entry JSON Feed in 5 and the rest), and the screen's thread
+/// merges each entry once and sorts the list a few times.
 struct Parts<'a> {
     to: Option<&'a PreviewTo>,
     sent: usize,
