@@ -265,6 +265,47 @@ mod merge {
             });
     }
 
+    /// The same first fetch of 50,000 entries merged in parts, as a big feed read while it
+    /// arrives is shown: parts of 230, 230, 460, ... entries (each as big as all before
+    /// it), then the rest. `expect`: whether the first part says how many entries the
+    /// whole document holds (as the poller estimates it from the document's length).
+    #[divan::bench(args = [false, true], sample_count = 5, sample_size = 1)]
+    fn first_50k_in_parts(bencher: Bencher, expect: bool) {
+        let first = prepared(snapshot(entries(50_000)));
+        let parts = |first: Snapshot| {
+            let (mut held, mut folded) = (first.held, first.folded);
+            let mut parts = Vec::new();
+            let mut sent = 0;
+            while !held.is_empty() {
+                let size = sent.max(230);
+                let rest = if held.len() > size * 2 {
+                    size
+                } else {
+                    held.len()
+                };
+                let more = rest < held.len();
+                parts.push(Snapshot {
+                    held: held.drain(..rest).collect(),
+                    folded: folded.drain(..rest).collect(),
+                    more,
+                    continues: sent > 0,
+                    expect: if expect && sent == 0 { 50_000 } else { 0 },
+                    ..Snapshot::default()
+                });
+                sent += rest;
+            }
+            parts
+        };
+        bencher
+            .with_inputs(|| (Store::new(), parts(first.clone())))
+            .bench_local_values(|(mut store, parts)| {
+                for part in parts {
+                    store.merge(0, part, now());
+                }
+                store
+            });
+    }
+
     /// A poll whose 1,000 entries are all known and unchanged.
     #[divan::bench(sample_count = 20)]
     fn unchanged_1000_in_100k(bencher: Bencher) {

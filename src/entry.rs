@@ -82,6 +82,10 @@ pub struct Snapshot {
     pub more: bool,
     /// The rest of a document whose first parts were sent already (see `more`).
     pub continues: bool,
+    /// For the first part of a document: how many entries the whole of it is expected to
+    /// hold (estimated from its length), so that the store makes room for them at once;
+    /// 0 when not known.
+    pub expect: usize,
 }
 
 impl Snapshot {

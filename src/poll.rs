@@ -285,21 +285,28 @@ pub struct PreviewTo {
 struct Parts<'a> {
     to: Option<&'a PreviewTo>,
     sent: usize,
+    /// The document's announced length (0 if none), and the bytes read so far.
+    length: usize,
+    read: usize,
 }
 
 /// The entries a first part waits for (about what the first run of items makes).
 const FIRST_PART: usize = 128;
 
 impl Parts<'_> {
-    fn new(to: Option<&PreviewTo>) -> Parts<'_> {
+    fn new(to: Option<&PreviewTo>, length: usize) -> Parts<'_> {
         Parts {
             to: to.filter(|to| to.parts),
             sent: 0,
+            length,
+            read: 0,
         }
     }
 
-    /// Send what `reader` made since the last part, if it is time to.
-    fn offer(&mut self, reader: &mut format::Reader, cap: usize) {
+    /// Send what `reader` made since the last part, if it is time to; `read` more bytes
+    /// were pushed to it.
+    fn offer(&mut self, reader: &mut format::Reader, cap: usize, read: usize) {
+        self.read += read;
         let Some(to) = self.to else {
             return;
         };
@@ -312,11 +319,16 @@ impl Parts<'_> {
         let part = (self.sent + made <= cap)
             .then(|| reader.take_part(first))
             .flatten();
-        let Some(part) = part else {
+        let Some(mut part) = part else {
             // Not to be sent in parts (or no longer); the rest goes whole at the end.
             self.to = None;
             return;
         };
+        if first && self.length > self.read {
+            // As many entries as these per byte read, in the whole document.
+            let expect = part.len() as u128 * self.length as u128 / self.read.max(1) as u128;
+            part.expect = usize::try_from(expect).unwrap_or(usize::MAX).min(cap);
+        }
         self.sent += part.len();
         let msg = Msg::Preview {
             source: to.source,
@@ -498,10 +510,10 @@ async fn read_while_arriving(
         let prepare = Prepare::new(caps);
         let ready = |e: &mut Entry| prepare.entry(e);
         let mut reader = format::Reader::new(mapping, hint).preparing(&ready);
-        let mut parts = Parts::new(preview.as_ref());
+        let mut parts = Parts::new(preview.as_ref(), hint);
         while let Some(chunk) = rx.blocking_recv() {
             reader.push(&chunk)?;
-            parts.offer(&mut reader, caps.entries);
+            parts.offer(&mut reader, caps.entries, chunk.len());
         }
         let sent = parts.sent;
         finish_reading(reader, &prepare, preview, sent)

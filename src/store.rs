@@ -451,8 +451,14 @@ impl Store {
         let count = snapshot.len();
         if baseline {
             // Room for the whole first fetch at once (a map grown by doubling would leave
-            // up to half of its memory unused).
-            self.index.reserve(&self.items, count);
+            // up to half of its memory unused, and each growth hashes every id again): for
+            // a document in parts, what its first part expects of the whole.
+            let expect = if continued.is_none() {
+                snapshot.expect
+            } else {
+                0
+            };
+            self.index.reserve(&self.items, count.max(expect));
         }
         // Folded by the poller already, or here: the folded form is what the body is held
         // as, and what a held body is compared with.

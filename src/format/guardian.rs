@@ -60,6 +60,7 @@ pub fn parse(v: &Value) -> Result<Snapshot, FormatError> {
         partial: false,
         more: false,
         continues: false,
+        expect: 0,
     })
 }
 

@@ -71,6 +71,7 @@ pub fn parse(doc: &Html, found: &mut Vec<String>) -> Option<Snapshot> {
         partial: false,
         more: false,
         continues: false,
+        expect: 0,
     })
 }
 

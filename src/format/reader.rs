@@ -43,7 +43,10 @@ enum State {
     /// kept, and the splitter looks for its first member.
     Sniffing { head: Vec<u8>, split: Splitter },
     /// A JSON Feed, read piece by piece.
-    Feed { split: Splitter, feed: Streamed },
+    Feed {
+        split: Splitter,
+        feed: Box<Streamed>,
+    },
     /// An RSS 2.0 or Atom feed, read a run of items at a time.
     Xml(Box<xml::Streamed>),
     /// An HTML page, its JSON-LD live blog read a run of updates at a time.
@@ -93,7 +96,7 @@ impl<'a> Reader<'a> {
                 mut feed,
             } => {
                 split.push(chunk).map_err(broken)?;
-                read_pieces(&mut split, &mut feed, self.ready, false)?;
+                read_pieces(&mut split, &mut *feed, self.ready, false)?;
                 State::Feed { split, feed }
             }
             State::Xml(mut feed) => match feed.push(chunk, self.ready)? {
@@ -131,13 +134,15 @@ impl<'a> Reader<'a> {
                     Some(Piece {
                         kind: Kind::Member(key),
                         range,
-                    }) if key == "version" => Streamed::new(&split.buffer()[range.clone()]),
+                    }) if key == "version" => {
+                        Streamed::new(&split.buffer()[range.clone()]).map(Box::new)
+                    }
                     _ => None,
                 };
                 match (feed, pushed) {
                     (Some(mut feed), Ok(())) => {
                         drop(head);
-                        read_pieces(&mut split, &mut feed, self.ready, false)?;
+                        read_pieces(&mut split, &mut *feed, self.ready, false)?;
                         State::Feed { split, feed }
                     }
                     // A JSON Feed broken early is broken: no need to wait for the rest.
@@ -202,7 +207,7 @@ impl<'a> Reader<'a> {
                 _,
             ) => {
                 split.finish().map_err(broken)?;
-                read_pieces(&mut split, &mut feed, self.ready, true)?;
+                read_pieces(&mut split, &mut *feed, self.ready, true)?;
                 feed.finish(split.arrays() > 0)
             }
         }

@@ -219,6 +219,7 @@ fn snapshot(feed: model::Feed, entries: Vec<Entry>) -> Result<Snapshot, FormatEr
         partial: false,
         more: false,
         continues: false,
+        expect: 0,
     })
 }
 
