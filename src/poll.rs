@@ -531,7 +531,13 @@ async fn read_while_arriving(
                 }
             }
             Ok(None) => break,
-            Err(e) => return Err(e),
+            Err(e) => {
+                // The parts the reader sends of what did arrive reach the screen before
+                // this failure does.
+                drop(tx);
+                let _ = reading.await;
+                return Err(e);
+            }
         }
     }
     drop(tx);

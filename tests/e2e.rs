@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{ConditionalFeed, Pty, TIMEOUT};
+use support::{ConditionalFeed, Pty, Response, TIMEOUT, TestServer};
 
 fn feed(items: &[(&str, &str, u32)]) -> String {
     let items: Vec<serde_json::Value> = items
@@ -132,6 +132,55 @@ fn the_demo_plays_with_no_arguments() {
     let status = pty.wait_exit(TIMEOUT).expect("ctrl-c quits");
     assert!(status.success());
     assert!(pty.raw_contains(b"\x1b[?1049l"));
+}
+
+/// A big JSON Feed (`version` first, newest first, as feeds write it): `e0` the oldest.
+fn big_feed(n: usize) -> String {
+    let items: Vec<String> = (0..n)
+        .rev()
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("e{i}"),
+                "title": format!("Headline e{i}"),
+                "content_html": format!("<p>Body of e{i}. {}</p>", "Words of the body. ".repeat(20)),
+                "date_published": format!("2026-03-01T{:02}:{:02}:00Z", i / 60 % 24, i % 60),
+                "authors": [{"name": "Ana Ruiz"}],
+            })
+            .to_string()
+        })
+        .collect();
+    format!(
+        r#"{{"version":"https://jsonfeed.org/version/1.1","title":"Big blog","items":[{}]}}"#,
+        items.join(",")
+    )
+}
+
+/// A big first feed shows in parts while it is read: when its download breaks halfway, the
+/// entries read before the break are on screen beside the error (read whole, nothing would
+/// be). The next poll brings all of it, and none of it is new.
+#[test]
+fn a_big_feed_shows_what_arrived_before_its_download_broke() {
+    let n = 1400;
+    let body = big_feed(n);
+    let half = body.len() / 2;
+    let response = Response::ok(body).header("Content-Type", "application/feed+json");
+    let server = TestServer::sequence(vec![response.clone().truncated(half), response]);
+    let (pty, _home) = spawn(&[&server.url("/live.json"), "--interval", "1"], 100, 30);
+    pty.wait_for_text("error:", TIMEOUT).unwrap();
+    let screen = pty.screen_text();
+    assert!(screen.contains("Headline e1399"), "{screen}");
+    assert!(!screen.contains(&format!("entries ({n})")), "{screen}");
+    assert!(!screen.contains("entries (0)"), "{screen}");
+    pty.wait_for_text(&format!("entries ({n})"), TIMEOUT)
+        .unwrap();
+    pty.wait_for_no_text("error:", TIMEOUT).unwrap();
+    let status = pty.row(29);
+    assert!(!status.contains("new"), "{status}");
+    assert!(
+        pty.row(1).contains("Headline e1399"),
+        "{}",
+        pty.screen_text()
+    );
 }
 
 #[test]
