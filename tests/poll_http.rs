@@ -275,33 +275,25 @@ async fn a_big_first_document_shows_its_headlines_first() {
     let doc = ConditionalFeed::new(big(false)).content_type("application/feed+json");
     let server = doc.start();
     let mut p = Poller::start(plan(server.url("/live.json")), fetcher());
-    let mut seen = Vec::new();
-    loop {
-        let msg = tokio::time::timeout(TIMEOUT, p.rx.recv())
-            .await
-            .expect("in time")
-            .expect("the poller runs");
-        match &msg {
+    let kinds: Vec<&str> = next_poll(&mut p)
+        .await
+        .iter()
+        .filter_map(|msg| match msg {
             Msg::Preview { snapshot, .. } => {
                 assert!(snapshot.partial);
                 assert_eq!(snapshot.len(), n);
                 assert!(snapshot.entries.is_empty(), "held off the screen's thread");
                 assert_eq!(snapshot.folded.len(), n, "folded off the screen's thread");
-                seen.push("preview");
+                Some("preview")
             }
             Msg::Fetched { result, .. } => {
                 assert!(matches!(result, PollResult::Snapshot(s) if !s.partial));
-                seen.push("fetched");
+                Some("fetched")
             }
-            _ => {}
-        }
-        let done = matches!(msg, Msg::Fetched { .. });
-        p.model.update(msg);
-        if done {
-            break;
-        }
-    }
-    assert_eq!(seen, ["preview", "fetched"]);
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kinds, ["preview", "fetched"]);
     assert_eq!(p.model.store.len(), n);
     assert!(
         p.model
@@ -314,21 +306,11 @@ async fn a_big_first_document_shows_its_headlines_first() {
     // The next document, one entry more: merged as usual, no headlines first.
     doc.set_body(big(true));
     p.now.notify_one();
-    loop {
-        let msg = tokio::time::timeout(TIMEOUT, p.rx.recv())
-            .await
-            .expect("in time")
-            .expect("the poller runs");
-        assert!(
-            !matches!(msg, Msg::Preview { .. }),
-            "headlines only come first"
-        );
-        let done = matches!(msg, Msg::Fetched { .. });
-        p.model.update(msg);
-        if done {
-            break;
-        }
-    }
+    let seen = next_poll(&mut p).await;
+    assert!(
+        !seen.iter().any(|m| matches!(m, Msg::Preview { .. })),
+        "headlines only come first"
+    );
     assert_eq!(p.model.new_count(), 1);
 }
 
