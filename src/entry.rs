@@ -120,6 +120,9 @@ impl Snapshot {
             _ => true,
         };
         (done && (newest_first || !first)).then(|| Snapshot {
+            // The blog's title, if the document named it before its entries: the status
+            // line shows it while the rest is read.
+            title: self.title.clone(),
             format: self.format,
             folded: std::mem::take(&mut self.folded),
             held: std::mem::take(&mut self.held),

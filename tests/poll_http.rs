@@ -378,6 +378,8 @@ async fn a_big_first_document_shows_in_parts_while_it_is_read() {
             Msg::Preview { snapshot: s, .. } => {
                 assert!(s.more && !s.partial && !s.continues && !s.is_empty());
                 assert!(s.entries.is_empty() && s.held.len() == s.folded.len());
+                // The feed's title came before its items.
+                assert_eq!(s.title.as_deref(), Some("Big"));
                 if sizes.is_empty() {
                     // Estimated from the announced length: room made for all at once.
                     assert!((n * 3 / 4..=n * 5 / 4).contains(&s.expect), "{}", s.expect);
