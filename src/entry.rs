@@ -88,6 +88,15 @@ pub struct Snapshot {
     pub expect: usize,
 }
 
+/// Whether entries whose first and last times (in the order listed) are these are listed
+/// newest first: so taken when there are fewer than two times to compare.
+pub fn newest_first_between(first: Option<Timestamp>, last: Option<Timestamp>) -> bool {
+    match (first, last) {
+        (Some(first), Some(last)) => first >= last,
+        _ => true,
+    }
+}
+
 impl Snapshot {
     /// Add an entry as a reader made it: with the folded and held forms the caller made of
     /// it as soon as it was made (see [`crate::format::Ready`]), if any. An entry not held
@@ -114,12 +123,7 @@ impl Snapshot {
         let done = self.entries.is_empty()
             && !self.held.is_empty()
             && self.held.iter().all(|h| h.as_ref().is_some_and(&settled));
-        let mut times = self.held.iter().flatten().filter_map(Held::time);
-        let newest_first = match (times.next(), times.next_back()) {
-            (Some(newest), Some(oldest)) => newest >= oldest,
-            _ => true,
-        };
-        (done && (newest_first || !first)).then(|| Snapshot {
+        (done && (!first || self.newest_first())).then(|| Snapshot {
             // The blog's title, if the document named it before its entries: the status
             // line shows it while the rest is read.
             title: self.title.clone(),
@@ -129,6 +133,22 @@ impl Snapshot {
             more: true,
             ..Snapshot::default()
         })
+    }
+
+    /// The first and the last time among the entries, in document order.
+    pub fn first_and_last_times(&self) -> (Option<Timestamp>, Option<Timestamp>) {
+        let time = |(_, time): (&str, Option<Timestamp>)| time;
+        (
+            self.heads().find_map(time),
+            self.heads().rev().find_map(time),
+        )
+    }
+
+    /// Whether the document lists its entries newest first, judged by its first and last
+    /// times (see [`newest_first_between`]).
+    pub fn newest_first(&self) -> bool {
+        let (first, last) = self.first_and_last_times();
+        newest_first_between(first, last)
     }
 
     /// How many entries the snapshot holds, in either form (see `held`).

@@ -10,7 +10,7 @@ use std::hash::{BuildHasher, RandomState};
 use jiff::Timestamp;
 
 use crate::entry::Held;
-use crate::entry::{Entry, Snapshot};
+use crate::entry::{Entry, Snapshot, newest_first_between};
 use crate::query::{Folded, fold};
 
 /// Times further ahead of the clock than this are flagged (server clocks lie).
@@ -290,7 +290,7 @@ pub struct Store {
 /// A first document of a source merged in parts: how its entries are numbered.
 #[derive(Debug, Clone, Copy)]
 struct Open {
-    /// Judged on the parts so far, as [`newest_first`] judges a whole document; if the
+    /// Judged on the parts so far, as [`Snapshot::newest_first`] judges a whole one; if the
     /// last part judges otherwise, the document's entries are numbered again.
     newest_first: bool,
     /// The first and last times of the parts so far (what the judgement rests on).
@@ -417,8 +417,7 @@ impl Store {
 
         // Equal times sort by arrival; give the entry that the document shows as newer the
         // higher sequence number (documents are mostly newest first).
-        let newest_first =
-            continued.map_or_else(|| newest_first(snapshot.heads()), |o| o.newest_first);
+        let newest_first = continued.map_or_else(|| snapshot.newest_first(), |o| o.newest_first);
         let open = in_parts.then(|| {
             let mut open = continued.unwrap_or_else(|| {
                 let open = Open {
@@ -432,9 +431,9 @@ impl Store {
                 self.next_seq += OPEN_SPAN + 1;
                 open
             });
-            let time = |(_, time): (&str, Option<Timestamp>)| time;
-            open.first_time = open.first_time.or(snapshot.heads().find_map(time));
-            open.last_time = snapshot.heads().rev().find_map(time).or(open.last_time);
+            let (first, last) = snapshot.first_and_last_times();
+            open.first_time = open.first_time.or(first);
+            open.last_time = last.or(open.last_time);
             open
         });
         let now = open.map_or(now, |o| o.at);
@@ -618,11 +617,7 @@ impl Store {
                 });
             }
             Some(o) => {
-                let whole = match (o.first_time, o.last_time) {
-                    (Some(first), Some(last)) => first >= last,
-                    _ => true,
-                };
-                if whole != o.newest_first {
+                if newest_first_between(o.first_time, o.last_time) != o.newest_first {
                     self.number_again(source, o);
                 }
             }
@@ -828,18 +823,6 @@ impl Store {
 fn repeated_ids<'a>(heads: impl Iterator<Item = (&'a str, Option<Timestamp>)>) -> Vec<bool> {
     let mut seen = std::collections::HashSet::with_capacity(heads.size_hint().0);
     heads.map(|(id, _)| !seen.insert(id)).collect()
-}
-
-/// Whether a document lists its entries newest first (judged by its first and last times).
-fn newest_first<'a>(
-    mut heads: impl DoubleEndedIterator<Item = (&'a str, Option<Timestamp>)>,
-) -> bool {
-    let first = heads.by_ref().find_map(|(_, time)| time);
-    let last = heads.rev().find_map(|(_, time)| time).or(first);
-    match (first, last) {
-        (Some(f), Some(l)) => f >= l,
-        _ => true,
-    }
 }
 
 #[cfg(test)]
