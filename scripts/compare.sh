@@ -9,6 +9,10 @@
 #   scripts/compare.sh print      livefeed --print: wall time and peak RSS (/usr/bin/time -v)
 #   scripts/compare.sh demo       livefeed's time to the first frame of the demo
 #   scripts/compare.sh poll       livefeed idle CPU with three sources polled every 30 s
+#   scripts/compare.sh clock      time to the first entries and to a full list, timed on the
+#                                 frames themselves in a pseudo-terminal (examples/screen_clock)
+#                                 instead of by polling tmux (which adds 25-50 ms), for
+#                                 livefeed and for newsboat and feedr when installed
 # Knobs: SIZES="10000 50000" RUNS=5 IDLE=60 POLL_SPAN=300 OUT=target/compare PORT=8765
 #        BIN=path/to/livefeed (default target/release/livefeed) BUILD=0 (no build)
 #        FORMATS="json rss html" (livefeed's documents) READERS="newsboat feedr"
@@ -36,8 +40,9 @@ log() { printf '%s\n' "$*" >&2; }
 result() { printf '%s\n' "$*" | tee -a "$OUT/results.txt"; }
 
 # BUILD=0 skips the build (for reruns); GEN may name another generator binary.
-[[ ${BUILD:-1} == 1 ]] && cargo build --release --bin livefeed --example generate >&2
+[[ ${BUILD:-1} == 1 ]] && cargo build --release --bin livefeed --example generate --example screen_clock >&2
 GEN=${GEN:-$PWD/target/release/examples/generate}
+CLOCK=${CLOCK:-$PWD/target/release/examples/screen_clock}
 
 if [[ ${INSTALL:-0} == 1 ]]; then
   command -v newsboat >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y newsboat >&2 || true
@@ -241,11 +246,54 @@ poll() {
   tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
 }
 
+# RUNS runs of screen_clock; prints the median of each figure it reports.
+clock_runs() {
+  local name=$1 n=$2 prepare=$3
+  shift 3
+  local f=$OUT/clock.txt
+  : >"$f"
+  for _ in $(seq "$RUNS"); do
+    eval "$prepare"
+    "$CLOCK" --limit 600 "$@" >>"$f" || log "$name n=$n: a run did not finish"
+  done
+  local key values
+  for key in $(awk '{print ($1 == "until") ? "time_to_list" : $1}' "$f" | sort -u); do
+    values=$(awk -v k="$key" '(($1 == "until") ? "time_to_list" : $1) == k {print $NF}' "$f")
+    result "$name n=$n $key: median $(printf '%s\n' "$values" | median) (runs: $(echo $values))"
+  done
+}
+
+clock() {
+  for n in $SIZES; do
+    for ext in $FORMATS; do
+      clock_runs "livefeed-$ext" "$n" true --entries "$n" -- \
+        "$BIN" --config "$OUT/livefeed.toml" "$URL/blog-$n.$ext"
+    done
+    if [[ $READERS == *newsboat* ]] && command -v newsboat >/dev/null; then
+      # The feed list's "(unread/total)" once the feed is in (the articles are a key away).
+      local nb=$OUT/newsboat
+      mkdir -p "$nb"
+      echo "$URL/blog-$n.rss" >"$nb/urls"
+      printf 'refresh-on-startup yes\nshow-read-feeds yes\nmax-items 0\n' >"$nb/config"
+      clock_runs newsboat-rss "$n" "rm -f $nb/cache.db $nb/cache.db.lock" --until "($n/" -- \
+        newsboat -u "$nb/urls" -C "$nb/config" -c "$nb/cache.db"
+    fi
+    if [[ $READERS == *feedr* ]] && command -v feedr >/dev/null; then
+      local home=$OUT/feedr-home newest
+      newest=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["items"][0]["title"][:24])' "$OUT/blog-$n.json")
+      clock_runs feedr-json "$n" \
+        "rm -rf $home && mkdir -p $home/.local/share/feedr && printf '{\"bookmarks\": [\"%s\"], \"categories\": [], \"read_items\": []}' $URL/blog-$n.json >$home/.local/share/feedr/feedr_data.json" \
+        --until "$newest" -- env HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" feedr
+    fi
+  done
+}
+
 case $WHAT in
   list) list_all ;;
   print) print_all ;;
   demo) demo ;;
   poll) poll ;;
+  clock) clock ;;
   all) demo; print_all; list_all; poll ;;
   *) log "unknown part: $WHAT"; exit 2 ;;
 esac

@@ -1,0 +1,185 @@
+//! Times what a terminal program shows: runs a command in a pseudo-terminal and prints how
+//! long after its start the screen first showed each thing asked for.
+//!
+//! ```text
+//! cargo run --release --example screen_clock -- [--size 120x40] [--entries N]
+//!     [--until TEXT]... [--limit SECS] -- PROGRAM [ARGS]...
+//! ```
+//!
+//! - `--entries N`: livefeed's list title, `entries (K)`. Prints `first_entries` (the first
+//!   screen with K > 0) and `full_list` (the first with K ≥ N).
+//! - `--until TEXT`: the first screen that contains TEXT (any program, e.g. another reader's
+//!   list).
+//!
+//! The screen is read after every chunk of output, so the times are those of the frames
+//! themselves (within the time to read and parse a chunk), not of a poll of the screen.
+//! The program is ended (SIGKILL) once everything was seen, or after `--limit` seconds.
+//! It also prints the program's peak RSS at that moment (`VmHWM`, kB).
+
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+struct Args {
+    cols: u16,
+    rows: u16,
+    entries: Option<u64>,
+    until: Vec<String>,
+    limit: Duration,
+    command: Vec<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        cols: 120,
+        rows: 40,
+        entries: None,
+        until: Vec::new(),
+        limit: Duration::from_secs(60),
+        command: Vec::new(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut value = || it.next().ok_or(format!("{a} needs a value"));
+        match a.as_str() {
+            "--size" => {
+                let v = value()?;
+                let (c, r) = v.split_once('x').ok_or("--size is COLSxROWS")?;
+                args.cols = c.parse().map_err(|_| "bad columns")?;
+                args.rows = r.parse().map_err(|_| "bad rows")?;
+            }
+            "--entries" => args.entries = Some(value()?.parse().map_err(|_| "bad --entries")?),
+            "--until" => args.until.push(value()?),
+            "--limit" => {
+                let secs: f64 = value()?.parse().map_err(|_| "bad --limit")?;
+                args.limit = Duration::from_secs_f64(secs);
+            }
+            "--" => {
+                args.command = it.collect();
+                break;
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if args.command.is_empty() {
+        return Err("no command after --".into());
+    }
+    Ok(args)
+}
+
+/// The count in the first `entries (K)` on the screen.
+fn entries_on(screen: &str) -> Option<u64> {
+    let at = screen.find("entries (")? + "entries (".len();
+    let digits: String = screen[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}
+
+fn peak_rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("screen_clock: {e}");
+            std::process::exit(2);
+        }
+    };
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: args.rows,
+            cols: args.cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("open a pty");
+    let mut cmd = CommandBuilder::new(&args.command[0]);
+    cmd.args(&args.command[1..]);
+    cmd.env("TERM", "xterm-256color");
+    cmd.cwd(std::env::current_dir().expect("current dir"));
+    let start = Instant::now();
+    let mut child = pair.slave.spawn_command(cmd).expect("spawn in a pty");
+    drop(pair.slave);
+    let pid = child.process_id().unwrap_or(0);
+    let mut reader = pair.master.try_clone_reader().expect("pty reader");
+    let mut writer = pair.master.take_writer().expect("pty writer");
+
+    // Chunks of output, read on a thread of their own so the limit can be kept.
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = vec![0; 1 << 16];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+
+    let mut parser = vt100::Parser::new(args.rows, args.cols, 0);
+    let mut first_entries = None;
+    let mut full_list = None;
+    let mut seen: Vec<Option<f64>> = vec![None; args.until.len()];
+    let done = |first: &Option<f64>, full: &Option<f64>, seen: &[Option<f64>]| {
+        seen.iter().all(Option::is_some)
+            && (args.entries.is_none() || (first.is_some() && full.is_some()))
+    };
+    while !done(&first_entries, &full_list, &seen) {
+        let Some(left) = args.limit.checked_sub(start.elapsed()) else {
+            break;
+        };
+        let Ok(chunk) = rx.recv_timeout(left) else {
+            break;
+        };
+        let at = start.elapsed().as_secs_f64();
+        // The queries a program may wait on at start: cursor position, device attributes.
+        if chunk.windows(4).any(|w| w == b"\x1b[6n") {
+            let _ = writer.write_all(b"\x1b[1;1R");
+        }
+        if chunk.windows(3).any(|w| w == b"\x1b[c") || chunk.windows(4).any(|w| w == b"\x1b[0c") {
+            let _ = writer.write_all(b"\x1b[?62;22c");
+        }
+        parser.process(&chunk);
+        let screen = parser.screen().contents();
+        if let (Some(n), Some(k)) = (args.entries, entries_on(&screen)) {
+            if k > 0 && first_entries.is_none() {
+                first_entries = Some(at);
+            }
+            if k >= n && full_list.is_none() {
+                full_list = Some(at);
+            }
+        }
+        for (text, seen) in args.until.iter().zip(seen.iter_mut()) {
+            if seen.is_none() && screen.contains(text.as_str()) {
+                *seen = Some(at);
+            }
+        }
+    }
+    let peak = peak_rss_kb(pid);
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let show = |t: Option<f64>| t.map_or("NaN".to_string(), |t| format!("{t:.4}"));
+    if args.entries.is_some() {
+        println!("first_entries {}", show(first_entries));
+        println!("full_list {}", show(full_list));
+    }
+    for (text, t) in args.until.iter().zip(&seen) {
+        println!("until {:?} {}", text, show(*t));
+    }
+    println!(
+        "peak_rss_kb {}",
+        peak.map_or("NaN".into(), |p| p.to_string())
+    );
+    if !done(&first_entries, &full_list, &seen) {
+        eprintln!("screen_clock: not everything showed within the limit; the last screen:");
+        eprintln!("{}", parser.screen().contents());
+        std::process::exit(1);
+    }
+}
