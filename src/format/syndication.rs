@@ -98,7 +98,7 @@ fn parse_by_item(bytes: &[u8], cut: &items::Cut) -> Option<Snapshot> {
     // each parse costs feed-rs a setup about as dear as an item.
     let runs: Vec<&[std::ops::Range<usize>]> = cut.items.chunks(ITEMS_PER_PARSE).collect();
     let read = crate::par::map(&runs, 1, |run| {
-        run_entries(open, bytes, run, cut.close).ok()
+        run_entries(open, bytes, run, cut.close, |e| e).ok()
     });
     let mut entries = Vec::with_capacity(cut.items.len());
     for part in read {
@@ -107,18 +107,26 @@ fn parse_by_item(bytes: &[u8], cut: &items::Cut) -> Option<Snapshot> {
     snapshot(feed, entries).ok()
 }
 
-/// A run of items (`run`, places in `doc`) as entries: read directly where [`direct`]
-/// can, else by feed-rs (see [`read_run`]).
-fn run_entries(
+/// A run of items (`run`, places in `doc`) as entries, each given to `each` as soon as it
+/// is made: read directly where [`direct`] can, else by feed-rs (see [`read_run`]).
+///
+/// One entry is made and handed on before the next is read, so what `each` gives back to
+/// the thread (an entry's text, once folded) serves the next entry (see
+/// [`crate::text::give_back`]).
+fn run_entries<T>(
     open: &[u8],
     doc: &[u8],
     run: &[std::ops::Range<usize>],
     close: &[u8],
-) -> Result<Vec<Entry>, String> {
-    if let Some(entries) = direct::read_run(open, doc, run) {
-        return Ok(entries);
+    each: impl Fn(Entry) -> T,
+) -> Result<Vec<T>, String> {
+    if let Some(made) = direct::read_run_each(open, doc, run, &each) {
+        return Ok(made);
     }
-    Ok(read_run(open, doc, run, close)?.iter().map(entry).collect())
+    Ok(read_run(open, doc, run, close)?
+        .iter()
+        .map(|e| each(entry(e)))
+        .collect())
 }
 
 /// For the fuzzer: whatever [`direct`] reads of a document's runs of items is what

@@ -62,16 +62,30 @@ struct Doc<'a> {
 /// Read a run of items (`run`, places in `doc`) of the document starting with `open` (for
 /// RSS up to and with the `<channel>` start tag, for Atom the `<feed>` start tag). `None`
 /// when any of them is not read here.
+#[cfg(any(test, fuzzing))]
 pub fn read_run(open: &[u8], doc: &[u8], run: &[Range<usize>]) -> Option<Vec<Entry>> {
+    read_run_each(open, doc, run, |e| e)
+}
+
+/// [`read_run`], with `each` applied to every entry as soon as it is made, before the next
+/// item is read (what `each` makes of the entries read before one that is not read here is
+/// thrown away).
+pub fn read_run_each<T>(
+    open: &[u8],
+    doc: &[u8],
+    run: &[Range<usize>],
+    each: impl Fn(Entry) -> T,
+) -> Option<Vec<T>> {
     let d = document(open)?;
     run.iter()
         .map(|r| {
             let b = doc.get(r.clone())?;
-            if d.rss {
+            let entry = if d.rss {
                 item(&d, b).map(Fields::entry)
             } else {
                 atom_entry(&d, b)
-            }
+            };
+            entry.map(&each)
         })
         .collect()
 }
@@ -226,7 +240,7 @@ impl Fields {
         } else {
             Vec::new()
         };
-        super::made(Item {
+        let entry = super::made(Item {
             id: &self.id,
             published: self.published,
             updated: self.published,
@@ -236,7 +250,16 @@ impl Fields {
             is_plain: false,
             authors: self.authors,
             media,
-        })
+        });
+        // The body was turned into text: its buffer serves the thread's next body.
+        let spare = [self.content, self.summary]
+            .into_iter()
+            .flatten()
+            .max_by_key(String::capacity);
+        if let Some(spare) = spare {
+            crate::scratch::keep(&BODY, spare);
+        }
+        entry
     }
 }
 
@@ -266,11 +289,23 @@ fn next_child<'b>(b: &'b [u8], mut at: usize, parent: &[u8]) -> Option<Next<'b>>
 
 /// A child's text and where the child ends (see [`content`]).
 fn text_of(b: &[u8], child: &Tag) -> Option<(Option<String>, bool, usize)> {
+    text_of_in(b, child, String::new())
+}
+
+/// [`text_of`], the text written in `buffer` (empty).
+fn text_of_in(b: &[u8], child: &Tag, buffer: String) -> Option<(Option<String>, bool, usize)> {
     if child.empty {
         Some((None, false, child.end))
     } else {
-        content(b, child.end, child.name)
+        content(b, child.end, child.name, buffer)
     }
+}
+
+thread_local! {
+    /// A body read and no longer needed, for the thread's next body (see [`item`]): a body
+    /// is about as long as the next, too long for malloc's cache of small blocks, so each
+    /// would take (and free) its memory under the lock every thread shares.
+    static BODY: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
 /// Where the start tag of the item `b` (in UTF-8, named `name`, not empty, declaring no
@@ -295,7 +330,18 @@ fn item(d: &Doc, b: &[u8]) -> Option<Fields> {
             at = media_content(d, b, &child, &mut f.media)?;
             continue;
         }
-        let (text, nested, end) = text_of(b, &child)?;
+        // The body is written in the thread's buffer for bodies: it is only read once, to
+        // be turned into text (see [`Fields::entry`]).
+        let body = matches!(
+            (ns, local),
+            (Ns::Rss, b"description") | (Ns::Content, b"encoded")
+        );
+        let buffer = if body {
+            crate::scratch::take(&BODY)
+        } else {
+            String::new()
+        };
+        let (text, nested, end) = text_of_in(b, &child, buffer)?;
         at = end;
         // feed-rs reads some fields with `children_as_string` (the text, even when empty)
         // and others with `child_as_text` (none for an empty element). Markup inside them
@@ -432,7 +478,14 @@ fn media_content(d: &Doc, b: &[u8], tag: &Tag, media: &mut Media) -> Option<usiz
 /// A link as feed-rs keeps it: normalized when it is an absolute URL.
 fn link(href: &str) -> String {
     match url::Url::parse(href) {
-        Ok(u) => u.to_string().trim().to_string(),
+        Ok(u) => {
+            let s = String::from(u);
+            if s.trim().len() == s.len() {
+                s
+            } else {
+                s.trim().to_string()
+            }
+        }
         Err(_) => href.trim().to_string(),
     }
 }
@@ -742,8 +795,13 @@ fn rfc3339(text: &str) -> Option<Timestamp> {
 /// markup inside, and where the end tag ends. The text is `None` when there was none, as
 /// feed-rs has it: an element with only empty CDATA sections or comments has no text.
 /// Text inside nested markup is checked the way feed-rs decodes it, not kept.
-fn content(b: &[u8], mut at: usize, name: &[u8]) -> Option<(Option<String>, bool, usize)> {
-    let (mut text, mut scratch) = (String::new(), String::new());
+fn content(
+    b: &[u8],
+    mut at: usize,
+    name: &[u8],
+    mut text: String,
+) -> Option<(Option<String>, bool, usize)> {
+    let mut scratch = String::new();
     // Whether any text came before the markup inside, if any (empty pieces do not count).
     let mut any = false;
     let mut open: Vec<&[u8]> = Vec::new();
@@ -911,10 +969,7 @@ fn rfc2822(text: &str) -> Option<Timestamp> {
         }
         s = &s[comma + 2..];
     }
-    let parts: Vec<&str> = s.split(' ').collect();
-    let [day, month, year, time, zone] = parts[..] else {
-        return None;
-    };
+    let [day, month, year, time, zone] = split_exact(s, ' ')?;
     let digits = |t: &str, min: usize, max: usize| {
         (min..=max).contains(&t.len()) && t.bytes().all(|c| c.is_ascii_digit())
     };
@@ -922,10 +977,7 @@ fn rfc2822(text: &str) -> Option<Timestamp> {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let month = months.iter().position(|m| *m == month)? + 1;
-    let hms: Vec<&str> = time.split(':').collect();
-    let [h, m, sec] = hms[..] else {
-        return None;
-    };
+    let [h, m, sec] = split_exact(time, ':')?;
     if !(digits(day, 1, 2) && digits(year, 4, 4) && [h, m, sec].iter().all(|t| digits(t, 2, 2))) {
         return None;
     }
@@ -958,6 +1010,16 @@ fn rfc2822(text: &str) -> Option<Timestamp> {
     let time = jiff::civil::Time::new(hour, minute, second, 0).ok()?;
     let offset = jiff::tz::Offset::from_seconds(offset).ok()?;
     offset.to_timestamp(date.to_datetime(time)).ok()
+}
+
+/// `s` split at every `sep` into exactly `N` pieces, else `None`.
+fn split_exact<const N: usize>(s: &str, sep: char) -> Option<[&str; N]> {
+    let mut pieces = s.split(sep);
+    let mut out = [""; N];
+    for slot in &mut out {
+        *slot = pieces.next()?;
+    }
+    pieces.next().is_none().then_some(out)
 }
 
 /// A start tag at `at` (`b[at]` is `<`).
@@ -1165,6 +1227,49 @@ mod tests {
         assert_eq!(e.images[0].caption.as_deref(), Some("Crowds"));
         assert_eq!(e.images[0].credit.as_deref(), Some("Photo: Kim"));
         assert!(e.published.is_some());
+    }
+
+    /// Bodies are written in a buffer the thread passes from one item to the next: a long
+    /// body, a short one, an item without one and a CDATA body after them each read as
+    /// feed-rs reads them alone, nothing of one left in the next.
+    #[test]
+    fn each_body_is_its_own_though_they_share_a_buffer() {
+        let long = format!("&lt;p&gt;{}&lt;/p&gt;", "Flood barriers raised. ".repeat(80));
+        let items = [
+            item(&["<guid>a</guid><description>", &long, "</description>"]),
+            item(&["<guid>b</guid><description>&lt;p&gt;Short&lt;/p&gt;</description>"]),
+            item(&["<guid>c</guid><title>No body</title>"]),
+            item(&["<guid>d</guid><content:encoded><![CDATA[<p>Kept</p>]]></content:encoded>"]),
+            item(&["<guid>e</guid><description></description>"]),
+        ];
+        let read = same(&items).expect("read here");
+        let texts: Vec<&str> = read.iter().map(|e| e.text.as_str()).collect();
+        assert!(texts[0].starts_with("Flood barriers raised."), "{texts:?}");
+        assert_eq!(texts[1..], ["Short", "", "Kept", ""]);
+        // Alone, each reads the same.
+        for (it, e) in items.iter().zip(&read) {
+            assert_eq!(same(std::slice::from_ref(it)).expect("read here")[0], *e);
+        }
+    }
+
+    /// Dates of RSS's shape with a piece too many or too few are not read here as dates.
+    #[test]
+    fn a_date_has_exactly_its_pieces() {
+        for (date, read) in [
+            ("Wed, 7 Jan 2026 22:39:00 +0100", true),
+            ("7 Jan 2026 22:39:00 GMT", true),
+            ("Wed, 7 Jan 2026 22:39 +0100", false),
+            ("Wed, 7 Jan 2026 22:39:00:01 +0100", false),
+            ("Wed, 7 Jan 2026 22:39:00 +0100 x", false),
+            ("Wed, 7 Jan 22:39:00 +0100", false),
+            ("Wed, 7  Jan 2026 22:39:00 +0100", false),
+        ] {
+            assert_eq!(rfc2822(date).is_some(), read, "{date:?}");
+        }
+        assert_eq!(split_exact::<2>("a:b", ':'), Some(["a", "b"]));
+        assert_eq!(split_exact::<2>("a", ':'), None);
+        assert_eq!(split_exact::<2>("a:b:c", ':'), None);
+        assert_eq!(split_exact::<3>("::", ':'), Some(["", "", ""]));
     }
 
     #[test]

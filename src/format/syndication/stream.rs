@@ -181,12 +181,11 @@ impl Streamed {
         let runs: Vec<&[Range<usize>]> = self.pending[..n].chunks(ITEMS_PER_PARSE).collect();
         let (open, buf, close) = (&self.open[..], &self.buf, self.close);
         let read = crate::par::map(&runs, 1, |run| {
-            let read = run_entries(open, buf, run, close).map_err(FormatError::Invalid)?;
-            let made = read.into_iter().map(|mut e| {
+            let made = |mut e: crate::entry::Entry| {
                 let prepared = ready.map(|ready| ready(&mut e));
                 (e, prepared)
-            });
-            Ok(made.collect::<Vec<_>>())
+            };
+            run_entries(open, buf, run, close, made).map_err(FormatError::Invalid)
         });
         for part in read {
             for (e, prepared) in part? {
