@@ -251,14 +251,7 @@ impl Fields {
             authors: self.authors,
             media,
         });
-        // The body was turned into text: its buffer serves the thread's next body.
-        let spare = [self.content, self.summary]
-            .into_iter()
-            .flatten()
-            .max_by_key(String::capacity);
-        if let Some(spare) = spare {
-            crate::scratch::keep(&BODY, spare);
-        }
+        give_back_body([self.content, self.summary].into_iter().flatten());
         entry
     }
 }
@@ -298,6 +291,14 @@ fn text_of_in(b: &[u8], child: &Tag, buffer: String) -> Option<(Option<String>, 
         Some((None, false, child.end))
     } else {
         content(b, child.end, child.name, buffer)
+    }
+}
+
+/// An entry's bodies (content, summary) were turned into its text: the biggest buffer of
+/// them serves the thread's next body.
+fn give_back_body(bodies: impl Iterator<Item = String>) {
+    if let Some(spare) = bodies.max_by_key(String::capacity) {
+        crate::scratch::keep(&BODY, spare);
     }
 }
 
@@ -564,7 +565,13 @@ fn atom_entry(d: &Doc, b: &[u8]) -> Option<Entry> {
             (Ns::Media, _) => return None,
             _ => {}
         }
-        let (text, nested, end) = text_of(b, &child)?;
+        let body = ns == Ns::Atom && matches!(local, b"content" | b"summary");
+        let buffer = if body {
+            crate::scratch::take(&BODY)
+        } else {
+            String::new()
+        };
+        let (text, nested, end) = text_of_in(b, &child, buffer)?;
         at = end;
         let known = ns == Ns::Atom
             && matches!(
@@ -626,7 +633,7 @@ fn atom_entry(d: &Doc, b: &[u8]) -> Option<Entry> {
         .or(f.summary.as_ref())
         .map(|(t, plain)| (t.as_str(), *plain))
         .unwrap_or(("", false));
-    Some(super::made(Item {
+    let entry = super::made(Item {
         id: &f.id,
         published: f.published,
         updated: f.updated,
@@ -636,7 +643,9 @@ fn atom_entry(d: &Doc, b: &[u8]) -> Option<Entry> {
         is_plain,
         authors: f.authors,
         media: Vec::new(),
-    }))
+    });
+    give_back_body([f.content, f.summary].into_iter().flatten().map(|(t, _)| t));
+    Some(entry)
 }
 
 /// An Atom text construct as feed-rs reads it: of type `text` (plain, the default),
@@ -1234,7 +1243,10 @@ mod tests {
     /// feed-rs reads them alone, nothing of one left in the next.
     #[test]
     fn each_body_is_its_own_though_they_share_a_buffer() {
-        let long = format!("&lt;p&gt;{}&lt;/p&gt;", "Flood barriers raised. ".repeat(80));
+        let long = format!(
+            "&lt;p&gt;{}&lt;/p&gt;",
+            "Flood barriers raised. ".repeat(80)
+        );
         let items = [
             item(&["<guid>a</guid><description>", &long, "</description>"]),
             item(&["<guid>b</guid><description>&lt;p&gt;Short&lt;/p&gt;</description>"]),
@@ -1249,6 +1261,30 @@ mod tests {
         // Alone, each reads the same.
         for (it, e) in items.iter().zip(&read) {
             assert_eq!(same(std::slice::from_ref(it)).expect("read here")[0], *e);
+        }
+    }
+
+    /// The same in Atom: content and summary share the thread's buffer for bodies.
+    #[test]
+    fn each_atom_body_is_its_own_though_they_share_a_buffer() {
+        let long = format!("&lt;p&gt;{}&lt;/p&gt;", "Roads closed. ".repeat(120));
+        let entries = [
+            entry(&["<id>a</id><content type=\"html\">", &long, "</content>"]),
+            entry(&["<id>b</id><summary>Short</summary>"]),
+            entry(&["<id>c</id><title>No body</title>"]),
+            entry(&[
+                "<id>d</id><summary>Sum</summary><content type=\"html\">&lt;p&gt;Both&lt;/p&gt;</content>",
+            ]),
+        ];
+        let read = same_in(ATOM_OPEN, &entries).expect("read here");
+        let texts: Vec<&str> = read.iter().map(|e| e.text.as_str()).collect();
+        assert!(texts[0].starts_with("Roads closed."), "{texts:?}");
+        assert_eq!(texts[1..], ["Short", "", "Both"]);
+        for (it, e) in entries.iter().zip(&read) {
+            assert_eq!(
+                same_in(ATOM_OPEN, std::slice::from_ref(it)).expect("read here")[0],
+                *e
+            );
         }
     }
 
