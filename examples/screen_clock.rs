@@ -14,7 +14,8 @@
 //! The screen is read after every chunk of output, so the times are those of the frames
 //! themselves (within the time to read and parse a chunk), not of a poll of the screen.
 //! The program is ended (SIGKILL) once everything was seen, or after `--limit` seconds.
-//! It also prints the program's peak RSS at that moment (`VmHWM`, kB).
+//! It also prints the program's peak RSS at that moment (`VmHWM`, kB), and how much of
+//! its memory then is its own (`RssAnon`) and mapped from files (`RssFile`: its code).
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -78,9 +79,12 @@ fn entries_on(screen: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-fn peak_rss_kb(pid: u32) -> Option<u64> {
+/// A figure of the program's `/proc/PID/status`, in kB (`VmHWM`, `RssAnon`, `RssFile`).
+fn status_kb(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status
+        .lines()
+        .find(|l| l.strip_prefix(field).is_some_and(|r| r.starts_with(':')))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
@@ -161,7 +165,7 @@ fn main() {
             }
         }
     }
-    let peak = peak_rss_kb(pid);
+    let memory = ["VmHWM", "RssAnon", "RssFile"].map(|f| status_kb(pid, f));
     let _ = child.kill();
     let _ = child.wait();
 
@@ -173,10 +177,10 @@ fn main() {
     for (text, t) in args.until.iter().zip(&seen) {
         println!("until {:?} {}", text, show(*t));
     }
-    println!(
-        "peak_rss_kb {}",
-        peak.map_or("NaN".into(), |p| p.to_string())
-    );
+    let kb = |v: Option<u64>| v.map_or("NaN".into(), |v| v.to_string());
+    println!("peak_rss_kb {}", kb(memory[0]));
+    println!("rss_anon_kb {}", kb(memory[1]));
+    println!("rss_file_kb {}", kb(memory[2]));
     if !done(&first_entries, &full_list, &seen) {
         eprintln!("screen_clock: not everything showed within the limit; the last screen:");
         eprintln!("{}", parser.screen().contents());

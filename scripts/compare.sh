@@ -40,7 +40,12 @@ log() { printf '%s\n' "$*" >&2; }
 result() { printf '%s\n' "$*" | tee -a "$OUT/results.txt"; }
 
 # BUILD=0 skips the build (for reruns); GEN may name another generator binary.
-[[ ${BUILD:-1} == 1 ]] && cargo build --release --bin livefeed --example generate --example screen_clock >&2
+# The program is built on its own: built with the examples, it would get the features
+# that the development dependencies ask of the crates they share.
+if [[ ${BUILD:-1} == 1 ]]; then
+  cargo build --release --bin livefeed >&2
+  cargo build --release --example generate --example screen_clock >&2
+fi
 GEN=${GEN:-$PWD/target/release/examples/generate}
 CLOCK=${CLOCK:-$PWD/target/release/examples/screen_clock}
 
