@@ -15,7 +15,8 @@
 //! themselves (within the time to read and parse a chunk), not of a poll of the screen.
 //! The program is ended (SIGKILL) once everything was seen, or after `--limit` seconds.
 //! It also prints the program's peak RSS at that moment (`VmHWM`, kB), and how much of
-//! its memory then is its own (`RssAnon`) and mapped from files (`RssFile`: its code).
+//! its memory then is its own (`RssAnon`) and mapped from files (`RssFile`: its code), and
+//! the CPU time it used until then, in all and on its first thread (livefeed's screen).
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -86,6 +87,25 @@ fn status_kb(pid: u32, field: &str) -> Option<u64> {
         .lines()
         .find(|l| l.strip_prefix(field).is_some_and(|r| r.starts_with(':')))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU seconds (user and system) of the program's first thread (`/proc/PID/task/PID/stat`:
+/// in livefeed the screen's thread) and of the whole program.
+fn cpu_seconds(pid: u32) -> [Option<f64>; 2] {
+    let ticks = |path: String| {
+        let stat = std::fs::read_to_string(path).ok()?;
+        // Fields after the command name (which may hold spaces) in parentheses.
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let f: Vec<&str> = rest.split(' ').collect();
+        let (user, system): (u64, u64) = (f.get(11)?.parse().ok()?, f.get(12)?.parse().ok()?);
+        // SAFETY: sysconf only reads a system setting.
+        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        Some((user + system) as f64 / hz)
+    };
+    [
+        ticks(format!("/proc/{pid}/task/{pid}/stat")),
+        ticks(format!("/proc/{pid}/stat")),
+    ]
 }
 
 fn main() {
@@ -166,6 +186,7 @@ fn main() {
         }
     }
     let memory = ["VmHWM", "RssAnon", "RssFile"].map(|f| status_kb(pid, f));
+    let cpu = cpu_seconds(pid);
     let _ = child.kill();
     let _ = child.wait();
 
@@ -181,6 +202,9 @@ fn main() {
     println!("peak_rss_kb {}", kb(memory[0]));
     println!("rss_anon_kb {}", kb(memory[1]));
     println!("rss_file_kb {}", kb(memory[2]));
+    let secs = |v: Option<f64>| v.map_or("NaN".into(), |v| format!("{v:.2}"));
+    println!("cpu_first_thread_s {}", secs(cpu[0]));
+    println!("cpu_s {}", secs(cpu[1]));
     if !done(&first_entries, &full_list, &seen) {
         eprintln!("screen_clock: not everything showed within the limit; the last screen:");
         eprintln!("{}", parser.screen().contents());

@@ -731,6 +731,17 @@ impl Model {
             self.filtered = Some(again.key);
             return;
         }
+        if !filtering {
+            // Everything shows: only the pinned entries are to be found, and the store
+            // keeps them apart, so a merge into a big store does not read every entry.
+            self.stash();
+            self.hidden_new = 0;
+            self.visible = None;
+            self.hits = Vec::new();
+            self.filtered = Some(key);
+            self.pinned = self.store.pinned();
+            return;
+        }
         let previous = self.visible.take();
         let names: Vec<String> = self
             .sources
@@ -769,7 +780,7 @@ impl Model {
         };
         let previous_hits = std::mem::take(&mut self.hits);
         let candidates: &[usize] = match &previous {
-            Some(prev) if narrowing && filtering => prev,
+            Some(prev) if narrowing => prev,
             _ => store.order(),
         };
         // Only the anchor changed and the new one starts where the old one did: the bytes
@@ -778,7 +789,7 @@ impl Model {
         let needle = query.anchor_needle().unwrap_or_default();
         // Entries whose text will be read are asked for this far ahead (see
         // `Folded::prefetch`).
-        let ahead = if filtering && !quick { PREFETCH } else { 0 };
+        let ahead = if quick { 0 } else { PREFETCH };
         // One pass: what shows, which of it is pinned, and how many new entries it hides.
         let scan = |range: std::ops::Range<usize>| {
             let mut part = Part::default();
@@ -797,23 +808,19 @@ impl Model {
                     _ => {
                         let s = store.item(i);
                         let mut hit = Hit::flags_of(s);
-                        if filtering {
-                            let from = match (previous_hit, shift) {
-                                (Some(h), Some(shift)) => (h.at as usize).saturating_sub(shift),
-                                _ => 0,
-                            };
-                            let Some(at) = keep(s, from) else {
-                                continue;
-                            };
-                            hit.set_place(s.folded.all(), at);
-                        }
+                        let from = match (previous_hit, shift) {
+                            (Some(h), Some(shift)) => (h.at as usize).saturating_sub(shift),
+                            _ => 0,
+                        };
+                        let Some(at) = keep(s, from) else {
+                            continue;
+                        };
+                        hit.set_place(s.folded.all(), at);
                         hit
                     }
                 };
-                if filtering {
-                    part.visible.push(i);
-                    part.hits.push(hit);
-                }
+                part.visible.push(i);
+                part.hits.push(hit);
                 if hit.pinned {
                     part.pinned.push(i);
                 }
@@ -834,17 +841,13 @@ impl Model {
             pinned.extend(part.pinned);
             shown_new += part.shown_new;
         }
-        let hidden_new = if filtering {
-            store.new_count() - shown_new
-        } else {
-            0
-        };
+        let hidden_new = store.new_count() - shown_new;
         // The result just replaced may be wanted back by a backspace.
         self.visible = previous;
         self.hits = previous_hits;
         self.stash();
         self.hidden_new = hidden_new;
-        self.visible = filtering.then_some(visible);
+        self.visible = Some(visible);
         self.hits = hits;
         self.filtered = Some(key);
         self.pinned = pinned;

@@ -189,10 +189,6 @@ impl Slab {
         self.len += 1;
     }
 
-    fn iter(&self) -> impl Iterator<Item = &Stored> {
-        self.chunks.iter().flatten()
-    }
-
     fn iter_mut(&mut self) -> impl Iterator<Item = &mut Stored> {
         self.chunks.iter_mut().flatten()
     }
@@ -285,6 +281,13 @@ pub struct Store {
     /// Per source, a first document being merged in parts as it is read (see
     /// [`Snapshot::more`]), until its last part.
     open: Vec<Option<Open>>,
+    /// Per source, how many entries are held: the cap on entries is checked after every
+    /// merge, without counting them again.
+    held: Vec<usize>,
+    /// The entries the source pinned (indexes into `items`, in no order): few, and what
+    /// the list shows first, so that an unfiltered list is shown without reading every
+    /// entry again (see [`Store::pinned`]).
+    pinned: Vec<usize>,
 }
 
 /// A first document of a source merged in parts: how its entries are numbered.
@@ -399,6 +402,7 @@ impl Store {
             self.evicted.resize(source + 1, 0);
             self.evicted_until.resize(source + 1, None);
             self.open.resize(source + 1, None);
+            self.held.resize(source + 1, 0);
         }
         // The rest of a document whose first parts are merged; any other snapshot ends a
         // document left unfinished (its download failed), which then stays unfinished.
@@ -547,8 +551,12 @@ impl Store {
                     if let Some(p) = present.get_mut(self.items.len()) {
                         *p = true;
                     }
+                    if stored.entry.pinned {
+                        self.pinned.push(self.items.len());
+                    }
                     self.items.push(stored);
                     self.index.insert(&self.items, self.items.len() - 1);
+                    self.held[source] += 1;
                     report.added.push(key);
                 }
                 Some(i) => {
@@ -599,6 +607,8 @@ impl Store {
                         fresh.push(i);
                         self.order.retain(|&j| j != i);
                     }
+                    let pinned = stored.entry.pinned;
+                    self.set_pinned(i, pinned);
                 }
             }
         }
@@ -628,6 +638,36 @@ impl Store {
             self.version += 1;
         }
         report
+    }
+
+    /// Keep `pinned` in step with the entry at `i`.
+    fn set_pinned(&mut self, i: usize, pinned: bool) {
+        match self.pinned.iter().position(|&j| j == i) {
+            Some(at) if !pinned => {
+                self.pinned.swap_remove(at);
+            }
+            None if pinned => self.pinned.push(i),
+            _ => {}
+        }
+    }
+
+    /// The entries the sources pinned, newest first (indexes as [`Store::order`] gives
+    /// them): found among the indexes alone, without reading the entries.
+    pub fn pinned(&self) -> Vec<usize> {
+        match self.pinned.len() {
+            0 => Vec::new(),
+            1..=16 => self
+                .order
+                .iter()
+                .copied()
+                .filter(|i| self.pinned.contains(i))
+                .collect(),
+            _ => {
+                let mut is = vec![false; self.items.len()];
+                self.pinned.iter().for_each(|&i| is[i] = true);
+                self.order.iter().copied().filter(|&i| is[i]).collect()
+            }
+        }
     }
 
     /// The entries of a document merged in parts, numbered the other way round: its first
@@ -717,7 +757,7 @@ impl Store {
     /// Drop the oldest already-seen entries of `source` beyond `cap`, never `keep`.
     /// Returns how many went.
     pub fn evict(&mut self, source: usize, cap: usize, keep: Option<&Key>) -> usize {
-        let held = self.items.iter().filter(|s| s.source == source).count();
+        let held = self.held.get(source).copied().unwrap_or(0);
         if held <= cap {
             return 0;
         }
@@ -755,6 +795,12 @@ impl Store {
             .filter_map(|&i| (remap[i] != usize::MAX).then_some(remap[i]))
             .collect();
         self.index.rebuild(&self.items);
+        self.pinned = self
+            .pinned
+            .iter()
+            .filter_map(|&i| (remap[i] != usize::MAX).then_some(remap[i]))
+            .collect();
+        self.held[source] -= gone;
         self.evicted[source] += gone;
         self.version += 1;
         gone
@@ -1346,6 +1392,58 @@ mod tests {
         assert!(store.get(&key("o4")).is_some());
         assert_eq!(store.new_count(), 1);
         assert_eq!(store.evict(0, 3, None), 0);
+    }
+
+    /// The pinned entries and the entries held per source are kept as merges and evictions
+    /// go: they always equal what a pass over every entry finds.
+    #[test]
+    fn pinned_and_held_entries_are_kept_without_a_pass_over_all() {
+        let pinned = |id: &str, secs: i64| {
+            let mut e = entry(id, secs, "");
+            e.pinned = true;
+            e
+        };
+        let check = |store: &Store, step: &str| {
+            let scanned: Vec<usize> = store
+                .order()
+                .iter()
+                .copied()
+                .filter(|&i| store.item(i).entry.pinned)
+                .collect();
+            assert_eq!(store.pinned(), scanned, "{step}");
+            for source in 0..2 {
+                let held = store.iter().filter(|s| s.source == source).count();
+                assert_eq!(store.held.get(source).copied().unwrap_or(0), held, "{step}");
+            }
+        };
+        let mut store = Store::new();
+        let mut first: Vec<Entry> = (0..6).map(|n| entry(&format!("e{n}"), n, "")).collect();
+        first[2] = pinned("e2", 2);
+        store.merge(0, snap(first), ts(100));
+        check(&store, "a first document with one pinned entry");
+        store.merge(
+            1,
+            snap(vec![pinned("p1", 50), entry("o1", 40, "")]),
+            ts(100),
+        );
+        check(&store, "another source");
+        // e2 unpinned, e4 pinned, a new pinned entry.
+        let mut next: Vec<Entry> = (0..6).map(|n| entry(&format!("e{n}"), n, "")).collect();
+        next[4] = pinned("e4", 4);
+        next.push(pinned("e9", 90));
+        store.merge(0, snap(next.clone()), ts(200));
+        check(&store, "pins moved");
+        store.mark_all_seen();
+        assert_eq!(store.evict(0, 3, None), 4);
+        check(&store, "evicted");
+        // Many pinned at once (the other way of finding them in order).
+        let many: Vec<Entry> = (0..40).map(|n| pinned(&format!("m{n}"), 100 + n)).collect();
+        store.merge(1, snap(many), ts(300));
+        check(&store, "many pinned");
+        assert!(store.pinned().len() > 16);
+        store.mark_all_seen();
+        assert_eq!(store.evict(1, 10, None), 32);
+        check(&store, "many evicted");
     }
 
     /// A source whose documents hold more than the cap: what was evicted does not come

@@ -71,6 +71,10 @@ fn check(store: &Store) {
     }
     assert_eq!(store.new_count(), new, "new count");
     assert!(store.at(n).is_none());
+    let pinned: Vec<usize> = (store.order().iter().copied())
+        .filter(|&i| store.item(i).entry.pinned)
+        .collect();
+    assert_eq!(store.pinned(), pinned, "the pinned entries, newest first");
 }
 
 fuzz_target!(|data: &[u8]| {
