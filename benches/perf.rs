@@ -252,6 +252,25 @@ mod merge {
             });
     }
 
+    /// A poll of a blog of 100,000 entries as the screen's thread takes it (the merge, the
+    /// cap on entries, the list to show): its newest 1,000 entries, 10 of them new.
+    #[divan::bench(sample_count = 10, sample_size = 1)]
+    fn poll_into_model_of_100k(bencher: Bencher) {
+        let all = entries(HELD + 10);
+        let response = prepared(snapshot(all[HELD + 10 - 1_000..].to_vec()));
+        bencher
+            .with_inputs(|| (model(HELD), response.clone()))
+            .bench_local_values(|(mut model, response)| {
+                model.update(Msg::Fetched {
+                    source: 0,
+                    at: now(),
+                    result: PollResult::Snapshot(response),
+                    next_due: None,
+                });
+                model
+            });
+    }
+
     /// The first fetch of a 50,000-entry blog into an empty store (prepared beforehand, as
     /// the poller does): what the screen's thread does before it can draw the list.
     #[divan::bench(sample_count = 5, sample_size = 1)]
