@@ -654,20 +654,12 @@ impl Store {
     /// The entries the sources pinned, newest first (indexes as [`Store::order`] gives
     /// them): found among the indexes alone, without reading the entries.
     pub fn pinned(&self) -> Vec<usize> {
-        match self.pinned.len() {
-            0 => Vec::new(),
-            1..=16 => self
-                .order
-                .iter()
-                .copied()
-                .filter(|i| self.pinned.contains(i))
-                .collect(),
-            _ => {
-                let mut is = vec![false; self.items.len()];
-                self.pinned.iter().for_each(|&i| is[i] = true);
-                self.order.iter().copied().filter(|&i| is[i]).collect()
-            }
+        if self.pinned.is_empty() {
+            return Vec::new();
         }
+        let mut is = vec![false; self.items.len()];
+        self.pinned.iter().for_each(|&i| is[i] = true);
+        self.order.iter().copied().filter(|&i| is[i]).collect()
     }
 
     /// The entries of a document merged in parts, numbered the other way round: its first
@@ -1436,7 +1428,7 @@ mod tests {
         store.mark_all_seen();
         assert_eq!(store.evict(0, 3, None), 4);
         check(&store, "evicted");
-        // Many pinned at once (the other way of finding them in order).
+        // Many pinned at once.
         let many: Vec<Entry> = (0..40).map(|n| pinned(&format!("m{n}"), 100 + n)).collect();
         store.merge(1, snap(many), ts(300));
         check(&store, "many pinned");

@@ -282,16 +282,21 @@ fn next_child<'b>(b: &'b [u8], mut at: usize, parent: &[u8]) -> Option<Next<'b>>
 
 /// A child's text and where the child ends (see [`content`]).
 fn text_of(b: &[u8], child: &Tag) -> Option<(Option<String>, bool, usize)> {
-    text_of_in(b, child, String::new())
+    text_or_body_of(b, child, false)
 }
 
-/// [`text_of`], the text written in `buffer` (empty).
-fn text_of_in(b: &[u8], child: &Tag, buffer: String) -> Option<(Option<String>, bool, usize)> {
+/// [`text_of`]; an entry's body (`body`) is written in the thread's buffer for bodies: it
+/// is only read once, to be turned into text, and given back then (see [`give_back_body`]).
+fn text_or_body_of(b: &[u8], child: &Tag, body: bool) -> Option<(Option<String>, bool, usize)> {
     if child.empty {
-        Some((None, false, child.end))
-    } else {
-        content(b, child.end, child.name, buffer)
+        return Some((None, false, child.end));
     }
+    let buffer = if body {
+        crate::scratch::take(&BODY)
+    } else {
+        String::new()
+    };
+    content(b, child.end, child.name, buffer)
 }
 
 /// An entry's bodies (content, summary) were turned into its text: the biggest buffer of
@@ -331,18 +336,11 @@ fn item(d: &Doc, b: &[u8]) -> Option<Fields> {
             at = media_content(d, b, &child, &mut f.media)?;
             continue;
         }
-        // The body is written in the thread's buffer for bodies: it is only read once, to
-        // be turned into text (see [`Fields::entry`]).
         let body = matches!(
             (ns, local),
             (Ns::Rss, b"description") | (Ns::Content, b"encoded")
         );
-        let buffer = if body {
-            crate::scratch::take(&BODY)
-        } else {
-            String::new()
-        };
-        let (text, nested, end) = text_of_in(b, &child, buffer)?;
+        let (text, nested, end) = text_or_body_of(b, &child, body)?;
         at = end;
         // feed-rs reads some fields with `children_as_string` (the text, even when empty)
         // and others with `child_as_text` (none for an empty element). Markup inside them
@@ -566,12 +564,7 @@ fn atom_entry(d: &Doc, b: &[u8]) -> Option<Entry> {
             _ => {}
         }
         let body = ns == Ns::Atom && matches!(local, b"content" | b"summary");
-        let buffer = if body {
-            crate::scratch::take(&BODY)
-        } else {
-            String::new()
-        };
-        let (text, nested, end) = text_of_in(b, &child, buffer)?;
+        let (text, nested, end) = text_or_body_of(b, &child, body)?;
         at = end;
         let known = ns == Ns::Atom
             && matches!(
