@@ -364,7 +364,7 @@ impl Model {
         result: PollResult,
         next_due: Option<Timestamp>,
     ) -> Vec<Effect> {
-        let had_entries = self.store.iter().any(|s| s.source == source);
+        let had_entries = self.store.held(source) > 0;
         let Some(state) = self.sources.get_mut(source) else {
             return vec![];
         };

@@ -749,7 +749,7 @@ impl Store {
     /// Drop the oldest already-seen entries of `source` beyond `cap`, never `keep`.
     /// Returns how many went.
     pub fn evict(&mut self, source: usize, cap: usize, keep: Option<&Key>) -> usize {
-        let held = self.held.get(source).copied().unwrap_or(0);
+        let held = self.held(source);
         if held <= cap {
             return 0;
         }
@@ -796,6 +796,11 @@ impl Store {
         self.evicted[source] += gone;
         self.version += 1;
         gone
+    }
+
+    /// How many entries of `source` are held.
+    pub fn held(&self, source: usize) -> usize {
+        self.held.get(source).copied().unwrap_or(0)
     }
 
     /// How many entries of `source` were evicted to respect the cap.
@@ -1405,7 +1410,7 @@ mod tests {
             assert_eq!(store.pinned(), scanned, "{step}");
             for source in 0..2 {
                 let held = store.iter().filter(|s| s.source == source).count();
-                assert_eq!(store.held.get(source).copied().unwrap_or(0), held, "{step}");
+                assert_eq!(store.held(source), held, "{step}");
             }
         };
         let mut store = Store::new();
