@@ -387,6 +387,12 @@ mod tests {
         );
         assert_eq!(t.text, "See this [1], mail and again [1] b [2]");
         assert_eq!(t.links, ["https://a.example/", "http://b.example"]);
+        // The scheme in any case; not a scheme alone, nor another one.
+        let t = html_to_text(
+            r#"<p><a href="HTTPS://c.example/">c</a> <a href="Http://d.example">d</a> <a href="http:/">e</a> <a href="ftp://f.example">f</a></p>"#,
+        );
+        assert_eq!(t.text, "c [1] d [2] e f");
+        assert_eq!(t.links, ["HTTPS://c.example/", "Http://d.example"]);
     }
 
     #[test]

@@ -160,7 +160,14 @@ pub(super) fn fold_recording(
     let mut bytewise_until = 0;
     while let Some(&b) = bytes.get(i) {
         if i >= bytewise_until {
-            if plain_block(bytes, i, i > run) {
+            if let Some(mut caps) = plain_block(bytes, i, i > run) {
+                // Each capital is a patch of its own, as the loop below would record it.
+                capitals |= caps != 0;
+                while caps != 0 {
+                    let at = i + caps.trailing_zeros() as usize / 8;
+                    recorder.add(out.len() - base + (at - run), 1, at, at + 1, true);
+                    caps &= caps - 1;
+                }
                 i += 8;
                 continue;
             }
@@ -226,19 +233,17 @@ pub(super) fn fold_recording(
     recorder.finish(patches)
 }
 
-/// Whether the 8 bytes at `i` fold to themselves, each exactly as the byte-by-byte loop of
-/// [`fold_recording`] would leave it: ASCII from `!` to DEL but capitals, and single spaces
-/// each followed by such a byte (a space first in the block only when `space_first_ok`,
-/// that is when a byte that folds to itself comes before it).
-pub(super) fn plain_block(bytes: &[u8], i: usize, space_first_ok: bool) -> bool {
+/// Whether the 8 bytes at `i` fold to themselves or to their lower case, each exactly as
+/// the byte-by-byte loop of [`fold_recording`] would fold it: ASCII from `!` to DEL, and
+/// single spaces each followed by such a byte (a space first in the block only when
+/// `space_first_ok`, that is when a byte of the run being copied comes before it). If so,
+/// the capitals among them: the top bit of each of their bytes.
+pub(super) fn plain_block(bytes: &[u8], i: usize, space_first_ok: bool) -> Option<u64> {
     const L: u64 = 0x0101_0101_0101_0101;
     const H: u64 = 0x8080_8080_8080_8080;
-    let Some(block) = bytes.get(i..i + 8) else {
-        return false;
-    };
-    let x = u64::from_le_bytes(block.try_into().unwrap_or_default());
+    let x = u64::from_le_bytes(*bytes.get(i..)?.first_chunk::<8>()?);
     if x & H != 0 {
-        return false;
+        return None;
     }
     // Per byte (all below 0x80 now, so no borrow crosses bytes): the top bit of
     // `(x | H) - k·L` is set exactly where the byte is at least `k`.
@@ -248,14 +253,15 @@ pub(super) fn plain_block(bytes: &[u8], i: usize, space_first_ok: bool) -> bool 
     let t = x ^ (0x20 * L);
     // Exactly the bytes that are 0 in `t`, that is spaces in `x`.
     let spaces = !(((t & !H) + !H) | t | !H);
-    if controls | capitals | (spaces & (spaces >> 8)) != 0 {
-        return false;
+    if controls | (spaces & (spaces >> 8)) != 0 {
+        return None;
     }
     if spaces & 0x80 != 0 && !space_first_ok {
-        return false;
+        return None;
     }
-    // A space last in the block needs a byte that folds to itself after it.
-    spaces >> 63 == 0 || bytes.get(i + 8).is_some_and(|&n| n > b' ' && n.is_ascii())
+    // A space last in the block needs a printable ASCII byte after it.
+    let last_ok = spaces >> 63 == 0 || bytes.get(i + 8).is_some_and(|&n| n > b' ' && n.is_ascii());
+    last_ok.then_some(capitals)
 }
 
 /// Appends `run` (ASCII) to `out`, in lower case if it holds capitals.

@@ -910,23 +910,28 @@ fn query_matches_from_reports_the_first_anchor_and_respects_the_start() {
 #[test]
 fn plain_blocks_are_told_apart() {
     use super::fold::plain_block;
-    // (bytes, start, a byte that folds to itself comes before, plain)
-    let cases: &[(&[u8], usize, bool, bool)] = &[
-        (b"the storm hit", 0, false, true),
-        (b"storm hit", 0, false, true),
-        (b" storm hit", 0, false, false),
-        (b" storm hit", 0, true, true),
-        (b"the Storm hit", 0, false, false),
-        (b"the  storm", 0, false, false),
-        (b"the\nstorm", 0, false, false),
-        (b"the sto", 0, false, false),
-        (b"rain at ", 0, false, false),
-        (b"rain at x", 0, false, true),
-        (b"rain at  x", 0, false, false),
-        (b"caf\xc3\xa9 ok", 0, false, false),
-        (b"[1] ~{}|\x7f", 0, false, true),
-        (b"a@Z[`{ok", 0, false, false),
-        (b"a@[`{ok!", 0, false, true),
+    // The top bit of the bytes of capitals.
+    let caps = |at: &[usize]| at.iter().map(|k| 0x80u64 << (8 * k)).sum::<u64>();
+    // (bytes, start, a byte of the run being copied comes before, the capitals if plain)
+    let cases: &[(&[u8], usize, bool, Option<u64>)] = &[
+        (b"the storm hit", 0, false, Some(0)),
+        (b"storm hit", 0, false, Some(0)),
+        (b" storm hit", 0, false, None),
+        (b" storm hit", 0, true, Some(0)),
+        (b"the Storm hit", 0, false, Some(caps(&[4]))),
+        (b"THE STORM", 0, false, Some(caps(&[0, 1, 2, 4, 5, 6, 7]))),
+        (b"A Storm hit", 0, false, Some(caps(&[0, 2]))),
+        (b"the  storm", 0, false, None),
+        (b"the\nstorm", 0, false, None),
+        (b"the sto", 0, false, None),
+        (b"rain at ", 0, false, None),
+        (b"rain at x", 0, false, Some(0)),
+        (b"rain at X", 0, false, Some(0)),
+        (b"rain at  x", 0, false, None),
+        (b"caf\xc3\xa9 ok", 0, false, None),
+        (b"[1] ~{}|\x7f", 0, false, Some(0)),
+        (b"a@Z[`{ok", 0, false, Some(caps(&[2]))),
+        (b"a@[`{ok!", 0, false, Some(0)),
     ];
     for &(bytes, at, ok_first, want) in cases {
         assert_eq!(

@@ -523,8 +523,11 @@ impl Writer {
 
 /// Whether a link target gets a number (only web links do).
 fn is_web(href: &str) -> bool {
-    let lower = href.get(..8).unwrap_or(href).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
+    let starts = |scheme: &str| {
+        href.get(..scheme.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+    };
+    starts("http://") || starts("https://")
 }
 
 /// Split a trailing `Photograph: X` (and similar) off a caption.
