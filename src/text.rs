@@ -247,7 +247,22 @@ fn is_block(name: &str) -> bool {
 
 /// Display width in terminal cells (the sum of its graphemes' widths, as the renderer counts).
 pub fn width(s: &str) -> usize {
+    if printable_ascii(s) {
+        return s.len();
+    }
+    graphemes_width(s)
+}
+
+/// The width of `s` counted grapheme by grapheme.
+fn graphemes_width(s: &str) -> usize {
     s.graphemes(true).map(UnicodeWidthStr::width).sum()
+}
+
+/// Whether `s` is all printable ASCII: one cell per byte, each byte a grapheme of its own.
+/// Most of what a frame measures and cuts (headlines, names, the words of a body) is, and
+/// telling it apart costs far less than splitting it into graphemes.
+fn printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' '..=b'~'))
 }
 
 /// Cut `s` to at most `max` cells without splitting a grapheme (adds `…` when cut).
@@ -259,6 +274,9 @@ pub fn truncate(s: &str, max: usize) -> String {
         return String::new();
     }
     let budget = max - 1;
+    if printable_ascii(s) {
+        return format!("{}…", &s[..budget]);
+    }
     let mut used = 0;
     let mut out = String::new();
     for g in s.graphemes(true) {
@@ -579,6 +597,28 @@ mod tests {
         fn truncate_never_exceeds(s in "\\PC*", max in 0usize..20) {
             let t = truncate(&s, max);
             prop_assert!(width(&t) <= max);
+        }
+
+        /// Printable ASCII is measured and cut by its bytes exactly as by its graphemes.
+        #[test]
+        fn ascii_is_measured_as_graphemes_are(
+            s in "[ -~]{0,30}|[ -~\t\né]{0,30}",
+            max in 0usize..32,
+        ) {
+            prop_assert_eq!(width(&s), graphemes_width(&s));
+            let t = truncate(&s, max);
+            prop_assert_eq!(width(&t), graphemes_width(&t));
+            let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+            let want = if graphemes_width(&s) <= max {
+                s.clone()
+            } else if max == 0 {
+                String::new()
+            } else {
+                format!("{cut}…")
+            };
+            if printable_ascii(&s) {
+                prop_assert_eq!(t, want);
+            }
         }
     }
 }
