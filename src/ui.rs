@@ -135,6 +135,17 @@ fn pane<'a>(title: Line<'a>, focused: bool, theme: &Theme) -> Block<'a> {
         .title(title)
 }
 
+/// Draws `lines` one per row of `area`, each cut at its right edge, over `style`. What a
+/// `Paragraph` draws without wrapping or scrolling, without building every cell's grapheme
+/// and style first (the list and the detail are redrawn at every key and every poll).
+fn put_lines(frame: &mut Frame, area: Rect, lines: &[Line], style: Style) {
+    let buf = frame.buffer_mut();
+    buf.set_style(area, style);
+    for (y, line) in (area.top()..area.bottom()).zip(lines) {
+        buf.set_line(area.x, y, line, area.width);
+    }
+}
+
 fn focused(model: &Model, focus: Focus) -> bool {
     model.focus == focus && model.prompt.is_none()
 }

@@ -4,10 +4,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{ago, focused, full_time, pane, styled};
+use super::{ago, focused, full_time, pane, put_lines, styled};
 use crate::entry::Entry;
 use crate::keymap::Action;
 use crate::model::{Focus, LastResult, Model};
@@ -32,7 +31,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .skip(start)
         .take(inner.height as usize)
         .collect();
-    frame.render_widget(Paragraph::new(shown).style(theme.base), inner);
+    put_lines(frame, inner, &shown, theme.base);
 }
 
 /// The detail's lines without styles (used to bound scrolling).

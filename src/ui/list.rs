@@ -2,10 +2,10 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
-use super::{clock, focused, pane, styled};
+use super::{clock, focused, pane, put_lines, styled};
 use crate::model::{Focus, Model};
 use crate::store::Stored;
 use crate::text::truncate;
@@ -74,7 +74,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         };
         lines.push(Line::from(styled(msg, theme.dim)));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    put_lines(frame, inner, &lines, Style::default());
 }
 
 /// What each row of the list pane (inside its border) shows.
