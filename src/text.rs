@@ -261,7 +261,7 @@ fn graphemes_width(s: &str) -> usize {
 /// Whether `s` is all printable ASCII: one cell per byte, each byte a grapheme of its own.
 /// Most of what a frame measures and cuts (headlines, names, the words of a body) is, and
 /// telling it apart costs far less than splitting it into graphemes.
-fn printable_ascii(s: &str) -> bool {
+pub fn printable_ascii(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' '..=b'~'))
 }
 

@@ -142,7 +142,24 @@ fn put_lines(frame: &mut Frame, area: Rect, lines: &[Line], style: Style) {
     let buf = frame.buffer_mut();
     buf.set_style(area, style);
     for (y, line) in (area.top()..area.bottom()).zip(lines) {
-        buf.set_line(area.x, y, line, area.width);
+        let mut x = area.x;
+        for span in line {
+            let room = area.right().saturating_sub(x);
+            if room == 0 {
+                break;
+            }
+            let style = line.style.patch(span.style);
+            let text = span.content.as_ref();
+            if crate::text::printable_ascii(text) {
+                // Printable ASCII: a cell per byte, without splitting it into graphemes.
+                for (b, at) in text.bytes().zip(x..x + room) {
+                    buf[(at, y)].set_char(char::from(b)).set_style(style);
+                }
+                x += room.min(u16::try_from(text.len()).unwrap_or(u16::MAX));
+            } else {
+                x = buf.set_stringn(x, y, text, usize::from(room), style).0;
+            }
+        }
     }
 }
 
@@ -323,4 +340,52 @@ pub fn highlighted(
         spans.push(Span::styled(text[at..].to_string(), style));
     }
     spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::buffer::Buffer;
+    use ratatui::style::{Color, Modifier};
+
+    /// `put_lines` draws exactly what ratatui's own `set_line` draws, ASCII or not, cut at
+    /// the edge of the area, over the area's style.
+    #[test]
+    fn lines_are_put_as_set_line_puts_them() {
+        let bold = Style::default().add_modifier(Modifier::BOLD);
+        let red = Style::default().fg(Color::Red);
+        let lines = vec![
+            Line::from(vec![
+                Span::styled("NEW", bold),
+                Span::raw(" 14:02 Storm reaches the coast"),
+            ]),
+            Line::from(vec![
+                Span::raw("Café · "),
+                Span::styled("日本語の見出し", red),
+            ]),
+            Line::styled("e\u{301}cole 👩\u{200d}👩 ok", red),
+            Line::from(vec![
+                Span::raw(""),
+                Span::styled("x", bold),
+                Span::raw("yz"),
+            ]),
+            Line::from("a line far longer than the area it is put in, cut at its edge"),
+        ];
+        let base = Style::default().bg(Color::Blue);
+        for width in [0, 1, 5, 12, 17, 40] {
+            let area = Rect::new(3, 1, width, 4);
+            let mut terminal = Terminal::new(TestBackend::new(50, 6)).expect("a test terminal");
+            terminal
+                .draw(|frame| put_lines(frame, area, &lines, base))
+                .expect("drawn");
+            let mut want = Buffer::empty(Rect::new(0, 0, 50, 6));
+            want.set_style(area, base);
+            for (y, line) in (area.top()..area.bottom()).zip(&lines) {
+                want.set_line(area.x, y, line, area.width);
+            }
+            assert_eq!(terminal.backend().buffer(), &want, "width {width}");
+        }
+    }
 }
