@@ -247,8 +247,8 @@ fn is_block(name: &str) -> bool {
 
 /// Display width in terminal cells (the sum of its graphemes' widths, as the renderer counts).
 pub fn width(s: &str) -> usize {
-    if printable_ascii(s) {
-        return s.len();
+    if single_cells(s) {
+        return s.chars().count();
     }
     graphemes_width(s)
 }
@@ -258,11 +258,21 @@ fn graphemes_width(s: &str) -> usize {
     s.graphemes(true).map(UnicodeWidthStr::width).sum()
 }
 
-/// Whether `s` is all printable ASCII: one cell per byte, each byte a grapheme of its own.
-/// Most of what a frame measures and cuts (headlines, names, the words of a body) is, and
+/// Whether every character of `s` is one cell wide and a grapheme of its own (see
+/// [`single_cell`]). Most of what a frame measures, cuts and draws (headlines, names, the
+/// words of a body, in English and in most languages written in Latin letters) is, and
 /// telling it apart costs far less than splitting it into graphemes.
-pub fn printable_ascii(s: &str) -> bool {
-    s.bytes().all(|b| matches!(b, b' '..=b'~'))
+pub fn single_cells(s: &str) -> bool {
+    s.chars().all(single_cell)
+}
+
+/// Whether `c` is one cell wide and forms a grapheme alone beside any other such
+/// character: printable ASCII, the Latin letters and signs up to U+02FF but the soft
+/// hyphen, the dashes, quotes, bullets and ellipsis of U+2010–U+2027, and box drawing. No
+/// combining mark, joiner, variation selector or wide character is one, so a text made of
+/// them alone never joins two characters into one grapheme.
+fn single_cell(c: char) -> bool {
+    matches!(c, ' '..='~' | '\u{a0}'..='\u{ac}' | '\u{ae}'..='\u{2ff}' | '\u{2010}'..='\u{2027}' | '\u{2500}'..='\u{257f}')
 }
 
 /// Cut `s` to at most `max` cells without splitting a grapheme (adds `…` when cut).
@@ -274,8 +284,9 @@ pub fn truncate(s: &str, max: usize) -> String {
         return String::new();
     }
     let budget = max - 1;
-    if printable_ascii(s) {
-        return format!("{}…", &s[..budget]);
+    if single_cells(s) {
+        let end = s.char_indices().nth(budget).map_or(s.len(), |(at, _)| at);
+        return format!("{}…", &s[..end]);
     }
     let mut used = 0;
     let mut out = String::new();
@@ -549,6 +560,35 @@ mod tests {
         assert_eq!(plain("&#x1F468;&zwj;&#x1F469;"), "👨\u{200d}👩");
     }
 
+    /// Every character taken for a single cell is one cell wide, and a text of all of them,
+    /// each also beside itself and beside ASCII, splits into one grapheme per character.
+    #[test]
+    fn single_cells_are_one_cell_and_one_grapheme_each() {
+        let all: Vec<char> = (0..=0x2fff_u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| single_cell(c))
+            .collect();
+        assert_eq!(all.len(), 95 + 13 + 594 + 24 + 128);
+        for &c in &all {
+            assert_eq!(UnicodeWidthStr::width(c.to_string().as_str()), 1, "{c:?}");
+        }
+        let text: String = all.iter().flat_map(|&c| [c, c, 'a', c, ' ']).collect();
+        assert_eq!(text.graphemes(true).count(), text.chars().count());
+        assert_eq!(width(&text), graphemes_width(&text));
+        // Outside them: a soft hyphen, a combining mark, a joiner, a wide character, a
+        // line separator, a bidi isolate.
+        for s in [
+            "a\u{ad}b",
+            "e\u{301}",
+            "a\u{200d}b",
+            "日本",
+            "a\u{2028}b",
+            "\u{2066}",
+        ] {
+            assert!(!single_cells(s), "{s:?}");
+        }
+    }
+
     #[test]
     fn width_and_truncate_respect_graphemes() {
         assert_eq!(width("abc"), 3);
@@ -599,10 +639,11 @@ mod tests {
             prop_assert!(width(&t) <= max);
         }
 
-        /// Printable ASCII is measured and cut by its bytes exactly as by its graphemes.
+        /// Text of single cells is measured and cut by its characters exactly as by its
+        /// graphemes.
         #[test]
-        fn ascii_is_measured_as_graphemes_are(
-            s in "[ -~]{0,30}|[ -~\t\né]{0,30}",
+        fn single_cells_are_measured_as_graphemes_are(
+            s in "[ -~]{0,30}|[ -~\u{a0}-\u{2ff}\u{2010}-\u{2027}\u{2500}-\u{257f}]{0,30}|[ -~\t\né\u{301}\u{ad}日\u{200d}]{0,30}",
             max in 0usize..32,
         ) {
             prop_assert_eq!(width(&s), graphemes_width(&s));
@@ -616,7 +657,7 @@ mod tests {
             } else {
                 format!("{cut}…")
             };
-            if printable_ascii(&s) {
+            if single_cells(&s) {
                 prop_assert_eq!(t, want);
             }
         }

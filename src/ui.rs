@@ -150,12 +150,12 @@ fn put_lines(frame: &mut Frame, area: Rect, lines: &[Line], style: Style) {
             }
             let style = line.style.patch(span.style);
             let text = span.content.as_ref();
-            if crate::text::printable_ascii(text) {
-                // Printable ASCII: a cell per byte, without splitting it into graphemes.
-                for (b, at) in text.bytes().zip(x..x + room) {
-                    buf[(at, y)].set_char(char::from(b)).set_style(style);
+            if crate::text::single_cells(text) {
+                // A cell per character, without splitting the text into graphemes.
+                for (c, at) in text.chars().zip(x..x + room) {
+                    buf[(at, y)].set_char(c).set_style(style);
+                    x = at + 1;
                 }
-                x += room.min(u16::try_from(text.len()).unwrap_or(u16::MAX));
             } else {
                 x = buf.set_stringn(x, y, text, usize::from(room), style).0;
             }
@@ -350,8 +350,8 @@ mod tests {
     use ratatui::buffer::Buffer;
     use ratatui::style::{Color, Modifier};
 
-    /// `put_lines` draws exactly what ratatui's own `set_line` draws, ASCII or not, cut at
-    /// the edge of the area, over the area's style.
+    /// `put_lines` draws exactly what ratatui's own `set_line` draws, whether it takes the
+    /// text a cell per character or not, cut at the edge of the area, over its style.
     #[test]
     fn lines_are_put_as_set_line_puts_them() {
         let bold = Style::default().add_modifier(Modifier::BOLD);
@@ -371,16 +371,17 @@ mod tests {
                 Span::styled("x", bold),
                 Span::raw("yz"),
             ]),
+            Line::styled("── “Quoted” – ½ · Ærøskøbing ─────────", red),
             Line::from("a line far longer than the area it is put in, cut at its edge"),
         ];
         let base = Style::default().bg(Color::Blue);
         for width in [0, 1, 5, 12, 17, 40] {
-            let area = Rect::new(3, 1, width, 4);
-            let mut terminal = Terminal::new(TestBackend::new(50, 6)).expect("a test terminal");
+            let area = Rect::new(3, 1, width, 6);
+            let mut terminal = Terminal::new(TestBackend::new(50, 8)).expect("a test terminal");
             terminal
                 .draw(|frame| put_lines(frame, area, &lines, base))
                 .expect("drawn");
-            let mut want = Buffer::empty(Rect::new(0, 0, 50, 6));
+            let mut want = Buffer::empty(Rect::new(0, 0, 50, 8));
             want.set_style(area, base);
             for (y, line) in (area.top()..area.bottom()).zip(&lines) {
                 want.set_line(area.x, y, line, area.width);
