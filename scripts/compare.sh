@@ -15,7 +15,7 @@
 #                                 livefeed and for newsboat and feedr when installed
 # Knobs: SIZES="10000 50000" RUNS=5 IDLE=60 POLL_SPAN=300 OUT=target/compare PORT=8765
 #        BIN=path/to/livefeed (default target/release/livefeed) BUILD=0 (no build)
-#        FORMATS="json rss html" (livefeed's documents) READERS="newsboat feedr"
+#        FORMATS="json rss html" (livefeed's documents; also atom) READERS="newsboat feedr"
 # Installs newsboat with apt-get and feedr 0.7 with cargo when they are missing and
 # INSTALL=1 is set.
 set -euo pipefail
@@ -54,10 +54,11 @@ if [[ ${INSTALL:-0} == 1 ]]; then
   command -v feedr >/dev/null || cargo install feedr --version '~0.7' --locked >&2 || true
 fi
 
-# Documents: a JSON Feed, an RSS feed and a JSON-LD page of each size.
+# Documents: a JSON Feed, an RSS feed, an Atom feed and a JSON-LD page of each size.
 for n in $SIZES 1000; do
   [[ -s $OUT/blog-$n.json ]] || "$GEN" --format jsonfeed --entries "$n" >"$OUT/blog-$n.json"
   [[ -s $OUT/blog-$n.rss ]] || "$GEN" --format rss --entries "$n" >"$OUT/blog-$n.rss"
+  [[ -s $OUT/blog-$n.atom ]] || "$GEN" --format atom --entries "$n" >"$OUT/blog-$n.atom"
   [[ -s $OUT/blog-$n.html ]] || "$GEN" --format jsonld-html --entries "$n" >"$OUT/blog-$n.html"
 done
 

@@ -3,7 +3,7 @@
 # loads a live blog (every format it reads whole or while it arrives), draws it, prints it
 # and plays the demo: first what every one of those runs, then what fewer of them run.
 # build.rs hands the list to the linker, which then lays those functions out together in
-# that order (see "Code layout" in docs/performance.md).
+# that order (see docs/performance.md, "What was slow").
 #
 # Usage: scripts/hot-functions.sh      (needs valgrind and python3; a few minutes)
 # Knobs: OUT=target/hot PORT=8766 ENTRIES=1000

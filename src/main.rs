@@ -32,7 +32,7 @@ fn main() -> ExitCode {
 /// strings an entry was made of) serves no other thread: the peak of a 10,000-entry first
 /// fetch was 1–3 MB higher, and varied more. The price is the arena's lock, which the
 /// reader threads share; they keep their own buffers for what each entry is built in
-/// (`scratch`) so that they seldom meet there (see README.md, Performance).
+/// (`scratch`) so that they seldom meet there (see docs/performance.md).
 ///
 /// Blocks of 512 KiB and more (the vectors a first fetch is gathered in, the store's
 /// chunks) are mapped apart and given back to the system when freed. By default glibc

@@ -53,8 +53,8 @@ pub struct Validators {
 /// same source's last one, in memory. A server that wanted two different bodies to look
 /// alike could only keep its own update from being read, which it can do anyway by not
 /// publishing it; by chance, two bodies meet one in 2^128. XXH3 reads a body about six
-/// times as fast as SHA-256 does with the processor's SHA instructions (see README.md,
-/// Performance), and faster still against SHA-256 without them.
+/// times as fast as SHA-256 does with the processor's SHA instructions (see
+/// docs/performance.md), and faster still against SHA-256 without them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Body {
     pub bytes: Vec<u8>,
