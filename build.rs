@@ -10,7 +10,7 @@
 //! program so linked runs here (it needs glibc 2.36 or later); otherwise the build is as
 //! without it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 fn main() {
@@ -64,7 +64,7 @@ fn works(args: &[String], must_run: bool) -> bool {
         .args(["--crate-type=bin", "--target", &target, "-o"])
         .arg(&program)
         .arg(&probe)
-        .current_dir(Path::new(&out));
+        .current_dir(&out);
     if let Ok(linker) = std::env::var("RUSTC_LINKER") {
         command.arg(format!("-Clinker={linker}"));
     }
