@@ -32,7 +32,8 @@ done
 
 python3 -m http.server "$PORT" --bind 127.0.0.1 --directory "$OUT" >/dev/null 2>&1 &
 SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null || true' EXIT
+SOCK=livefeed-hot-$$
+trap 'tmux -L "$SOCK" kill-server 2>/dev/null || true; kill "$SERVER" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
   curl -fs -o /dev/null "http://127.0.0.1:$PORT/blog.rss" && break
   sleep 0.1
@@ -43,8 +44,6 @@ GRIND=(valgrind --tool=callgrind --demangle=no --log-file="$OUT/valgrind.log"
   --callgrind-out-file="$OUT/callgrind.%p")
 # Each load on a screen (a tmux pane of 120x40) until it shows what it waits for, then `q`,
 # so that the program ends by itself and callgrind writes what it counted.
-SOCK=livefeed-hot-$$
-trap 'tmux -L "$SOCK" kill-server 2>/dev/null || true; kill "$SERVER" 2>/dev/null || true' EXIT
 on_screen() {
   local wanted=$1
   shift
