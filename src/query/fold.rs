@@ -132,12 +132,14 @@ pub(super) fn fold_body(s: &str, out: &mut String, rest: &mut String) -> Kept {
 /// nothing appended to `patches`) once they would take more than `limit` bytes; the
 /// folding is finished all the same.
 ///
-/// Patches, in order, each:
-/// - the folded bytes since the end of the previous patch (a number, see [`crate::number`]),
-/// - the folded bytes it covers (a number; 0 for a dropped combining mark, or a
-///   whitespace run right after a space),
-/// - 1 when the text there is those folded bytes in ASCII capitals, else twice the length
-///   of the text there (a number) followed by that text.
+/// Patches, in order, each starting with the folded bytes since the end of the previous
+/// patch (a number, see [`crate::number`]), times two:
+/// - plus one for the commonest patch, a single ASCII capital: nothing else follows (a
+///   capital every sentence or so, at one or two bytes each);
+/// - else followed by the folded bytes it covers (a number; 0 for a dropped combining mark,
+///   or a whitespace run right after a space), then 1 when the text there is those folded
+///   bytes in ASCII capitals, else twice the length of the text there (a number) followed
+///   by that text.
 ///
 /// Patches are text (their numbers are ASCII), so an entry holds them in the same string
 /// as its folded text. Touching patches are merged into one (`ABC` is one patch,
@@ -361,7 +363,13 @@ impl<'a> Patches<'a> {
 
     fn write(&mut self) {
         let Some(p) = self.open.take() else { return };
-        crate::number::push(&mut self.out, p.folded.start - self.written_to);
+        let gap = p.folded.start - self.written_to;
+        self.written_to = p.folded.end;
+        if p.capitals && p.folded.len() == 1 {
+            crate::number::push(&mut self.out, gap * 2 + 1);
+            return;
+        }
+        crate::number::push(&mut self.out, gap * 2);
         crate::number::push(&mut self.out, p.folded.len());
         if p.capitals {
             crate::number::push(&mut self.out, 1);
@@ -371,7 +379,6 @@ impl<'a> Patches<'a> {
             crate::number::push(&mut self.out, text.len() * 2);
             self.out.push_str(text);
         }
-        self.written_to = p.folded.end;
     }
 
     /// Appends the patches to `to` unless they went over the limit (the thread's buffer
@@ -409,7 +416,14 @@ pub(super) fn unfold(folded: &str, patches: &str) -> String {
 /// Applies the patch at the front of `patches` to the folded text from byte `at` on:
 /// writes the folded bytes before it and the text it stands for. Returns where it ends.
 fn unfold_one(folded: &[u8], at: usize, patches: &mut &[u8], out: &mut Vec<u8>) -> Option<usize> {
-    let start = at.checked_add(crate::number::read(patches)?)?;
+    let first = crate::number::read(patches)?;
+    let start = at.checked_add(first / 2)?;
+    if first % 2 == 1 {
+        let capital = folded.get(start)?.to_ascii_uppercase();
+        out.extend_from_slice(folded.get(at..start)?);
+        out.push(capital);
+        return Some(start + 1);
+    }
     let end = start.checked_add(crate::number::read(patches)?)?;
     let code = crate::number::read(patches)?;
     let covered = folded.get(start..end)?;

@@ -448,12 +448,12 @@ fn query_folded_is_compact() {
     assert_eq!(folded.headline(), "Café");
     assert_eq!(folded.body(), "x  y");
     let titled = Folded::new("Storm Éowyn: live", &[], "");
-    // "S", "É" and nothing else: 3 + 5 bytes of patches.
-    assert_eq!(titled.heap_bytes(), 17 + 1 + 1 + 8);
+    // "S", "É" and nothing else: 1 + 5 bytes of patches.
+    assert_eq!(titled.heap_bytes(), 17 + 1 + 1 + 6);
     assert_eq!(titled.headline(), "Storm Éowyn: live");
     let long = Folded::new("", &[], "The river rose over the banks  at dawn");
-    // One patch for "T", one for the double space: 3 + 5 bytes.
-    assert_eq!(long.heap_bytes(), 2 + 37 + 8);
+    // One patch for "T", one for the double space: 1 + 5 bytes.
+    assert_eq!(long.heap_bytes(), 2 + 37 + 6);
     assert_eq!(long.body(), "The river rose over the banks  at dawn");
 }
 
@@ -491,19 +491,21 @@ fn query_folded_rebuilds_the_body_and_tells_bodies_apart() {
 
 #[test]
 fn query_fold_patches_record_what_folding_changed() {
-    let cases: [(&str, &str, &[u8]); 9] = [
+    let cases: [(&str, &str, &[u8]); 10] = [
         ("", "storm", &[]),
-        ("", "Storm", &[0, 1, 1]),
-        ("", "the ABC", &[4, 3, 1]),
-        ("", "a\n\nb", &[1, 1, 4, b'\n', b'\n']),
-        ("", "a b\tc", &[3, 1, 2, b'\t']),
-        ("", "café", &[3, 1, 4, 0xc3, 0xa9]),
+        ("", "Storm", &[1]),
+        // A single capital is one number; the next counts from the end of the last.
+        ("", "New York", &[1, 7]),
+        ("", "the ABC", &[8, 3, 1]),
+        ("", "a\n\nb", &[2, 1, 4, b'\n', b'\n']),
+        ("", "a b\tc", &[6, 1, 2, b'\t']),
+        ("", "café", &[6, 1, 4, 0xc3, 0xa9]),
         // A whitespace run right after a space adds nothing.
         ("x ", "  a", &[0, 0, 4, b' ', b' ']),
         // A combining mark at the start is dropped.
         ("", "\u{301}a", &[0, 0, 4, 0xcc, 0x81]),
         // Touching patches are one.
-        ("", "x\n\nThe", &[1, 2, 6, b'\n', b'\n', b'T']),
+        ("", "x\n\nThe", &[2, 2, 6, b'\n', b'\n', b'T']),
     ];
     for (before, text, want) in cases {
         let mut out = before.to_string();
