@@ -27,7 +27,7 @@ struct JsonEntry<'a> {
     title: &'a str,
     authors: Vec<&'a str>,
     text: &'a str,
-    url: Option<&'a str>,
+    url: Option<std::borrow::Cow<'a, str>>,
     images: Vec<JsonImage<'a>>,
     pinned: bool,
     key_event: bool,
@@ -122,7 +122,7 @@ fn render(s: &Stored, label: &str, format: Output, tz: &jiff::tz::TimeZone, out:
                 lines.push_str(&format!("[{}] {link}\n", n + 1));
             }
             if let Some(url) = e.url() {
-                lines.push_str(url);
+                lines.push_str(&url);
                 lines.push('\n');
             }
             lines.push('\n');

@@ -5,6 +5,10 @@
 //! own with a 24-byte header. A store of 100,000 entries holds them for hours, so [`Held`]
 //! puts them one after the other in one string, after their lengths.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex, PoisonError};
+
 use jiff::Timestamp;
 
 use super::{Entry, Image};
@@ -38,6 +42,63 @@ pub struct Held {
     pub pinned: bool,
     pub key_event: bool,
     pub removed: bool,
+    /// The page the entry's link points into (see [`Pages`]), numbered from 1; 0 when the
+    /// link is held whole.
+    page: u8,
+}
+
+/// The pages that entries' links point into, each held once for the whole program.
+///
+/// The link of an entry of a live blog is the blog's page with something of the entry's
+/// own after it (`https://news.example/live/storm#update-12`, or
+/// `…/storm?page=with:block-12#block-12`): 60 to 100 bytes, most of them the same for
+/// every entry. A link with a query or an anchor is held as the number of its page (what
+/// comes before the `?` or `#`) and the rest. Pages are kept for good, at most 255 (what
+/// the byte in [`Held`] can number): links into any other page are held whole. A page,
+/// once numbered or not, stays so, so the same link is always held the same way and
+/// entries compare by their blocks.
+struct Pages {
+    list: Vec<&'static str>,
+    numbers: HashMap<&'static str, u8>,
+}
+
+static PAGES: LazyLock<Mutex<Pages>> = LazyLock::new(|| {
+    Mutex::new(Pages {
+        list: Vec::new(),
+        numbers: HashMap::new(),
+    })
+});
+
+/// The number of `page` (from 1), numbering it now if there is room; `None` if there is not.
+fn page_number(page: &str) -> Option<u8> {
+    let mut pages = PAGES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(&n) = pages.numbers.get(page) {
+        return Some(n);
+    }
+    let n = u8::try_from(pages.list.len() + 1).ok()?;
+    // Held for the rest of the run, like the number that stands for it; at most 255.
+    let page: &'static str = Box::leak(page.into());
+    pages.list.push(page);
+    pages.numbers.insert(page, n);
+    Some(n)
+}
+
+/// The page numbered `n` (from 1).
+fn page(n: u8) -> &'static str {
+    let pages = PAGES.lock().unwrap_or_else(PoisonError::into_inner);
+    pages
+        .list
+        .get(usize::from(n) - 1)
+        .copied()
+        .unwrap_or_default()
+}
+
+/// A link as its page and the rest (from the `?` or `#` on), if it has a query or an anchor.
+fn split_link(url: &str) -> Option<(&str, &str)> {
+    match url.find(['?', '#']) {
+        Some(at) if at > 0 => Some(url.split_at(at)),
+        _ => None,
+    }
 }
 
 /// One image of a held entry.
@@ -73,7 +134,12 @@ impl Held {
             head: crate::scratch::take(&HEAD),
             text: crate::scratch::take(&TEXT),
         };
-        block.push(entry.url.as_deref());
+        let url = entry.url.as_deref();
+        let (page, rest) = match url.and_then(split_link) {
+            Some((page, rest)) => page_number(page).map_or((0, url), |n| (n, Some(rest))),
+            None => (0, url),
+        };
+        block.push(rest);
         for a in &entry.authors {
             block.push(Some(a));
         }
@@ -109,6 +175,7 @@ impl Held {
             pinned: entry.pinned,
             key_event: entry.key_event,
             removed: entry.removed,
+            page,
         };
         crate::scratch::keep(&HEAD, head);
         crate::scratch::keep(&TEXT, text);
@@ -133,7 +200,7 @@ impl Held {
             authors: self.authors().map(str::to_string).collect(),
             text,
             links: self.links().map(str::to_string).collect(),
-            url: own(self.url()),
+            url: self.url().map(Cow::into_owned),
             images: self
                 .images()
                 .map(|i| Image {
@@ -181,8 +248,12 @@ impl Held {
     }
 
     /// The entry's own link.
-    pub fn url(&self) -> Option<&str> {
-        self.get(URL)
+    pub fn url(&self) -> Option<Cow<'_, str>> {
+        let rest = self.get(URL)?;
+        Some(match self.page {
+            0 => Cow::Borrowed(rest),
+            n => Cow::Owned(format!("{}{rest}", page(n))),
+        })
     }
 
     pub fn authors(&self) -> impl ExactSizeIterator<Item = &str> + Clone {
@@ -250,6 +321,7 @@ impl Held {
         let strings = self.links_start();
         self.authors != other.authors
             || self.images != other.images
+            || self.page != other.page
             || self.prefix(strings) != other.prefix(strings)
     }
 
@@ -267,9 +339,11 @@ impl Held {
             pinned,
             key_event,
             removed,
+            page,
         } = self;
         let strings = self.links_start() + *links as usize;
-        *authors == other.authors
+        *page == other.page
+            && *authors == other.authors
             && *images == other.images
             && *links == other.links
             && self.prefix(strings) == other.prefix(strings)
@@ -394,7 +468,7 @@ mod tests {
             let held = Held::new(e.clone());
             assert_eq!(held.to_entry(e.title.clone(), String::new()), e);
             assert_eq!(held.id(), e.id);
-            assert_eq!(held.url(), e.url.as_deref());
+            assert_eq!(held.url().as_deref(), e.url.as_deref());
             assert!(held.authors().eq(e.authors.iter().map(String::as_str)));
             assert!(held.links().eq(e.links.iter().map(String::as_str)));
             assert_eq!(held.time(), e.time());
@@ -436,7 +510,7 @@ mod tests {
             url: Some(String::new()),
             ..Entry::default()
         });
-        assert_eq!(empty.url(), Some(""));
+        assert_eq!(empty.url().as_deref(), Some(""));
         assert_ne!(empty, Held::new(Entry::default()));
     }
 
@@ -444,16 +518,16 @@ mod tests {
     fn the_strings_are_held_in_one_block() {
         let held = Held::new(full());
         let e = full();
-        // The headline is not held here (the store holds it folded).
+        // The headline is not held here (the store holds it folded), nor the page the
+        // link points into (see `Pages`).
         let bytes = e.id.len()
-            + e.url.as_ref().unwrap().len()
+            + "#update-7".len()
             + e.authors.concat().len()
             + e.links.concat().len()
             + "https://img.example/1.jpg".len()
             + "RainAFP".len();
-        // The lengths of the 12 strings: one byte each, two for the link (32 bytes or
-        // longer). Then the strings.
-        assert_eq!(held.head, 12 + 1);
+        // The lengths of the 12 strings: one byte each. Then the strings.
+        assert_eq!(held.head, 12);
         assert_eq!(held.block.len(), held.head as usize + bytes);
         assert!(
             std::mem::size_of::<Held>() <= 64,
@@ -541,6 +615,37 @@ mod tests {
             proptest::prop_assert!(held.same_but_id(&held.with_id("other")));
             proptest::prop_assert_eq!(held.with_id(&e.id), held);
         }
+    }
+
+    /// Entries linking into the same page hold it once: each holds only what follows it.
+    #[test]
+    fn links_into_one_page_share_it() {
+        let at = |url: &str| Entry {
+            id: "x".into(),
+            url: Some(url.into()),
+            ..Entry::default()
+        };
+        let page = "https://news.example/live/held-page-test";
+        let a = Held::new(at(&format!("{page}#update-1")));
+        let b = Held::new(at(&format!("{page}?page=with:block-2#block-2")));
+        assert!(a.page > 0 && a.page == b.page);
+        assert_eq!(a.get(URL), Some("#update-1"));
+        assert_eq!(a.url().as_deref(), Some(&*format!("{page}#update-1")));
+        assert_eq!(
+            b.url().as_deref(),
+            Some(&*format!("{page}?page=with:block-2#block-2"))
+        );
+        // A link of its own page only, or one that starts with its anchor, is held whole.
+        for whole in ["https://news.example/live/held-page-test", "#update-3", ""] {
+            let held = Held::new(at(whole));
+            assert_eq!((held.page, held.get(URL)), (0, Some(whole)));
+        }
+        // Another anchor, or another page, is another link.
+        let other = Held::new(at("https://news.example/elsewhere#update-1"));
+        assert!(other.differs_besides_text(&a));
+        assert!(!a.same_but_id(&other));
+        assert!(b.differs_besides_text(&a));
+        assert!(a.same_but_id(&Held::new(at(&format!("{page}#update-1")))));
     }
 
     #[test]

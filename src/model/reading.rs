@@ -1,5 +1,7 @@
 //! Reading comfortably: links, the clipboard, zoom and split, search inside the detail.
 
+use std::borrow::Cow;
+
 use super::{Effect, Focus, Model};
 
 impl Model {
@@ -24,7 +26,7 @@ impl Model {
         };
         let link = match pick {
             Some(n) => s.entry.links().nth(n - 1).map(str::to_string),
-            None => s.entry.url().map(str::to_string),
+            None => s.entry.url().map(Cow::into_owned),
         };
         let link = link.ok_or_else(|| match s.entry.links().len() {
             0 => "this entry has no link".to_string(),

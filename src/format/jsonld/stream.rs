@@ -207,21 +207,26 @@ impl Streamed {
         let s = &mut self.snapshot;
         let ids = {
             let mut whole = s.entries.iter();
-            let urls: Vec<Option<&str>> = if s.held.is_empty() {
-                s.entries.iter().map(|e| e.url.as_deref()).collect()
+            let urls: Vec<Option<Cow<str>>> = if s.held.is_empty() {
+                s.entries
+                    .iter()
+                    .map(|e| e.url.as_deref().map(Cow::Borrowed))
+                    .collect()
             } else {
                 let held = s.held.iter();
                 held.map(|h| match h {
                     Some(h) => h.url(),
-                    None => whole.next().and_then(|e| e.url.as_deref()),
+                    None => whole
+                        .next()
+                        .and_then(|e| e.url.as_deref().map(Cow::Borrowed)),
                 })
                 .collect()
             };
             let idents: Vec<Ident> = self
                 .kept
                 .iter()
-                .zip(urls)
-                .map(|(k, u)| k.ident(u))
+                .zip(&urls)
+                .map(|(k, u)| k.ident(u.as_deref()))
                 .collect();
             ids(&idents, self.page.as_deref())
         };
