@@ -7,6 +7,7 @@
 use jiff::Timestamp;
 
 mod held;
+pub(crate) use held::split_link;
 pub use held::{Held, HeldImage};
 
 /// One image attached to an entry (a figure, a JSON Feed attachment, a schema.org image).

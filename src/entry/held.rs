@@ -94,7 +94,7 @@ fn page(n: u8) -> &'static str {
 }
 
 /// A link as its page and the rest (from the `?` or `#` on), if it has a query or an anchor.
-fn split_link(url: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_link(url: &str) -> Option<(&str, &str)> {
     match url.find(['?', '#']) {
         Some(at) if at > 0 => Some(url.split_at(at)),
         _ => None,
@@ -245,6 +245,13 @@ impl Held {
 
     pub fn id(&self) -> &str {
         self.block.get(self.id_start as usize..).unwrap_or_default()
+    }
+
+    /// The entry's own link as held: the page it points into (empty when the link is held
+    /// whole) and the rest, which follows it.
+    pub fn url_parts(&self) -> Option<(&'static str, &str)> {
+        let rest = self.get(URL)?;
+        Some((if self.page == 0 { "" } else { page(self.page) }, rest))
     }
 
     /// The entry's own link.

@@ -147,7 +147,60 @@ fn frame(blog: &Obj) -> Snapshot {
 /// What an update's id is made from: its own id (`identifier`, else `@id`) and its URL.
 struct Ident<'a> {
     native: Option<Cow<'a, str>>,
-    url: Option<&'a str>,
+    url: Option<Link<'a>>,
+}
+
+/// A URL in two parts, one after the other: the page and the rest, as an entry holds its
+/// link (see [`crate::entry::Held::url_parts`]), or all of it in `rest`. Ids are made from
+/// links without putting them together again.
+#[derive(Debug, Clone, Copy)]
+struct Link<'a> {
+    page: &'a str,
+    rest: &'a str,
+}
+
+impl<'a> Link<'a> {
+    fn whole(url: &'a str) -> Link<'a> {
+        Link {
+            page: "",
+            rest: url,
+        }
+    }
+
+    /// The URL trimmed, split where [`crate::entry::split_link`] splits it: two links are
+    /// the same URL exactly when their keys are equal, however each was held.
+    fn key(self) -> (&'a str, &'a str) {
+        if self.page.is_empty() {
+            let url = self.rest.trim();
+            crate::entry::split_link(url).unwrap_or(("", url))
+        } else {
+            (self.page.trim_start(), self.rest.trim_end())
+        }
+    }
+
+    /// Where the fragment is, if anywhere: the page part holds none.
+    fn with_fragment(self) -> &'a str {
+        self.rest
+    }
+
+    /// Whether the URL is `page` (trailing slashes aside; the rest of a split URL starts
+    /// with `?` or `#`, so they can only end it).
+    fn is(self, page: &str) -> bool {
+        let (p, r) = self.key();
+        let (page, r) = (page.trim_end_matches('/'), r.trim_end_matches('/'));
+        page.len() == p.len() + r.len() && page.starts_with(p) && page.ends_with(r)
+    }
+
+    /// The identity the URL gives (see [`url_identity`]): put together again only when
+    /// that is the whole URL, not its fragment.
+    fn identity(self) -> String {
+        let (p, r) = self.key();
+        match r.split_once('#') {
+            Some((_, frag)) if !frag.trim().is_empty() => url_identity(r),
+            _ if p.is_empty() => url_identity(r),
+            _ => url_identity(&format!("{p}{r}")),
+        }
+    }
 }
 
 impl Ident<'_> {
@@ -158,24 +211,27 @@ impl Ident<'_> {
                 .as_deref()
                 .or(u.at_id.as_deref())
                 .map(Cow::Borrowed),
-            url: u.url.as_deref(),
+            url: u.url.as_deref().map(Link::whole),
         }
     }
 }
 
 /// The ids of a blog's updates (`page`: the blog's own URL); empty means "use content".
 fn ids(idents: &[Ident], page: Option<&str>) -> Vec<String> {
-    let urls: Vec<Option<&str>> = idents.iter().map(|i| i.url).collect();
-    let positional = positional_fragments(&urls);
+    let fragments: Vec<Option<&str>> = idents
+        .iter()
+        .map(|i| i.url.map(Link::with_fragment))
+        .collect();
+    let positional = positional_fragments(&fragments);
     // How often each URL occurs, counted once (a shared URL names no single update).
-    let mut url_count: HashMap<&str, usize> = HashMap::new();
-    for url in urls.iter().flatten() {
-        *url_count.entry(url.trim()).or_default() += 1;
+    let mut url_count: HashMap<(&str, &str), usize> = HashMap::new();
+    for url in idents.iter().filter_map(|i| i.url) {
+        *url_count.entry(url.key()).or_default() += 1;
     }
     idents
         .iter()
         .map(|i| {
-            let unique = |url: &str| url_count.get(url.trim()).copied() == Some(1);
+            let unique = |url: Link| url_count.get(&url.key()).copied() == Some(1);
             identity(i, page, positional, unique)
         })
         .collect()
@@ -189,19 +245,19 @@ fn identity(
     i: &Ident,
     page: Option<&str>,
     positional: bool,
-    unique: impl Fn(&str) -> bool,
+    unique: impl Fn(Link) -> bool,
 ) -> String {
     if let Some(id) = &i.native {
         return sanitize(id.trim());
     }
-    let Some(url) = i.url.map(str::trim) else {
+    let Some(url) = i.url else {
         return String::new();
     };
-    let is_page = page.is_some_and(|p| p.trim_end_matches('/') == url.trim_end_matches('/'));
+    let is_page = page.is_some_and(|p| url.is(p));
     if positional || !unique(url) || is_page {
         return String::new();
     }
-    url_identity(url)
+    url.identity()
 }
 
 /// The fields of an update that its entry and id are made from, as the page gives them:
@@ -403,4 +459,48 @@ fn image(part: &ImagePart) -> Option<Image> {
         caption: caption.filter(|c| !c.is_empty()),
         credit: credit.filter(|c| !c.is_empty()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Link;
+
+    /// A link held as its page and the rest says the same as the whole URL: the same key,
+    /// whether it is the blog's page, and the same identity.
+    #[test]
+    fn a_split_link_is_the_whole_url() {
+        for url in [
+            "https://news.example/live#update-12",
+            "https://news.example/live?page=with:block-1#block-1",
+            "https://news.example/live?page=2",
+            "https://news.example/live#",
+            "https://news.example/live/#/",
+            " https://news.example/live#x ",
+            "https://news.example/live",
+            "#update-3",
+            "",
+        ] {
+            let whole = Link::whole(url);
+            let split = match crate::entry::split_link(url) {
+                Some((page, rest)) => Link { page, rest },
+                None => whole,
+            };
+            assert_eq!(split.key(), whole.key(), "{url:?}");
+            assert_eq!(split.identity(), whole.identity(), "{url:?}");
+            assert_eq!(
+                split.identity(),
+                super::url_identity(url),
+                "{url:?}: as the whole URL gives it"
+            );
+            for page in [
+                "https://news.example/live",
+                "https://news.example/live/",
+                "",
+            ] {
+                let is = page.trim_end_matches('/') == url.trim().trim_end_matches('/');
+                assert_eq!(split.is(page), is, "{url:?} {page:?}");
+                assert_eq!(whole.is(page), is, "{url:?} {page:?}");
+            }
+        }
+    }
 }

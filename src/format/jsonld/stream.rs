@@ -8,7 +8,7 @@
 //! the few whose id changes once all are known are made again at the end.
 
 use super::{
-    Ident, Obj, Update, blogs, entry, frame, identity, ids, is_blog, snapshot, typed, types,
+    Ident, Link, Obj, Update, blogs, entry, frame, identity, ids, is_blog, snapshot, typed, types,
     updates,
 };
 use crate::entry::Snapshot;
@@ -48,13 +48,13 @@ enum KeptUrl {
 
 impl Kept {
     /// The ident, its URL from `entry_url` (the entry's) when it is there.
-    fn ident<'a>(&'a self, entry_url: Option<&'a str>) -> Ident<'a> {
+    fn ident<'a>(&'a self, entry_url: Option<Link<'a>>) -> Ident<'a> {
         Ident {
             native: self.native.as_deref().map(Cow::Borrowed),
             url: match &self.url {
                 KeptUrl::None => None,
                 KeptUrl::InEntry => entry_url,
-                KeptUrl::Own(url) => Some(url),
+                KeptUrl::Own(url) => Some(Link::whole(url)),
             },
         }
     }
@@ -123,8 +123,8 @@ impl Streamed {
             let ident = Ident::of(u);
             let url = match ident.url {
                 None => KeptUrl::None,
-                Some(url) if e.url.as_deref() == Some(url) => KeptUrl::InEntry,
-                Some(url) => KeptUrl::Own(url.to_string()),
+                Some(url) if e.url.as_deref() == Some(url.rest) => KeptUrl::InEntry,
+                Some(url) => KeptUrl::Own(url.rest.to_string()),
             };
             let native = ident.native.map(Cow::into_owned);
             (e, Kept { native, url })
@@ -146,7 +146,7 @@ impl Streamed {
             };
             // What is not an object is no update.
             if let Some((mut e, kept)) = update {
-                e.id = self.id_so_far(&kept.ident(e.url.as_deref()));
+                e.id = self.id_so_far(&kept.ident(e.url.as_deref().map(Link::whole)));
                 self.kept.push(kept);
                 made.push(e);
             }
@@ -165,12 +165,13 @@ impl Streamed {
     /// The id an update's ident gives it among the updates so far.
     fn id_so_far(&mut self, ident: &Ident) -> String {
         let url = ident.url;
-        self.positional = match (self.positional, url.and_then(fragment_number)) {
+        let number = url.map(Link::with_fragment).and_then(fragment_number);
+        self.positional = match (self.positional, number) {
             (Positional::Start, Some(n)) if n <= 1 => Positional::Next(n + 1),
             (Positional::Next(next), Some(n)) if n == next => Positional::Next(n + 1),
             _ => Positional::No,
         };
-        let unique = url.is_none_or(|u| self.seen.insert(self.hasher.hash_one(u.trim())));
+        let unique = url.is_none_or(|u| self.seen.insert(self.hasher.hash_one(u.key())));
         let positional = matches!(self.positional, Positional::Next(_));
         identity(ident, self.page.as_deref(), positional, |_| unique)
     }
@@ -207,26 +208,24 @@ impl Streamed {
         let s = &mut self.snapshot;
         let ids = {
             let mut whole = s.entries.iter();
-            let urls: Vec<Option<Cow<str>>> = if s.held.is_empty() {
+            let urls: Vec<Option<Link>> = if s.held.is_empty() {
                 s.entries
                     .iter()
-                    .map(|e| e.url.as_deref().map(Cow::Borrowed))
+                    .map(|e| e.url.as_deref().map(Link::whole))
                     .collect()
             } else {
                 let held = s.held.iter();
                 held.map(|h| match h {
-                    Some(h) => h.url(),
-                    None => whole
-                        .next()
-                        .and_then(|e| e.url.as_deref().map(Cow::Borrowed)),
+                    Some(h) => h.url_parts().map(|(page, rest)| Link { page, rest }),
+                    None => whole.next().and_then(|e| e.url.as_deref().map(Link::whole)),
                 })
                 .collect()
             };
             let idents: Vec<Ident> = self
                 .kept
                 .iter()
-                .zip(&urls)
-                .map(|(k, u)| k.ident(u.as_deref()))
+                .zip(urls)
+                .map(|(k, u)| k.ident(u))
                 .collect();
             ids(&idents, self.page.as_deref())
         };
