@@ -8,8 +8,9 @@
 # Usage: scripts/hot-functions.sh      (needs valgrind and python3; a few minutes)
 # Knobs: OUT=target/hot PORT=8766 ENTRIES=1000
 #
-# The names carry the hashes of this compiler and of Cargo.lock: run it again after
-# updating either (a stale list costs nothing but the layout).
+# The names carry the hashes of this compiler and of Cargo.lock, and numbers that LTO
+# gives local functions: run it again after changing the code or updating either (a
+# stale list costs nothing but the layout).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
