@@ -256,10 +256,11 @@ impl Held {
 
     /// The entry's own link.
     pub fn url(&self) -> Option<Cow<'_, str>> {
-        let rest = self.get(URL)?;
-        Some(match self.page {
-            0 => Cow::Borrowed(rest),
-            n => Cow::Owned(format!("{}{rest}", page(n))),
+        let (page, rest) = self.url_parts()?;
+        Some(if page.is_empty() {
+            Cow::Borrowed(rest)
+        } else {
+            Cow::Owned(format!("{page}{rest}"))
         })
     }
 
