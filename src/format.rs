@@ -269,18 +269,22 @@ pub(crate) fn clean_url(url: &str) -> String {
 
 /// Whether the fragments of the entries' URLs are positions counted from the top of the
 /// page (`#post1`, `#post2`, ... in document order), which change when an update is added.
-pub(crate) fn positional_fragments(urls: &[Option<&str>]) -> bool {
-    let numbers: Vec<Option<u64>> = urls.iter().map(|u| fragment_number((*u)?)).collect();
-    let present: Vec<u64> = numbers.iter().flatten().copied().collect();
-    if present.is_empty() || present.len() != numbers.len() {
-        return false;
+pub(crate) fn positional_fragments<'a>(urls: impl IntoIterator<Item = Option<&'a str>>) -> bool {
+    // The number the next fragment must end in; none before the first.
+    let mut next = None;
+    for url in urls {
+        let Some(n) = url.and_then(fragment_number) else {
+            return false;
+        };
+        match next {
+            None if n <= 1 => {}
+            Some(want) if n == want => {}
+            _ => return false,
+        }
+        // At most one more than the updates so far: no overflow.
+        next = Some(n + 1);
     }
-    let first = present[0];
-    first <= 1
-        && present
-            .iter()
-            .enumerate()
-            .all(|(i, n)| *n == first + i as u64)
+    next.is_some()
 }
 
 /// The number a URL's fragment ends in, when digits alone end it (`#post12`: 12).
@@ -332,17 +336,24 @@ mod tests {
         let page = |f: &str| Some(format!("https://x/live#{f}"));
         let urls: Vec<_> = ["post1", "post2", "post3"].map(page).to_vec();
         let refs: Vec<_> = urls.iter().map(|u| u.as_deref()).collect();
-        assert!(positional_fragments(&refs));
+        assert!(positional_fragments(refs.iter().copied()));
         let urls: Vec<_> = ["80", "79", "78"].map(page).to_vec();
         let refs: Vec<_> = urls.iter().map(|u| u.as_deref()).collect();
         assert!(
-            !positional_fragments(&refs),
+            !positional_fragments(refs.iter().copied()),
             "counted from the bottom: stable"
         );
         let urls: Vec<_> = ["751105", "751080"].map(page).to_vec();
         let refs: Vec<_> = urls.iter().map(|u| u.as_deref()).collect();
-        assert!(!positional_fragments(&refs));
-        assert!(!positional_fragments(&[None, None]));
+        assert!(!positional_fragments(refs.iter().copied()));
+        assert!(!positional_fragments([None, None]));
+        assert!(!positional_fragments([]));
+        let urls: Vec<_> = ["post1", "post3"].map(page).to_vec();
+        let refs: Vec<_> = urls.iter().map(|u| u.as_deref()).collect();
+        assert!(!positional_fragments(refs.iter().copied()), "a gap");
+        let urls = [page("post0"), page("post1"), None];
+        let refs: Vec<_> = urls.iter().map(|u| u.as_deref()).collect();
+        assert!(!positional_fragments(refs.iter().copied()), "one without");
     }
 
     #[test]

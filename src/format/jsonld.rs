@@ -13,7 +13,7 @@ use crate::entry::{Entry, Image, Snapshot};
 use crate::text::{plain, sanitize};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 
 pub mod stream;
 mod typed;
@@ -97,15 +97,11 @@ fn updates(blog: &Obj) -> Vec<&Obj> {
 fn snapshot(blog: &Obj) -> Snapshot {
     let updates: Vec<Update> = updates(blog).into_iter().map(Update::of).collect();
     let mut s = frame(blog);
-    let idents: Vec<Ident> = updates.iter().map(Ident::of).collect();
     s.entries = updates.iter().map(entry).collect();
-    for (e, id) in s
-        .entries
-        .iter_mut()
-        .zip(ids(&idents, s.home_url.as_deref()))
-    {
-        e.id = id;
-    }
+    let ident = |i: usize| Ident::of(&updates[i]);
+    each_id(updates.len(), ident, s.home_url.as_deref(), |i, id| {
+        s.entries[i].id = id;
+    });
     fill_missing_ids(&mut s.entries);
     s
 }
@@ -216,25 +212,54 @@ impl Ident<'_> {
     }
 }
 
-/// The ids of a blog's updates (`page`: the blog's own URL); empty means "use content".
-fn ids(idents: &[Ident], page: Option<&str>) -> Vec<String> {
-    let fragments: Vec<Option<&str>> = idents
-        .iter()
-        .map(|i| i.url.map(Link::with_fragment))
-        .collect();
-    let positional = positional_fragments(&fragments);
-    // How often each URL occurs, counted once (a shared URL names no single update).
-    let mut url_count: HashMap<(&str, &str), usize> = HashMap::new();
-    for url in idents.iter().filter_map(|i| i.url) {
-        *url_count.entry(url.key()).or_default() += 1;
+/// The id of each of a blog's `n` updates, handed to `each` in order with its index:
+/// `ident(i)` is what the `i`-th one's is made from, `page` the blog's own URL. Empty means
+/// "use content". Nothing is held per update but a hash of its URL.
+fn each_id<'a>(
+    n: usize,
+    ident: impl Fn(usize) -> Ident<'a>,
+    page: Option<&str>,
+    mut each: impl FnMut(usize, String),
+) {
+    let positional = positional_fragments((0..n).map(|i| ident(i).url.map(Link::with_fragment)));
+    let urls = Shared::count(n, &ident);
+    for i in 0..n {
+        let id = identity(&ident(i), page, positional, |url| !urls.shared(url, &ident));
+        each(i, id);
     }
-    idents
-        .iter()
-        .map(|i| {
-            let unique = |url: Link| url_count.get(&url.key()).copied() == Some(1);
-            identity(i, page, positional, unique)
-        })
-        .collect()
+}
+
+/// Which URLs more than one update has (a shared URL names no single update): the hash of
+/// every update's URL with its index, in the order of the hashes.
+struct Shared {
+    hasher: RandomState,
+    hashes: Vec<(u64, usize)>,
+}
+
+impl Shared {
+    fn count<'a>(n: usize, ident: &impl Fn(usize) -> Ident<'a>) -> Shared {
+        let hasher = RandomState::new();
+        let mut hashes: Vec<(u64, usize)> = (0..n)
+            .filter_map(|i| Some((hasher.hash_one(ident(i).url?.key()), i)))
+            .collect();
+        hashes.sort_unstable();
+        Shared { hasher, hashes }
+    }
+
+    /// Whether another update has `url` too (one of the updates' URLs). Updates whose URLs
+    /// share a hash are told apart by the URLs themselves.
+    fn shared<'a>(&self, url: Link, ident: &impl Fn(usize) -> Ident<'a>) -> bool {
+        let hash = self.hasher.hash_one(url.key());
+        let from = self.hashes.partition_point(|(h, _)| *h < hash);
+        let run = &self.hashes[from..];
+        let run = &run[..run.partition_point(|(h, _)| *h == hash)];
+        run.len() > 1
+            && run
+                .iter()
+                .filter(|(_, i)| ident(*i).url.is_some_and(|u| u.key() == url.key()))
+                .nth(1)
+                .is_some()
+    }
 }
 
 /// Native id first, then the URL (its fragment, when it has one, since page slugs change
@@ -463,7 +488,46 @@ fn image(part: &ImagePart) -> Option<Image> {
 
 #[cfg(test)]
 mod tests {
-    use super::Link;
+    use super::{Ident, Link, Shared};
+    use std::hash::BuildHasher;
+
+    /// URLs that share a hash are told apart by the URLs themselves; the same URL held two
+    /// ways is one.
+    #[test]
+    fn a_url_is_shared_only_with_the_same_url() {
+        let links = [
+            Link::whole("https://x.test/live#a"),
+            Link::whole("https://x.test/live#b"),
+            Link {
+                page: "https://x.test/live",
+                rest: "#a",
+            },
+            Link::whole("https://x.test/live#c"),
+        ];
+        let ident = |i: usize| Ident {
+            native: None,
+            url: Some(links[i]),
+        };
+        let counted = Shared::count(links.len(), &ident);
+        let shared: Vec<bool> = links.iter().map(|l| counted.shared(*l, &ident)).collect();
+        assert_eq!(shared, [true, false, true, false]);
+        // As if every URL had the hash of the first.
+        let hash = counted.hasher.hash_one(links[0].key());
+        let colliding = Shared {
+            hasher: counted.hasher.clone(),
+            hashes: (0..links.len()).map(|i| (hash, i)).collect(),
+        };
+        assert!(colliding.shared(links[0], &ident));
+        let alone = |i: usize| Ident {
+            native: None,
+            url: Some(links[[0, 1, 3][i]]),
+        };
+        let colliding = Shared {
+            hashes: (0..3).map(|i| (hash, i)).collect(),
+            ..colliding
+        };
+        assert!(!colliding.shared(links[0], &alone));
+    }
 
     /// A link held as its page and the rest says the same as the whole URL: the same key,
     /// whether it is the blog's page, and the same identity.

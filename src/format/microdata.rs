@@ -46,7 +46,7 @@ pub fn parse(doc: &Html, found: &mut Vec<String>) -> Option<Snapshot> {
     let home_url = prop_value(blog, "url").map(|u| sanitize(u.trim()));
     let urls: Vec<Option<String>> = updates.iter().map(|u| prop_value(*u, "url")).collect();
     let url_refs: Vec<Option<&str>> = urls.iter().map(|u| u.as_deref()).collect();
-    let positional = positional_fragments(&url_refs);
+    let positional = positional_fragments(url_refs.iter().copied());
     let mut entries: Vec<Entry> = updates.iter().map(|u| entry(*u)).collect();
     for (e, url) in entries.iter_mut().zip(&url_refs) {
         let unique = url_refs.iter().filter(|o| *o == url).count() == 1;

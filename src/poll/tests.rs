@@ -466,13 +466,15 @@ async fn prepared_as_read_whole(doc: String, format: &str) {
 /// A page holding a big JSON-LD live blog: the snapshot the poller makes while it comes
 /// (every entry held, folded as made) is the one a whole read makes, also when an update's
 /// id only shows at the end: its URL is shared with a later update, is the page's own (named
-/// after the updates), or its fragments turn out to count positions.
+/// after the updates), or its fragments turn out to count positions, or not (the last one
+/// breaks the count).
 #[tokio::test]
 async fn a_json_ld_page_is_prepared_as_it_is_read() {
-    let page = |positional: bool| {
+    let page = |positional: bool, broken: bool| {
         let updates: Vec<serde_json::Value> = (0..1_500)
             .map(|i| {
                 let url = match i {
+                    1_499 if broken => "https://x.test/live#post9999".to_string(),
                     _ if positional => format!("https://x.test/live#post{}", i + 1),
                     3 | 1_401 => "https://x.test/live#shared".to_string(),
                     5 => "https://x.test/live/".to_string(),
@@ -504,21 +506,22 @@ async fn a_json_ld_page_is_prepared_as_it_is_read() {
             r#"<!DOCTYPE html><html><head><title>Live</title><script type="application/ld+json">{blog}</script></head><body></body></html>"#
         )
     };
-    for positional in [false, true] {
-        let doc = page(positional);
+    for (positional, broken) in [(false, false), (true, false), (true, true)] {
+        let doc = page(positional, broken);
         let whole = crate::format::parse(doc.as_bytes()).unwrap();
         assert_eq!(whole.format, "json-ld");
         let ids: Vec<&str> = whole.entries.iter().map(|e| e.id.as_str()).collect();
-        if !positional {
-            assert_eq!(&ids[..2], ["0", "#u1"]);
-            assert_eq!(
-                whole
-                    .entries
-                    .iter()
-                    .filter(|e| e.id.starts_with('#'))
-                    .count(),
-                1_500 - 215 - 3
-            );
+        let from_urls = ids.iter().filter(|id| id.starts_with('#')).count();
+        match (positional, broken) {
+            (false, _) => {
+                assert_eq!(&ids[..2], ["0", "#u1"]);
+                assert_eq!(from_urls, 1_500 - 215 - 3);
+            }
+            (true, false) => assert_eq!(from_urls, 0),
+            (true, true) => {
+                assert_eq!(&ids[..2], ["0", "#post2"]);
+                assert_eq!(from_urls, 1_500 - 215);
+            }
         }
         prepared_as_read_whole(doc, "json-ld").await;
     }

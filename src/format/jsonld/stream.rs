@@ -8,8 +8,8 @@
 //! the few whose id changes once all are known are made again at the end.
 
 use super::{
-    Ident, Link, Obj, Update, blogs, entry, frame, identity, ids, is_blog, snapshot, typed, types,
-    updates,
+    Ident, Link, Obj, Update, blogs, each_id, entry, frame, identity, is_blog, snapshot, typed,
+    types, updates,
 };
 use crate::entry::Snapshot;
 use crate::format::reader::Ready;
@@ -26,7 +26,11 @@ pub struct Streamed {
     /// The blog's own URL, as far as read.
     page: Option<String>,
     snapshot: Snapshot,
-    kept: Vec<Kept>,
+    /// The updates so far (those that are objects).
+    updates: usize,
+    /// What the ids of the updates so far are made from, by their place among them, for those
+    /// whose id is not made from their entry's URL alone.
+    kept: Vec<(usize, Kept)>,
     positional: Positional,
     /// Hashes of the URLs of the updates so far (a collision only costs an id made again).
     seen: HashSet<u64>,
@@ -47,6 +51,11 @@ enum KeptUrl {
 }
 
 impl Kept {
+    /// Whether the id is made from the entry's URL alone (or from its text, if it has none).
+    fn is_plain(&self) -> bool {
+        self.native.is_none() && matches!(self.url, KeptUrl::InEntry)
+    }
+
     /// The ident, its URL from `entry_url` (the entry's) when it is there.
     fn ident<'a>(&'a self, entry_url: Option<Link<'a>>) -> Ident<'a> {
         Ident {
@@ -95,6 +104,7 @@ impl Streamed {
             blog: Obj::new(),
             page: None,
             snapshot: Snapshot::default(),
+            updates: 0,
             kept: Vec::new(),
             positional: Positional::Start,
             seen: HashSet::new(),
@@ -141,13 +151,16 @@ impl Streamed {
         let mut made = Vec::with_capacity(read.len());
         for (i, r) in read.into_iter().enumerate() {
             let Some(update) = r else {
-                let n = self.kept.len() + i + 1;
+                let n = self.updates + i + 1;
                 return Err(broken(format!("update {n} is not JSON")));
             };
             // What is not an object is no update.
             if let Some((mut e, kept)) = update {
                 e.id = self.id_so_far(&kept.ident(e.url.as_deref().map(Link::whole)));
-                self.kept.push(kept);
+                if !kept.is_plain() {
+                    self.kept.push((self.updates, kept));
+                }
+                self.updates += 1;
                 made.push(e);
             }
         }
@@ -194,7 +207,7 @@ impl Streamed {
         candidates.push(None);
         let own_graph = blogs(&own, &mut found).into_iter().skip(1);
         candidates.extend(own_graph.chain(blogs(after, &mut found)).map(Some));
-        let n = self.kept.len();
+        let n = self.updates;
         let best = candidates
             .into_iter()
             .max_by_key(|b| b.map_or(n, |b| updates(b).len()))
@@ -206,50 +219,68 @@ impl Streamed {
             unreachable!("made an object above")
         };
         let s = &mut self.snapshot;
-        let ids = {
-            let mut whole = s.entries.iter();
-            let urls: Vec<Option<Link>> = if s.held.is_empty() {
-                s.entries
-                    .iter()
-                    .map(|e| e.url.as_deref().map(Link::whole))
-                    .collect()
-            } else {
-                let held = s.held.iter();
-                held.map(|h| match h {
-                    Some(h) => h.url_parts().map(|(page, rest)| Link { page, rest }),
-                    None => whole.next().and_then(|e| e.url.as_deref().map(Link::whole)),
-                })
-                .collect()
+        // The updates whose id differs from the one they were given, with their new ids:
+        // few, since an id only changes when a later update shares its URL or makes the
+        // fragments count positions.
+        let mut changed: Vec<(usize, String)> = Vec::new();
+        {
+            // Entries not held (those whose id comes from their text) are in `entries`, in
+            // order: where each is, by its place among all.
+            let whole: Vec<usize> = (0..s.held.len()).filter(|&i| s.held[i].is_none()).collect();
+            let whole_entry = |i: usize| {
+                if s.held.is_empty() {
+                    Some(&s.entries[i])
+                } else {
+                    whole.binary_search(&i).ok().map(|k| &s.entries[k])
+                }
             };
-            let idents: Vec<Ident> = self
-                .kept
-                .iter()
-                .zip(urls)
-                .map(|(k, u)| k.ident(u))
-                .collect();
-            ids(&idents, self.page.as_deref())
-        };
+            let url = |i: usize| match s.held.get(i) {
+                Some(Some(h)) => h.url_parts().map(|(page, rest)| Link { page, rest }),
+                _ => whole_entry(i).and_then(|e| e.url.as_deref().map(Link::whole)),
+            };
+            let kept = &self.kept;
+            let ident = |i: usize| match kept.binary_search_by_key(&i, |(at, _)| *at) {
+                Ok(k) => kept[k].1.ident(url(i)),
+                Err(_) => Ident {
+                    native: None,
+                    url: url(i),
+                },
+            };
+            each_id(self.updates, ident, self.page.as_deref(), |i, id| {
+                let now = match s.held.get(i) {
+                    Some(Some(h)) => h.id(),
+                    _ => whole_entry(i).map_or("", |e| e.id.as_str()),
+                };
+                if now != id {
+                    changed.push((i, id));
+                }
+            });
+        }
+        let mut changed = changed.into_iter().peekable();
         if s.held.is_empty() {
-            for (e, id) in s.entries.iter_mut().zip(ids) {
-                e.id = id;
+            for (i, id) in changed {
+                s.entries[i].id = id;
             }
         } else {
             // The entries whose id changed are made again; those whose id is now to come
             // from their text go back to being whole.
             let mut whole = std::mem::take(&mut s.entries).into_iter();
-            for ((h, f), id) in s.held.iter_mut().zip(&s.folded).zip(ids) {
-                match h {
-                    None => s.entries.extend(whole.next().map(|mut e| {
-                        e.id = id;
+            for (i, (h, f)) in s.held.iter_mut().zip(&s.folded).enumerate() {
+                let id = changed.next_if(|(at, _)| *at == i).map(|(_, id)| id);
+                match (h, id) {
+                    (None, id) => s.entries.extend(whole.next().map(|mut e| {
+                        if let Some(id) = id {
+                            e.id = id;
+                        }
                         e
                     })),
-                    Some(held) if held.id() == id => {}
-                    Some(held) if !id.is_empty() => *held = held.with_id(&id),
-                    Some(held) => {
+                    (Some(_), None) => {}
+                    (Some(held), Some(id)) if !id.is_empty() => *held = held.with_id(&id),
+                    (h @ Some(_), Some(_)) => {
+                        let held = h.take().expect("matched as held");
                         let mut e = held.to_entry(f.headline().into_owned(), f.body().into_owned());
                         e.id.clear();
                         s.entries.push(e);
-                        *h = None;
                     }
                 }
             }
