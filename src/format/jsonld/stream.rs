@@ -199,6 +199,8 @@ impl Streamed {
     /// [`super::from_values`] (the later of two with as many). Another blog is returned
     /// whole, its entries not prepared.
     pub fn finish(mut self, before: &[Value], after: &[Value]) -> Snapshot {
+        // Only for the ids made while reading.
+        drop(std::mem::take(&mut self.seen));
         // The blog's own `@graph` comes right after it.
         let own = [Value::Object(std::mem::take(&mut self.blog))];
         let mut found = Vec::new();
