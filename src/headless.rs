@@ -14,7 +14,7 @@ use crate::cli::Output;
 use crate::model::{Msg, PollResult};
 use crate::poll::{self, Plan};
 use crate::source::{HttpFetcher, Validators};
-use crate::store::{Key, Store, Stored};
+use crate::store::{Store, Stored};
 use crate::text::sanitize;
 
 /// One entry as a JSON line.
@@ -242,10 +242,10 @@ pub async fn follow(
             PollResult::Snapshot(snapshot) => {
                 last_error[source] = None;
                 let report = store.merge(source, snapshot, at);
-                let mut keys: Vec<Key> = report.added;
+                let mut added = report.added;
                 // Print in time order, oldest first.
-                keys.sort_by_key(|k| store.get(k).map(|s| (s.time(), s.seq)));
-                let entries = keys.iter().filter_map(|key| store.get(key));
+                added.sort_by_key(|&i| (store.item(i).time(), store.item(i).seq));
+                let entries = added.iter().map(|&i| store.item(i));
                 if !emit(entries, |s, out| {
                     render(s, &labels[source], format, &tz, out)
                 }) {

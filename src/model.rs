@@ -410,10 +410,9 @@ impl Model {
         let mut effects = Vec::new();
         if !report.baseline {
             let words = &self.sources[source].alerts;
-            for key in &report.added {
-                if let Some(s) = self.store.get(key)
-                    && words.iter().any(|w| s.matches_all(std::slice::from_ref(w)))
-                {
+            for &i in &report.added {
+                let s = self.store.item(i);
+                if words.iter().any(|w| s.matches_all(std::slice::from_ref(w))) {
                     effects.push(Effect::Alert {
                         source,
                         headline: s.title().into_owned(),

@@ -132,8 +132,10 @@ impl Stored {
 /// What one merge changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct MergeReport {
-    /// Entries never seen before, in document order.
-    pub added: Vec<Key>,
+    /// Entries never seen before, in document order: where they are in the store
+    /// ([`Store::item`]) until the next merge or eviction. (Not their keys: a first fetch
+    /// of a big blog would hold a copy of every id here.)
+    pub added: Vec<usize>,
     /// Entries whose content changed.
     pub edited: Vec<Key>,
     /// Entries whose flags (pinned, key event, removed) changed without a content edit.
@@ -224,9 +226,9 @@ impl Index {
         self.hasher.hash_one((source, id))
     }
 
-    fn get(&self, items: &Slab, key: &Key) -> Option<usize> {
-        let hash = self.hash(key.source, &key.id);
-        let is_key = |&i: &usize| items[i].source == key.source && items[i].entry.id() == key.id;
+    fn get(&self, items: &Slab, source: usize, id: &str) -> Option<usize> {
+        let hash = self.hash(source, id);
+        let is_key = |&i: &usize| items[i].source == source && items[i].entry.id() == id;
         self.table.find(hash, is_key).copied()
     }
 
@@ -331,7 +333,9 @@ impl Store {
     }
 
     pub fn get(&self, key: &Key) -> Option<&Stored> {
-        self.index.get(&self.items, key).map(|i| &self.items[i])
+        self.index
+            .get(&self.items, key.source, &key.id)
+            .map(|i| &self.items[i])
     }
 
     /// Slab indexes of all entries, newest first (see [`Store::item`]).
@@ -346,7 +350,7 @@ impl Store {
 
     /// The slab index of `key`.
     pub fn index_of(&self, key: &Key) -> Option<usize> {
-        self.index.get(&self.items, key)
+        self.index.get(&self.items, key.source, &key.id)
     }
 
     /// Entries newest first.
@@ -366,7 +370,7 @@ impl Store {
 
     /// The user selected this entry: it is no longer new.
     pub fn mark_seen(&mut self, key: &Key) -> bool {
-        match self.index.get(&self.items, key) {
+        match self.index.get(&self.items, key.source, &key.id) {
             Some(i) if self.items[i].new => {
                 self.items[i].new = false;
                 self.new_count -= 1;
@@ -510,7 +514,7 @@ impl Store {
                 None if newest_first => self.next_seq + (count - n) as u64,
                 None => self.next_seq + n as u64,
             };
-            let (key, existing) = self.resolve(source, &incoming, &incoming_folded);
+            let (renamed, existing) = self.resolve(source, &incoming, &incoming_folded);
             if let (Some(i), Some(o)) = (existing, continued)
                 && self.items[i].source == source
                 && (o.from..=o.from + OPEN_SPAN).contains(&self.items[i].seq)
@@ -519,10 +523,9 @@ impl Store {
                 continue;
             }
             // An id the source reused for other content is held as `id~N`.
-            let incoming = if key.id == incoming.id() {
-                incoming
-            } else {
-                incoming.with_id(&key.id)
+            let incoming = match &renamed {
+                Some(id) => incoming.with_id(id),
+                None => incoming,
             };
             match existing {
                 None if self.evicted_until[source]
@@ -557,7 +560,7 @@ impl Store {
                     self.items.push(stored);
                     self.index.insert(&self.items, self.items.len() - 1);
                     self.held[source] += 1;
-                    report.added.push(key);
+                    report.added.push(self.items.len() - 1);
                 }
                 Some(i) => {
                     if let Some(p) = present.get_mut(i) {
@@ -575,7 +578,7 @@ impl Store {
                         stored.folded = incoming_folded;
                         stored.entry = incoming;
                         stored.partial = false;
-                        report.flagged.push(key);
+                        report.flagged.push(stored.key());
                     } else if incoming.differs_besides_text(&stored.entry)
                         || !incoming_folded.same_headline(&stored.folded)
                         || !incoming_folded.same_body(&stored.folded)
@@ -595,11 +598,11 @@ impl Store {
                         edits.previous.push(old);
                         edits.at = now;
                         stored.vanished = false;
-                        report.edited.push(key);
+                        report.edited.push(stored.key());
                     } else if !incoming.same_but_id(&stored.entry) || stored.vanished {
                         stored.entry = incoming;
                         stored.vanished = false;
-                        report.flagged.push(key);
+                        report.flagged.push(stored.key());
                     } else {
                         continue;
                     }
@@ -678,23 +681,20 @@ impl Store {
     }
 
     /// Find the stored entry an incoming one is: its id, or for an id that the source
-    /// reused for different content far away in time, `id~2`, `id~3`, ...
+    /// reused for different content far away in time, `id~2`, `id~3`, ... Gives that other
+    /// id, if it is one, and where the entry is held, if it is.
     fn resolve(
         &self,
         source: usize,
         incoming: &Held,
         incoming_folded: &Folded,
-    ) -> (Key, Option<usize>) {
+    ) -> (Option<String>, Option<usize>) {
         let mut n = 1;
         loop {
-            let id = if n == 1 {
-                incoming.id().to_string()
-            } else {
-                format!("{}~{n}", incoming.id())
-            };
-            let key = Key { source, id };
-            let Some(i) = self.index.get(&self.items, &key) else {
-                return (key, None);
+            let renamed = (n > 1).then(|| format!("{}~{n}", incoming.id()));
+            let id = renamed.as_deref().unwrap_or(incoming.id());
+            let Some(i) = self.index.get(&self.items, source, id) else {
+                return (renamed, None);
             };
             let held = &self.items[i];
             let far = match (held.entry.time(), incoming.time()) {
@@ -705,7 +705,7 @@ impl Store {
                 && !held.folded.same_body(incoming_folded)
                 && !held.folded.same_headline(incoming_folded))
             {
-                return (key, Some(i));
+                return (renamed, Some(i));
             }
             n += 1;
         }
@@ -753,7 +753,7 @@ impl Store {
         if held <= cap {
             return 0;
         }
-        let keep = keep.and_then(|k| self.index.get(&self.items, k));
+        let keep = keep.and_then(|k| self.index.get(&self.items, k.source, &k.id));
         let mut excess = held - cap;
         let mut drop = vec![false; self.items.len()];
         for &i in self.order.iter().rev() {
@@ -1140,6 +1140,11 @@ mod tests {
         );
     }
 
+    /// The keys of the entries a merge added.
+    fn added(store: &Store, report: &MergeReport) -> Vec<Key> {
+        report.added.iter().map(|&i| store.item(i).key()).collect()
+    }
+
     fn key(id: &str) -> Key {
         Key {
             source: 0,
@@ -1169,7 +1174,7 @@ mod tests {
             snap(vec![entry("c", 30, "z"), entry("a", 10, "y")]),
             ts(130),
         );
-        assert_eq!(r.added, [key("c")]);
+        assert_eq!(added(&store, &r), [key("c")]);
         assert_eq!(store.new_count(), 1);
         assert!(store.get(&key("c")).unwrap().new);
         assert!(store.mark_seen(&key("c")));
@@ -1351,7 +1356,7 @@ mod tests {
         let mut other = entry("post1", 2 * 86_400, "a different story");
         other.title = "another headline".into();
         let r = store.merge(0, snap(vec![other.clone()]), ts(2 * 86_400));
-        assert_eq!(r.added, [key("post1~2")]);
+        assert_eq!(added(&store, &r), [key("post1~2")]);
         assert_eq!(store.get(&key("post1")).unwrap().text(), "old story");
         // Seen again, it is the same separate entry, not a third one.
         let r = store.merge(0, snap(vec![other]), ts(2 * 86_400 + 30));
@@ -1454,7 +1459,7 @@ mod tests {
         let mut next = all;
         next.insert(0, entry("fresh", 100, ""));
         let report = store.merge(0, snap(next), ts(200));
-        assert_eq!(report.added, [key("fresh")]);
+        assert_eq!(added(&store, &report), [key("fresh")]);
         assert_eq!(store.new_count(), 1);
         assert_eq!(ids(&store), ["fresh", "e5", "e4", "e3", "e2"]);
         assert!(report.vanished.is_empty());
@@ -1479,7 +1484,7 @@ mod tests {
             let report = store.merge(0, snapshot, ts(100_000));
             assert_eq!(store.len(), n);
             let want: Vec<Key> = (0..n).map(|i| key(&format!("e{i}"))).collect();
-            assert_eq!(report.added, want);
+            assert_eq!(added(&store, &report), want);
             for i in [0, 3, GIVE_BACK, n - 1] {
                 let held = store.get(&key(&format!("e{i}"))).unwrap();
                 assert_eq!(held.text(), format!("Body {i}"));
