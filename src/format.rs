@@ -10,6 +10,7 @@ use crate::entry::{Entry, Snapshot};
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
+mod escaped;
 pub mod guardian;
 pub mod html;
 pub mod jsonfeed;

@@ -6,6 +6,7 @@
 //! fields, authors and images in every shape. This module reads them all into entries in
 //! document order.
 
+use super::escaped::Raw;
 use super::{
     body_text, clean_url, fill_missing_ids, parse_time, positional_fragments, url_identity,
 };
@@ -297,9 +298,9 @@ struct Update<'a> {
     url: Option<Cow<'a, str>>,
     headline: Option<Cow<'a, str>>,
     name: Option<Cow<'a, str>>,
-    article_body: Option<Cow<'a, str>>,
-    text: Option<Cow<'a, str>>,
-    description: Option<Cow<'a, str>>,
+    article_body: Option<Body<'a>>,
+    text: Option<Body<'a>>,
+    description: Option<Body<'a>>,
     date_published: Option<Cow<'a, str>>,
     date_modified: Option<Cow<'a, str>>,
     /// The names `author` gives, as written, in order (see [`raw_names`]).
@@ -307,6 +308,34 @@ struct Update<'a> {
     /// Each image `image` gives that is a URL or an object, in order.
     images: Vec<ImagePart<'a>>,
 }
+
+/// A body field of an update (`articleBody`, `text`, `description`): a string read from a
+/// value, or, read straight from the update's text ([`typed`]), the string as the page
+/// spells it, its escapes undone only when its entry is made ([`Raw`]).
+#[derive(Debug, Clone)]
+enum Body<'a> {
+    Text(Cow<'a, str>),
+    Raw(Raw<'a>),
+}
+
+impl Body<'_> {
+    /// `f` of the body's text.
+    fn read<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        match self {
+            Body::Text(t) => f(t),
+            Body::Raw(r) => r.read(f),
+        }
+    }
+}
+
+/// Two bodies are equal when their texts are, however each is held.
+impl PartialEq for Body<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.read(|a| other.read(|b| a == b))
+    }
+}
+
+impl Eq for Body<'_> {}
 
 /// One image of an update: a URL alone, or an ImageObject's fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -350,9 +379,9 @@ impl Update<'_> {
             url: text("url"),
             headline: text("headline"),
             name: text("name"),
-            article_body: text("articleBody"),
-            text: text("text"),
-            description: text("description"),
+            article_body: text("articleBody").map(Body::Text),
+            text: text("text").map(Body::Text),
+            description: text("description").map(Body::Text),
             date_published: text("datePublished"),
             date_modified: text("dateModified"),
             authors: raw_names(u.get("author")),
@@ -364,8 +393,8 @@ impl Update<'_> {
 fn entry(u: &Update) -> Entry {
     let body = [&u.article_body, &u.text, &u.description]
         .into_iter()
-        .find_map(|t| t.as_deref().filter(|s| !s.trim().is_empty()))
-        .map(body_text)
+        .flatten()
+        .find_map(|b| b.read(|s| (!s.trim().is_empty()).then(|| body_text(s))))
         .unwrap_or_default();
     let mut images: Vec<Image> = u.images.iter().filter_map(image).collect();
     for img in body.images {

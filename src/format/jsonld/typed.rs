@@ -13,9 +13,11 @@
 //! an update with an object whose first member is named [`RAW_VALUE`] where this reads,
 //! since serde_json's value reads such an object as the JSON text in that member.
 
-use super::{Caption, ImageFields, ImagePart, Update};
+use super::{Body, Caption, ImageFields, ImagePart, Update};
+use crate::format::escaped::Raw;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -50,9 +52,9 @@ impl<'de> Visitor<'de> for UpdateVisitor {
                 "url" => u.url = map.next_value::<Text>()?.0,
                 "headline" => u.headline = map.next_value::<Text>()?.0,
                 "name" => u.name = map.next_value::<Text>()?.0,
-                "articleBody" => u.article_body = map.next_value::<Text>()?.0,
-                "text" => u.text = map.next_value::<Text>()?.0,
-                "description" => u.description = map.next_value::<Text>()?.0,
+                "articleBody" => u.article_body = map.next_value::<BodyField>()?.0,
+                "text" => u.text = map.next_value::<BodyField>()?.0,
+                "description" => u.description = map.next_value::<BodyField>()?.0,
                 "datePublished" => u.date_published = map.next_value::<Text>()?.0,
                 "dateModified" => u.date_modified = map.next_value::<Text>()?.0,
                 "author" => u.authors = map.next_value::<Names>()?.0,
@@ -203,6 +205,28 @@ impl<'de> Shape<'de> for Text<'de> {
     }
 }
 deserialize_shape!(Text);
+
+/// A body field: a string, kept as the update spells it (its escapes are undone once, when
+/// the entry is made, instead of by serde into a buffer of its own and then copied); any
+/// other value gives nothing, as [`Text`] would. An object is read once more as a [`Text`]
+/// for that, so that one serde_json's value reads as raw JSON fails here too.
+struct BodyField<'de>(Option<Body<'de>>);
+
+impl<'de> Deserialize<'de> for BodyField<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(d)?.get();
+        match raw.as_bytes().first() {
+            Some(b'"') => Ok(BodyField(
+                raw.get(1..raw.len() - 1)
+                    .map(|inside| Body::Raw(Raw(inside))),
+            )),
+            Some(b'{') => serde_json::from_str::<Text>(raw)
+                .map(|_| BodyField(None))
+                .map_err(de::Error::custom),
+            _ => Ok(BodyField(None)),
+        }
+    }
+}
 
 /// `identifier`: a string, or a number as serde_json writes it.
 #[derive(Default)]
@@ -443,6 +467,11 @@ mod tests {
             r##"{"author": {"\u0024serde_json::private::RawValue": "{\"name\": \"R\"}"}}"##,
             r##"{"image": {"url": "u", "caption": {"$serde_json::private::RawValue": "\"c\""}}}"##,
             r##"{"author": {"name": "A", "$serde_json::private::RawValue": "{}"}}"##,
+            r##"{"articleBody": {"$serde_json::private::RawValue": "\"raw\""}}"##,
+            r##"{"articleBody": "<p>caf\u00e9 \"q\"<\/p>", "text": "t"}"##,
+            r##"{"articleBody": 5, "text": "<p>t<\/p>", "description": ["d"]}"##,
+            r##"{"articleBody": " \n\t ", "text": {"a": 1}, "description": "<p>d<\/p>"}"##,
+            r##"{"articleBody": "\ud83d\ude00 a", "articleBody": null}"##,
             r##"["not", "an", "object"]"##,
             r##""a string""##,
         ] {
@@ -464,6 +493,8 @@ mod tests {
         // Not strict JSON: left to the lenient reading.
         assert_eq!(update(r##"{"headline": "H",}"##), None);
         assert_eq!(update("{\"headline\": \"a\nb\"}"), None);
+        assert_eq!(update("{\"articleBody\": \"a\nb\"}"), None);
+        assert_eq!(update(r#"{"articleBody": "a\qb"}"#), None);
     }
 
     fn string() -> impl Strategy<Value = String> {
