@@ -249,11 +249,20 @@ pub(crate) fn body_text(s: &str) -> crate::text::HtmlText {
 /// The identity an update's URL gives: its fragment (`#live-123`) when it has one, so a
 /// renamed page slug keeps the ids; else the whole URL.
 pub(crate) fn url_identity(url: &str) -> String {
-    match url.split_once('#') {
+    // Made in one allocation, and sanitized without a copy when clean (nearly always).
+    let id = match url.split_once('#') {
         Some((_, frag)) if !frag.trim().is_empty() => {
-            crate::text::sanitize(&format!("#{}", frag.trim()))
+            let frag = frag.trim();
+            let mut id = String::with_capacity(frag.len() + 1);
+            id.push('#');
+            id.push_str(frag);
+            id
         }
-        _ => crate::text::sanitize(url.trim()),
+        _ => url.trim().to_string(),
+    };
+    match crate::text::sanitize_cow(&id) {
+        std::borrow::Cow::Owned(clean) => clean,
+        std::borrow::Cow::Borrowed(_) => id,
     }
 }
 

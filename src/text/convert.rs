@@ -9,17 +9,34 @@ use crate::entry::Image;
 /// A way to turn HTML into events ([`events::walk`] or, in tests, the html5ever path only).
 pub(super) type Walk = fn(&str, &mut dyn FnMut(Ev));
 
+thread_local! {
+    /// The buffer a body is written in when the thread has none given back: it is then
+    /// copied out at its size, and the buffer serves the thread's next body.
+    static WRITING: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+    /// The buffer the paragraph being written is built in.
+    static PARAGRAPHS: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+}
+
 pub(super) fn convert(html: &str, walk: Walk) -> HtmlText {
-    // The text is rarely longer than its markup: one allocation, trimmed at the end, unless
-    // the thread has a body given back to write in (see [`super::give_back`]).
-    let mut text = crate::scratch::take(&super::SPARE);
-    let given = text.capacity() > 0;
+    // The text is rarely longer than its markup. It is written in a body the thread was
+    // given back (see [`super::give_back`]), which is handed on as it is, or else in the
+    // thread's own buffer, and copied out at its size: no allocation but the text's own,
+    // and none while it grows.
+    let spare = crate::scratch::take(&super::SPARE);
+    let given = spare.capacity() > 0;
+    let mut text = if given {
+        spare
+    } else {
+        crate::scratch::take(&WRITING)
+    };
     text.reserve(html.len());
+    // Room for a paragraph of most bodies, instead of growing to it by doubling.
+    let mut cur = crate::scratch::take(&PARAGRAPHS);
+    cur.reserve(html.len().min(PARAGRAPH));
     let mut w = Writer {
         text,
         given,
-        // Room for a paragraph of most bodies, instead of growing to it by doubling.
-        cur: String::with_capacity(html.len().min(PARAGRAPH)),
+        cur,
         ..Writer::default()
     };
     walk(html, &mut |ev| match ev {
@@ -501,16 +518,18 @@ impl Writer {
 
     fn finish(mut self) -> HtmlText {
         self.flush();
+        crate::scratch::keep(&PARAGRAPHS, std::mem::take(&mut self.cur));
         let mut text = std::mem::take(&mut self.text);
-        // Sized exactly when it may be kept: a string grown by doubling keeps a third more
-        // than it uses on average.
-        if !self.given {
-            text.shrink_to_fit();
-        }
         // Every piece was sanitized on the way in, and joining clean pieces cannot create a
         // forbidden character, so the text needs no second pass.
         debug_assert!(!text.chars().any(is_forbidden));
-        if text.trim().len() != text.len() {
+        if !self.given {
+            // The thread's buffer: the text is copied out at its size (a string grown by
+            // doubling keeps a third more than it uses on average).
+            let out = text.trim().to_string();
+            crate::scratch::keep(&WRITING, text);
+            text = out;
+        } else if text.trim().len() != text.len() {
             text = text.trim().to_string();
         }
         HtmlText {
