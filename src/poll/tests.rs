@@ -467,20 +467,22 @@ async fn prepared_as_read_whole(doc: String, format: &str) {
 /// (every entry held, folded as made) is the one a whole read makes, also when an update's
 /// id only shows at the end: its URL is shared with a later update, is the page's own (named
 /// after the updates), or its fragments turn out to count positions, or not (the last one
-/// breaks the count).
+/// breaks the count); each of these alone, and none of them (the ids given while reading
+/// are then kept as they are).
 #[tokio::test]
 async fn a_json_ld_page_is_prepared_as_it_is_read() {
-    let page = |positional: bool, broken: bool| {
+    let page = |positional: bool, broken: bool, url_first: bool, shared: bool| {
         let updates: Vec<serde_json::Value> = (0..1_500)
             .map(|i| {
                 let url = match i {
                     1_499 if broken => "https://x.test/live#post9999".to_string(),
                     _ if positional => format!("https://x.test/live#post{}", i + 1),
-                    3 | 1_401 => "https://x.test/live#shared".to_string(),
+                    3 | 1_401 if shared => "https://x.test/live#shared".to_string(),
                     5 => "https://x.test/live/".to_string(),
                     // Held as the entry's URL only once cleaned.
                     9 => " https://x.test/live?a=1&amp;b=2#u9".to_string(),
-                    _ => format!("https://x.test/live#u{i}"),
+                    // Numbered from 1,000: they do not count positions.
+                    _ => format!("https://x.test/live#u{}", 1_000 + i),
                 };
                 let mut u = serde_json::json!({
                     "@type": "BlogPosting",
@@ -496,26 +498,42 @@ async fn a_json_ld_page_is_prepared_as_it_is_read() {
                 u
             })
             .collect();
-        let blog = serde_json::json!({
-            "@type": "LiveBlogPosting",
-            "headline": "Live",
-            "liveBlogUpdate": updates,
-            "url": "https://x.test/live",
-        });
+        // The page's own URL before or after the updates (written by hand: serde_json's
+        // map orders its keys).
+        let updates = serde_json::Value::from(updates);
+        let url = r#""url": "https://x.test/live""#;
+        let (before, after) = if url_first { (url, "") } else { ("", url) };
+        let blog = format!(
+            r#"{{"@type": "LiveBlogPosting", "headline": "Live", {before}{}"liveBlogUpdate": {updates}{}{after}}}"#,
+            if url_first { ", " } else { "" },
+            if url_first { "" } else { ", " },
+        );
         format!(
             r#"<!DOCTYPE html><html><head><title>Live</title><script type="application/ld+json">{blog}</script></head><body></body></html>"#
         )
     };
-    for (positional, broken) in [(false, false), (true, false), (true, true)] {
-        let doc = page(positional, broken);
+    for (positional, broken, url_first, shared) in [
+        (false, false, false, true),
+        (true, false, false, false),
+        (true, true, false, false),
+        // Each alone: a shared URL, positions that stop counting, the page's URL late.
+        (false, false, true, true),
+        (true, true, true, false),
+        (false, false, false, false),
+        // None: the ids given while reading stand.
+        (false, false, true, false),
+        (true, false, true, false),
+    ] {
+        let doc = page(positional, broken, url_first, shared);
         let whole = crate::format::parse(doc.as_bytes()).unwrap();
         assert_eq!(whole.format, "json-ld");
         let ids: Vec<&str> = whole.entries.iter().map(|e| e.id.as_str()).collect();
         let from_urls = ids.iter().filter(|id| id.starts_with('#')).count();
         match (positional, broken) {
             (false, _) => {
-                assert_eq!(&ids[..2], ["0", "#u1"]);
-                assert_eq!(from_urls, 1_500 - 215 - 3);
+                assert_eq!(&ids[..2], ["0", "#u1001"]);
+                // Every 7th has an identifier; the page's own URL and a shared one give none.
+                assert_eq!(from_urls, 1_500 - 215 - 1 - 2 * usize::from(shared));
             }
             (true, false) => assert_eq!(from_urls, 0),
             (true, true) => {

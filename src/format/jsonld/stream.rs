@@ -32,9 +32,15 @@ pub struct Streamed {
     /// whose id is not made from their entry's URL alone.
     kept: Vec<(usize, Kept)>,
     positional: Positional,
-    /// Hashes of the URLs of the updates so far (a collision only costs an id made again).
+    /// Some update was given its id while the fragments so far counted positions.
+    saw_positional: bool,
+    /// Hashes of the URLs of the updates so far (a collision only costs the ids made again).
     seen: HashSet<u64>,
     hasher: RandomState,
+    /// Something read may have changed an id given so far: a URL seen twice (the first
+    /// holder's id was made from it as if it were its own), or the blog's own URL given
+    /// after some updates.
+    unsettled: bool,
 }
 
 /// What an update's id is made from, kept until all updates are read: its own id, and its
@@ -107,8 +113,10 @@ impl Streamed {
             updates: 0,
             kept: Vec::new(),
             positional: Positional::Start,
+            saw_positional: false,
             seen: HashSet::new(),
             hasher: RandomState::new(),
+            unsettled: false,
         }
     }
 
@@ -120,6 +128,7 @@ impl Streamed {
             .ok_or_else(|| broken(format!("`{key}` is not JSON")))?;
         if key == "url" {
             self.page = value.as_str().map(clean_url);
+            self.unsettled |= self.updates > 0;
         }
         self.blog.insert(key.to_string(), value);
         Ok(())
@@ -185,8 +194,17 @@ impl Streamed {
             _ => Positional::No,
         };
         let unique = url.is_none_or(|u| self.seen.insert(self.hasher.hash_one(u.key())));
+        self.unsettled |= !unique;
         let positional = matches!(self.positional, Positional::Next(_));
+        self.saw_positional |= positional;
         identity(ident, self.page.as_deref(), positional, |_| unique)
+    }
+
+    /// Whether every id given while reading is the one all the updates give it: nothing
+    /// unsettled it ([`Streamed::unsettled`]), and the fragments either counted positions
+    /// for none of the updates or still do after the last one.
+    fn ids_are_final(&self) -> bool {
+        !self.unsettled && (!self.saw_positional || matches!(self.positional, Positional::Next(_)))
     }
 
     /// How many entries were made so far.
@@ -220,12 +238,14 @@ impl Streamed {
         let Value::Object(blog) = &own[0] else {
             unreachable!("made an object above")
         };
+        let final_ids = self.ids_are_final();
         let s = &mut self.snapshot;
         // The updates whose id differs from the one they were given, with their new ids:
         // few, since an id only changes when a later update shares its URL or makes the
-        // fragments count positions.
+        // fragments count positions, and none are looked for when nothing read could have
+        // changed one.
         let mut changed: Vec<(usize, String)> = Vec::new();
-        {
+        if !final_ids {
             // Entries not held (those whose id comes from their text) are in `entries`, in
             // order: where each is, by its place among all.
             let whole: Vec<usize> = (0..s.held.len()).filter(|&i| s.held[i].is_none()).collect();
