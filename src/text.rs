@@ -90,7 +90,7 @@ pub fn looks_like_html(s: &str) -> bool {
 /// The text of an HTML fragment with entities decoded (twice if double-encoded); script and
 /// style contents dropped, block boundaries and `<br>` turned into spaces.
 fn strip_markup(s: &str) -> String {
-    if !s.contains(['<', '&']) {
+    if memchr::memchr2(b'<', b'&', s.as_bytes()).is_none() {
         return s.to_string();
     }
     let mut out = String::new();
