@@ -551,24 +551,12 @@ fn is_web(href: &str) -> bool {
 
 /// Split a trailing `Photograph: X` (and similar) off a caption.
 fn split_credit(caption: &str) -> (String, Option<String>) {
-    const MARKS: [&str; 7] = [
-        "Photograph:",
-        "Photograph by",
-        "Photo:",
-        "Photo by",
-        "Picture:",
-        "Image:",
-        "Credit:",
-    ];
+    let bytes = caption.as_bytes();
     // Every mark holds a colon or " by": most captions have neither and are done at once.
-    if memchr::memchr(b':', caption.as_bytes()).is_none() && !caption.contains(" by") {
+    if memchr::memchr(b':', bytes).is_none() && !caption.contains(" by") {
         return (caption.to_string(), None);
     }
-    let best = MARKS
-        .iter()
-        .filter_map(|m| caption.rfind(m).map(|i| (i, *m)))
-        .max_by_key(|(i, _)| *i);
-    match best {
+    match last_credit_mark(caption) {
         Some((i, m)) => {
             let credit = caption[i + m.len()..].trim().to_string();
             let rest = caption[..i].trim().to_string();
@@ -580,6 +568,29 @@ fn split_credit(caption: &str) -> (String, Option<String>) {
         }
         None => (caption.to_string(), None),
     }
+}
+
+/// Where the mark of a credit that starts last in `caption` starts, and which mark it is.
+fn last_credit_mark(caption: &str) -> Option<(usize, &'static str)> {
+    const MARKS: [&str; 7] = [
+        "Photograph:",
+        "Photograph by",
+        "Photo:",
+        "Photo by",
+        "Picture:",
+        "Image:",
+        "Credit:",
+    ];
+    // Every mark starts with one of these three ASCII letters, so the places to try are
+    // found from the end by a byte search (a search for each mark would set up a searcher
+    // for each); at any one place at most one mark can start.
+    let bytes = caption.as_bytes();
+    memchr::memrchr3_iter(b'P', b'I', b'C', bytes).find_map(|i| {
+        MARKS
+            .iter()
+            .find(|m| bytes[i..].starts_with(m.as_bytes()))
+            .map(|m| (i, *m))
+    })
 }
 
 #[cfg(test)]
@@ -599,6 +610,20 @@ mod tests {
             whole.push_text(&t);
             words.push_words(&t);
             prop_assert_eq!(whole.cur, words.cur);
+        }
+
+        /// The last credit mark is the one that a search for each mark from the end finds
+        /// last.
+        #[test]
+        fn the_last_credit_mark_is_the_latest_of_each_marks_last(
+            caption in "(Photograph|Photo|Picture|Image|Credit|P|I|C|:| by|by|é| |x){0,12}",
+        ) {
+            let marks = ["Photograph:", "Photograph by", "Photo:", "Photo by", "Picture:", "Image:", "Credit:"];
+            let each = marks
+                .iter()
+                .filter_map(|m| caption.rfind(m).map(|i| (i, *m)))
+                .max_by_key(|(i, _)| *i);
+            prop_assert_eq!(super::last_credit_mark(&caption), each);
         }
     }
 }
