@@ -88,7 +88,13 @@ impl Streamed {
     pub fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError> {
         let authors = &self.feed_authors;
         let read = crate::par::map(raw, 64, |item| {
-            serde_json::from_slice::<Item>(item).map(|item| {
+            // The item checked as UTF-8 in one pass, so that its strings are not checked
+            // one by one (a call each); one that is not is left to serde_json's error.
+            match std::str::from_utf8(item) {
+                Ok(item) => serde_json::from_str::<Item>(item),
+                Err(_) => serde_json::from_slice::<Item>(item),
+            }
+            .map(|item| {
                 let mut e = entry(item);
                 inherit_authors(std::slice::from_mut(&mut e), authors);
                 let prepared = ready.map(|ready| ready(&mut e));
