@@ -13,11 +13,20 @@ use serde_json::value::RawValue;
 #[derive(Debug, Clone, Copy)]
 pub struct Raw<'a>(pub &'a str);
 
+impl<'a> Raw<'a> {
+    /// The string that a JSON value's text (`raw`) is, if it is one.
+    pub fn of_json(raw: &'a str) -> Option<Raw<'a>> {
+        raw.strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .map(Raw)
+    }
+}
+
 impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = <&'de RawValue>::deserialize(d)?.get();
-        match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-            Some(inner) => Ok(Raw(inner)),
+        match Raw::of_json(raw) {
+            Some(raw) => Ok(raw),
             None => Err(serde::de::Error::invalid_type(
                 serde::de::Unexpected::Other(raw.get(..1).unwrap_or("nothing")),
                 &"a string",

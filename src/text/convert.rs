@@ -570,23 +570,25 @@ fn split_credit(caption: &str) -> (String, Option<String>) {
     }
 }
 
+/// What a caption's credit starts with.
+const CREDIT_MARKS: [&str; 7] = [
+    "Photograph:",
+    "Photograph by",
+    "Photo:",
+    "Photo by",
+    "Picture:",
+    "Image:",
+    "Credit:",
+];
+
 /// Where the mark of a credit that starts last in `caption` starts, and which mark it is.
 fn last_credit_mark(caption: &str) -> Option<(usize, &'static str)> {
-    const MARKS: [&str; 7] = [
-        "Photograph:",
-        "Photograph by",
-        "Photo:",
-        "Photo by",
-        "Picture:",
-        "Image:",
-        "Credit:",
-    ];
     // Every mark starts with one of these three ASCII letters, so the places to try are
     // found from the end by a byte search (a search for each mark would set up a searcher
     // for each); at any one place at most one mark can start.
     let bytes = caption.as_bytes();
     memchr::memrchr3_iter(b'P', b'I', b'C', bytes).find_map(|i| {
-        MARKS
+        CREDIT_MARKS
             .iter()
             .find(|m| bytes[i..].starts_with(m.as_bytes()))
             .map(|m| (i, *m))
@@ -618,8 +620,7 @@ mod tests {
         fn the_last_credit_mark_is_the_latest_of_each_marks_last(
             caption in "(Photograph|Photo|Picture|Image|Credit|P|I|C|:| by|by|é| |x){0,12}",
         ) {
-            let marks = ["Photograph:", "Photograph by", "Photo:", "Photo by", "Picture:", "Image:", "Credit:"];
-            let each = marks
+            let each = super::CREDIT_MARKS
                 .iter()
                 .filter_map(|m| caption.rfind(m).map(|i| (i, *m)))
                 .max_by_key(|(i, _)| *i);

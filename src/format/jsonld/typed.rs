@@ -216,10 +216,7 @@ impl<'de> Deserialize<'de> for BodyField<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = <&'de RawValue>::deserialize(d)?.get();
         match raw.as_bytes().first() {
-            Some(b'"') => Ok(BodyField(
-                raw.get(1..raw.len() - 1)
-                    .map(|inside| Body::Raw(Raw(inside))),
-            )),
+            Some(b'"') => Ok(BodyField(Raw::of_json(raw).map(Body::Raw))),
             Some(b'{') => serde_json::from_str::<Text>(raw)
                 .map(|_| BodyField(None))
                 .map_err(de::Error::custom),
