@@ -24,7 +24,7 @@ pub mod split;
 pub mod syndication;
 pub mod wordpress;
 
-pub use reader::{Reader, Ready};
+pub use reader::{Made, RUN, Reader, Ready};
 
 /// Why a document could not be read as a live blog.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -5,9 +5,11 @@
 //! more cores, each core takes a share of the items: one stretch each ([`each`]), or the
 //! next small block left until none is ([`map`]).
 
+use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 /// `0..len` cut into consecutive stretches, one per core (at most four), each at least
 /// `min` long unless there is only one. Empty when `len` is 0.
@@ -121,6 +123,98 @@ pub fn map_mut<T: Send, U: Send>(
     out
 }
 
+/// A job for a [`Helper`].
+pub type Job<'a, R> = Box<dyn FnOnce() -> R + Send + 'a>;
+
+/// One other thread that does jobs while this one goes on with something else; the results
+/// come back in the order the jobs were given.
+///
+/// A document read while it arrives comes in runs of items: this thread cuts the next run
+/// out of the bytes while the helper makes the entries of the last. A job goes to the
+/// helper while it has fewer than two (one being done, one waiting), else it is done here:
+/// the work is shared between the two without either waiting for the other, which [`map`]
+/// over each run cannot do (its threads start with the run and all end before the next
+/// run is cut).
+pub struct Helper<'a, R> {
+    jobs: mpsc::Sender<Job<'a, R>>,
+    done: mpsc::Receiver<R>,
+    /// Jobs handed over whose results have not come back.
+    out: usize,
+    /// The results not taken yet, in the order of their jobs: `None` while the helper has
+    /// it.
+    results: VecDeque<Option<R>>,
+}
+
+impl<'a, R: Send + 'a> Helper<'a, R> {
+    /// A helper on a thread of `scope`, or `None` on a machine with one core (where it
+    /// would only take turns with this thread).
+    pub fn start<'scope, 'env>(scope: &'scope std::thread::Scope<'scope, 'env>) -> Option<Self>
+    where
+        'a: 'scope,
+    {
+        if cores() < 2 {
+            return None;
+        }
+        let (jobs, todo) = mpsc::channel::<Job<'a, R>>();
+        let (finished, done) = mpsc::channel();
+        scope.spawn(move || {
+            for job in todo {
+                if finished.send(job()).is_err() {
+                    return;
+                }
+            }
+        });
+        Some(Helper {
+            jobs,
+            done,
+            out: 0,
+            results: VecDeque::new(),
+        })
+    }
+
+    /// Do `job`: on the helper if it has fewer than two, else here and now.
+    pub fn run(&mut self, job: Job<'a, R>) {
+        if self.out < 2 {
+            // The thread ends early only by a panic, which the scope passes on.
+            assert!(self.jobs.send(job).is_ok(), "the helper thread ended");
+            self.out += 1;
+            self.results.push_back(None);
+        } else {
+            self.results.push_back(Some(job()));
+        }
+    }
+
+    /// The result of the oldest job whose result was not taken yet, if it is done (when
+    /// `wait`, once it is). `None` when every result was taken, or it is not done.
+    pub fn next(&mut self, wait: bool) -> Option<R> {
+        if let Some(None) = self.results.front() {
+            let result = if wait {
+                self.done.recv().ok()
+            } else {
+                match self.done.try_recv() {
+                    Ok(r) => Some(r),
+                    Err(mpsc::TryRecvError::Empty) => return None,
+                    Err(mpsc::TryRecvError::Disconnected) => None,
+                }
+            };
+            let Some(result) = result else {
+                panic!("the helper thread ended");
+            };
+            self.out -= 1;
+            // The helper does its jobs in order: this is the oldest it had.
+            if let Some(slot) = self.results.iter_mut().find(|r| r.is_none()) {
+                *slot = Some(result);
+            }
+        }
+        self.results.pop_front().flatten()
+    }
+
+    /// Whether every result was taken.
+    pub fn is_empty(&self) -> bool {
+        self.results.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +267,54 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_helper_gives_results_back_in_the_order_of_its_jobs() {
+        std::thread::scope(|scope| {
+            let Some(mut helper) = Helper::start(scope) else {
+                return; // one core: nothing to help with
+            };
+            assert!(helper.is_empty());
+            assert_eq!(helper.next(false), None, "no job yet");
+            let here = std::thread::current().id();
+            let on = move |n: usize| (n, std::thread::current().id() == here);
+            // The helper's first job waits until it is told to go on.
+            let (go, wait) = mpsc::channel::<()>();
+            helper.run(Box::new(move || {
+                wait.recv().unwrap();
+                on(0)
+            }));
+            helper.run(Box::new(move || on(1)));
+            // The helper has two: the next is done here, at once.
+            helper.run(Box::new(move || on(2)));
+            assert_eq!(helper.next(false), None, "the first is not done");
+            go.send(()).unwrap();
+            helper.run(Box::new(move || on(3)));
+            let mut got = Vec::new();
+            while let Some(r) = helper.next(true) {
+                got.push(r);
+            }
+            assert_eq!(got[..3], [(0, false), (1, false), (2, true)]);
+            assert_eq!(got[3].0, 3);
+            assert!(helper.is_empty());
+        });
+    }
+
+    #[test]
+    fn a_panic_in_a_helper_reaches_the_scope() {
+        if cores() < 2 {
+            return; // no helper on one core
+        }
+        let caught = std::panic::catch_unwind(|| {
+            std::thread::scope(|scope| {
+                let mut helper = Helper::start(scope).expect("two cores");
+                helper.run(Box::new(|| panic!("boom")));
+                let _: Option<()> = helper.next(true);
+            })
+        });
+        let why = caught.expect_err("the panic");
+        assert_eq!(why.downcast_ref::<&str>(), Some(&"the helper thread ended"));
     }
 
     #[test]

@@ -509,14 +509,18 @@ async fn read_while_arriving(
     let reading = tokio::task::spawn_blocking(move || {
         let prepare = Prepare::new(caps);
         let ready = |e: &mut Entry| prepare.entry(e);
-        let mut reader = format::Reader::new(mapping, hint).preparing(&ready);
-        let mut parts = Parts::new(preview.as_ref(), hint);
-        while let Some(chunk) = rx.blocking_recv() {
-            reader.push(&chunk)?;
-            parts.offer(&mut reader, caps.entries, chunk.len());
-        }
-        let sent = parts.sent;
-        finish_reading(reader, &prepare, preview, sent)
+        std::thread::scope(|scope| {
+            let mut reader = format::Reader::new(mapping, hint)
+                .preparing(&ready)
+                .helped(helper(scope, hint));
+            let mut parts = Parts::new(preview.as_ref(), hint);
+            while let Some(chunk) = rx.blocking_recv() {
+                reader.push(&chunk)?;
+                parts.offer(&mut reader, caps.entries, chunk.len());
+            }
+            let sent = parts.sent;
+            finish_reading(reader, &prepare, preview, sent)
+        })
     });
     let mut stopped = false;
     'download: loop {
@@ -561,16 +565,34 @@ async fn read_whole(
     tokio::task::spawn_blocking(move || {
         let prepare = Prepare::new(caps);
         let ready = |e: &mut Entry| prepare.entry(e);
-        let mut reader = format::Reader::new(mapping, body.len()).preparing(&ready);
-        // In runs, so that a reader that splits the document never holds a second copy.
-        for run in body.chunks(READ_RUN) {
-            reader.push(run)?;
-        }
-        drop(body);
-        finish_reading(reader, &prepare, None, 0)
+        std::thread::scope(|scope| {
+            let mut reader = format::Reader::new(mapping, body.len())
+                .preparing(&ready)
+                .helped(helper(scope, body.len()));
+            // In runs, so that a reader that splits the document never holds a second copy.
+            for run in body.chunks(READ_RUN) {
+                reader.push(run)?;
+            }
+            drop(body);
+            finish_reading(reader, &prepare, None, 0)
+        })
     })
     .await
     .unwrap_or_else(|_| Err(crashed()))
+}
+
+/// A second thread to make entries while the reader reads on, for a document that may take
+/// more than two runs (`size`: its announced length, 0 when unknown).
+fn helper<'a, 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    size: usize,
+) -> Option<crate::par::Helper<'a, format::Made>>
+where
+    'a: 'scope,
+{
+    (size == 0 || size > 2 * format::RUN)
+        .then(|| crate::par::Helper::start(scope))
+        .flatten()
 }
 
 /// Bytes handed to the reader at a time from a body received whole.

@@ -6,6 +6,8 @@
 //! a time as they come in (see [`super::syndication::stream`]). Any other document is
 //! gathered and read whole when it is complete, exactly as [`super::parse`] reads it.
 
+use std::sync::Arc;
+
 use super::html::stream::{self as page};
 use super::jsonfeed::stream::Streamed;
 use super::split::{Kind, Piece, SplitError, Splitter};
@@ -13,6 +15,7 @@ use super::syndication::Found;
 use super::syndication::stream as xml;
 use super::{FormatError, body_start, is_xml, mapping::Mapping, parse_mapped, parse_previewing};
 use crate::entry::{Entry, Held, Snapshot};
+use crate::par::Helper;
 use crate::query::Folded;
 
 /// What a caller does to each entry of a document read piece by piece, as soon as it is
@@ -20,6 +23,13 @@ use crate::query::Folded;
 /// filter and make it into the form the store holds. The folded and held forms go to
 /// `snapshot.folded` and `snapshot.held`, one per entry.
 pub type Ready<'a> = &'a (dyn Fn(&mut Entry) -> (Folded, Option<Held>) + Sync);
+
+/// The entries made of a run of items, each with what [`Ready`] made of it, in order; or
+/// why an item could not be read.
+pub type Made = Vec<Result<(Entry, Option<Prepared>), FormatError>>;
+
+/// What [`Ready`] makes of an entry.
+pub type Prepared = (Folded, Option<Held>);
 
 /// A document whose first member is still unknown after this many bytes is read whole.
 const SNIFF: usize = 64 * 1024;
@@ -29,13 +39,18 @@ const SNIFF: usize = 64 * 1024;
 const HTML_SNIFF: usize = 1024;
 
 /// Items are read in runs of about this many bytes, each run spread over the cores.
-const RUN: usize = 256 * 1024;
+pub const RUN: usize = 256 * 1024;
+
+/// Items are handed to a helper in runs of about this many bytes: two runs are out at most
+/// (one being read, one waiting), and each is memory held beside the entries.
+pub const HELPED_RUN: usize = 32 * 1024;
 
 /// A document being read; see the module's documentation.
 pub struct Reader<'a> {
     state: State,
     mapping: Option<Mapping>,
     ready: Option<Ready<'a>>,
+    helper: Option<Helper<'a, Made>>,
 }
 
 enum State {
@@ -71,7 +86,19 @@ impl<'a> Reader<'a> {
             state,
             mapping,
             ready: None,
+            helper: None,
         }
+    }
+
+    /// Read the items of a JSON Feed, RSS or Atom feed with `helper`, if any: while this
+    /// thread reads on, it makes the entries of a run (see [`Helper`]).
+    pub fn helped(self, helper: Option<Helper<'a, Made>>) -> Reader<'a> {
+        Reader { helper, ..self }
+    }
+
+    /// Read the pieces of a JSON Feed completed so far (see [`read_feed_pieces`]).
+    fn read_feed(&mut self, split: &mut Splitter, feed: &mut Streamed) -> Result<(), FormatError> {
+        read_feed_pieces(split, feed, self.ready, self.helper.as_mut(), false)
     }
 
     /// Hand each entry to `ready` as soon as it is made (only a document read piece by
@@ -96,10 +123,10 @@ impl<'a> Reader<'a> {
                 mut feed,
             } => {
                 split.push(chunk).map_err(broken)?;
-                read_pieces(&mut split, &mut *feed, self.ready, false)?;
+                self.read_feed(&mut split, &mut feed)?;
                 State::Feed { split, feed }
             }
-            State::Xml(mut feed) => match feed.push(chunk, self.ready)? {
+            State::Xml(mut feed) => match feed.push(chunk, self.ready, self.helper.as_mut())? {
                 None => State::Xml(feed),
                 Some(whole) => State::Whole(whole),
             },
@@ -142,7 +169,7 @@ impl<'a> Reader<'a> {
                 match (feed, pushed) {
                     (Some(mut feed), Ok(())) => {
                         drop(head);
-                        read_pieces(&mut split, &mut *feed, self.ready, false)?;
+                        self.read_feed(&mut split, &mut feed)?;
                         State::Feed { split, feed }
                     }
                     // A JSON Feed broken early is broken: no need to wait for the rest.
@@ -191,14 +218,20 @@ impl<'a> Reader<'a> {
         self,
         preview: Option<&mut dyn FnMut(Snapshot)>,
     ) -> Result<Snapshot, FormatError> {
-        match (self.state, self.mapping) {
+        let Reader {
+            state,
+            mapping,
+            ready,
+            mut helper,
+        } = self;
+        match (state, mapping) {
             (State::Whole(bytes), Some(m)) => parse_mapped(&bytes, &m),
             (State::Whole(bytes) | State::Sniffing { head: bytes, .. }, None) => {
                 parse_previewing(&bytes, preview)
             }
             (State::Sniffing { head, .. }, Some(m)) => parse_mapped(&head, &m),
-            (State::Page(page), _) => page.finish(self.ready)?.read(preview),
-            (State::Xml(feed), _) => feed.finish(self.ready)?.read(preview),
+            (State::Page(page), _) => page.finish(ready)?.read(preview),
+            (State::Xml(feed), _) => feed.finish(ready, helper.as_mut())?.read(preview),
             (
                 State::Feed {
                     mut split,
@@ -207,7 +240,10 @@ impl<'a> Reader<'a> {
                 _,
             ) => {
                 split.finish().map_err(broken)?;
-                read_pieces(&mut split, &mut *feed, self.ready, true)?;
+                read_feed_pieces(&mut split, &mut feed, ready, helper.as_mut(), true)?;
+                if let Some(helper) = &mut helper {
+                    feed.collect(helper, true)?;
+                }
                 feed.finish(split.arrays() > 0)
             }
         }
@@ -264,6 +300,46 @@ impl Pieces for Streamed {
     fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError> {
         Streamed::items(self, raw, ready)
     }
+}
+
+/// The pieces of a JSON Feed the splitter has completed, read as [`read_pieces`] reads
+/// them; with a helper, its runs are read on two threads while this one goes on (see
+/// [`Streamed::run`]).
+fn read_feed_pieces<'a>(
+    split: &mut Splitter,
+    feed: &mut Streamed,
+    ready: Option<Ready<'a>>,
+    helper: Option<&mut Helper<'a, Made>>,
+    all: bool,
+) -> Result<(), FormatError> {
+    let Some(helper) = helper else {
+        return read_pieces(split, feed, ready, all);
+    };
+    let pieces = split.ready();
+    if pieces.is_empty() || (!all && pieces.last().is_some_and(|p| p.range.end < HELPED_RUN)) {
+        return feed.collect(helper, false);
+    }
+    // The helper reads a copy of the pieces' bytes, at its size: the splitter keeps its
+    // buffer for the bytes that come next.
+    let end = pieces.last().map_or(0, |p| p.range.end);
+    let bytes: Arc<[u8]> = split.buffer()[..end].into();
+    let mut run = Vec::new();
+    for piece in pieces {
+        match &piece.kind {
+            Kind::Element => run.push(piece.range.clone()),
+            Kind::Member(key) => {
+                if !run.is_empty() {
+                    feed.run(bytes.clone(), std::mem::take(&mut run), ready, helper)?;
+                }
+                feed.member(key, &bytes[piece.range.clone()])?;
+            }
+        }
+    }
+    if !run.is_empty() {
+        feed.run(bytes, run, ready, helper)?;
+    }
+    split.consume();
+    Ok(())
 }
 
 /// Read the pieces the splitter has completed, once they add up to a run (or `all`):
@@ -328,6 +404,19 @@ mod tests {
         doc
     }
 
+    /// An RSS feed of `n` items, each with a body of a few words.
+    fn rss(n: usize) -> String {
+        let mut rss = String::from("\n<rss version=\"2.0\"><channel><title>Live</title>");
+        for i in 0..n {
+            rss.push_str(&format!(
+                "<item><guid>g{i}</guid><title>T{i}</title><description>{}</description></item>",
+                "words ".repeat(20)
+            ));
+        }
+        rss.push_str("</channel></rss>");
+        rss
+    }
+
     fn read_in(doc: &[u8], size: usize) -> Result<Snapshot, FormatError> {
         let mut reader = Reader::new(None, 0);
         doc.chunks(size).try_for_each(|c| reader.push(c))?;
@@ -355,15 +444,7 @@ mod tests {
     #[test]
     fn entries_are_made_before_the_document_ends() {
         made_before_the_end(&feed(2_000, json!({})), 100);
-        let mut rss = String::from("\n<rss version=\"2.0\"><channel><title>Live</title>");
-        for i in 0..2_000 {
-            rss.push_str(&format!(
-                "<item><guid>g{i}</guid><title>T{i}</title><description>{}</description></item>",
-                "words ".repeat(20)
-            ));
-        }
-        rss.push_str("</channel></rss>");
-        made_before_the_end(&rss, 500);
+        made_before_the_end(&rss(2_000), 500);
         let updates: Vec<serde_json::Value> = (0..2_000)
             .map(|i| {
                 json!({
@@ -390,6 +471,98 @@ mod tests {
         let s = reader.finish(None).unwrap();
         assert!(s.entries.iter().all(|e| e.authors == ["Desk"]));
         assert_eq!(s, crate::format::parse(doc.as_bytes()).unwrap());
+    }
+
+    /// `doc` read in chunks of `size` with a helper thread, each entry made ready for the
+    /// store when `prepared`.
+    fn read_helped(doc: &[u8], size: usize, prepared: bool) -> Result<Snapshot, FormatError> {
+        let ready = |e: &mut Entry| {
+            let folded = Folded::from_entry(e);
+            (folded, Some(Held::new(std::mem::take(e))))
+        };
+        std::thread::scope(|scope| {
+            let mut reader = Reader::new(None, 0).helped(Helper::start(scope));
+            if prepared {
+                reader = reader.preparing(&ready);
+            }
+            doc.chunks(size).try_for_each(|c| reader.push(c))?;
+            reader.finish(None)
+        })
+    }
+
+    #[test]
+    fn a_feed_read_with_a_helper_is_read_alike() {
+        let ready = |e: &mut Entry| {
+            let folded = Folded::from_entry(e);
+            (folded, Some(Held::new(std::mem::take(e))))
+        };
+        let mut atom =
+            String::from(r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>Live</title>"#);
+        for i in 0..3_000 {
+            atom.push_str(&format!(
+                "<entry><id>e{i}</id><title>T{i}</title><content>{}</content></entry>",
+                "words ".repeat(20)
+            ));
+        }
+        atom.push_str("</feed>");
+        let docs = [
+            feed(3_000, json!({})),
+            feed(
+                3_000,
+                json!({"authors": [{"name": "Desk"}], "title": "Late"}),
+            ),
+            feed(5, json!({})),
+            feed(0, json!({})),
+            rss(3_000),
+            atom,
+        ];
+        for doc in &docs {
+            for prepared in [false, true] {
+                let mut alone = Reader::new(None, 0);
+                if prepared {
+                    alone = alone.preparing(&ready);
+                }
+                doc.as_bytes()
+                    .chunks(4096)
+                    .try_for_each(|c| alone.push(c))
+                    .unwrap();
+                let alone = alone.finish(None).unwrap();
+                for size in [4096, 100_000] {
+                    let helped = read_helped(doc.as_bytes(), size, prepared).unwrap();
+                    assert_eq!(helped, alone, "{} bytes in {size}", doc.len());
+                }
+            }
+        }
+        for doc in &docs[4..] {
+            let read = read_helped(doc.as_bytes(), 4096, false).unwrap();
+            assert_eq!(read.len(), 3_000);
+        }
+        let late = read_helped(docs[1].as_bytes(), 4096, false).unwrap();
+        assert!(late.entries.iter().all(|e| e.authors == ["Desk"]));
+        assert_eq!(late.len(), 3_000);
+    }
+
+    #[test]
+    fn a_broken_item_read_by_a_helper_breaks_the_feed() {
+        let good = feed(3_000, json!({}));
+        let rss = rss(3_000);
+        for at in [3, 1_500, 2_999] {
+            let broken = good.replacen(&format!(r#""title":"Headline {at}""#), r#""title":{}"#, 1);
+            let read = read_helped(broken.as_bytes(), 4096, true);
+            assert!(
+                matches!(read, Err(FormatError::Invalid(_))),
+                "{at}: {read:?}"
+            );
+            // An item with a tag left open.
+            let broken = rss.replacen(&format!("<title>T{at}</title>"), "<title>T", 1);
+            let whole = crate::format::parse(broken.as_bytes());
+            assert!(whole.is_err(), "{at}: {whole:?}");
+            let read = read_helped(broken.as_bytes(), 4096, true);
+            assert!(
+                matches!(read, Err(FormatError::Invalid(_))),
+                "rss {at}: {read:?}"
+            );
+        }
     }
 
     #[test]

@@ -5,12 +5,16 @@
 //! of `items` ([`crate::format::split`]); this file turns those pieces into the same
 //! snapshot [`super::parse`] makes of the whole document.
 
+use std::ops::Range;
+use std::sync::Arc;
+
 use serde::de::IgnoredAny;
 
 use super::{Author, FeedExt, Item, entry, inherit_authors, names};
-use crate::entry::{Held, Snapshot};
-use crate::format::reader::Ready;
+use crate::entry::{Entry, Held, Snapshot};
+use crate::format::reader::{Made, Prepared, Ready};
 use crate::format::{FormatError, fill_missing_ids, parse_time};
+use crate::par::Helper;
 use crate::query::Folded;
 use crate::text::{plain, sanitize};
 
@@ -20,6 +24,33 @@ pub struct Streamed {
     feed_authors: Vec<String>,
     /// The feed's authors came after some items were read (they inherit them at the end).
     authors_late: bool,
+    /// Runs of items were handed to a helper (see [`Streamed::run`]).
+    helped: bool,
+}
+
+/// What makes an item's entry: the feed's authors known when the item was reached, and
+/// what is done to each entry once made.
+struct Maker<'a> {
+    authors: Vec<String>,
+    ready: Option<Ready<'a>>,
+}
+
+impl Maker<'_> {
+    fn one(&self, item: &[u8]) -> Result<(Entry, Option<Prepared>), FormatError> {
+        // The item checked as UTF-8 in one pass, so that its strings are not checked one by
+        // one (a call each); one that is not is left to serde_json's error.
+        match std::str::from_utf8(item) {
+            Ok(item) => serde_json::from_str::<Item>(item),
+            Err(_) => serde_json::from_slice::<Item>(item),
+        }
+        .map(|item| {
+            let mut e = entry(item);
+            inherit_authors(std::slice::from_mut(&mut e), &self.authors);
+            let prepared = self.ready.map(|ready| ready(&mut e));
+            (e, prepared)
+        })
+        .map_err(|e| FormatError::Invalid(format!("broken JSON Feed: {e}")))
+    }
 }
 
 impl Streamed {
@@ -34,6 +65,7 @@ impl Streamed {
             },
             feed_authors: Vec::new(),
             authors_late: false,
+            helped: false,
         })
     }
 
@@ -60,7 +92,7 @@ impl Streamed {
                         self.feed_authors.push(name);
                     }
                 }
-                self.authors_late |= !self.snapshot.is_empty();
+                self.authors_late |= !self.snapshot.is_empty() || self.helped;
             }
             "_livefeed" => {
                 let ext: Option<FeedExt> = serde_json::from_slice(value).map_err(broken)?;
@@ -86,25 +118,51 @@ impl Streamed {
     /// Read a run of items (each core taking a stretch of them) and add their entries,
     /// each handed to `ready` (if any) right after it is made.
     pub fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError> {
-        let authors = &self.feed_authors;
-        let read = crate::par::map(raw, 64, |item| {
-            // The item checked as UTF-8 in one pass, so that its strings are not checked
-            // one by one (a call each); one that is not is left to serde_json's error.
-            match std::str::from_utf8(item) {
-                Ok(item) => serde_json::from_str::<Item>(item),
-                Err(_) => serde_json::from_slice::<Item>(item),
-            }
-            .map(|item| {
-                let mut e = entry(item);
-                inherit_authors(std::slice::from_mut(&mut e), authors);
-                let prepared = ready.map(|ready| ready(&mut e));
-                (e, prepared)
-            })
-        });
-        self.snapshot.entries.reserve(read.len());
-        for r in read {
-            let (e, prepared) =
-                r.map_err(|e| FormatError::Invalid(format!("broken JSON Feed: {e}")))?;
+        let maker = Maker {
+            authors: self.feed_authors.clone(),
+            ready,
+        };
+        let read = crate::par::map(raw, 64, |item| maker.one(item));
+        self.add(read)
+    }
+
+    /// The items at `ranges` of `bytes`, made into entries by `helper` (see
+    /// [`Helper::run`]); the entries made so far are added, in order.
+    pub fn run<'a>(
+        &mut self,
+        bytes: Arc<[u8]>,
+        ranges: Vec<Range<usize>>,
+        ready: Option<Ready<'a>>,
+        helper: &mut Helper<'a, Made>,
+    ) -> Result<(), FormatError> {
+        let maker = Maker {
+            authors: self.feed_authors.clone(),
+            ready,
+        };
+        helper.run(Box::new(move || {
+            ranges
+                .iter()
+                .map(|r| maker.one(&bytes[r.clone()]))
+                .collect()
+        }));
+        self.helped = true;
+        self.collect(helper, false)
+    }
+
+    /// Add the entries `helper` made, in order, as far as they are done (all of them when
+    /// `wait`).
+    pub fn collect(&mut self, helper: &mut Helper<Made>, wait: bool) -> Result<(), FormatError> {
+        while let Some(made) = helper.next(wait) {
+            self.add(made)?;
+        }
+        Ok(())
+    }
+
+    /// Add entries made of items, in order, up to the first item that could not be read.
+    fn add(&mut self, made: Made) -> Result<(), FormatError> {
+        self.snapshot.entries.reserve(made.len());
+        for m in made {
+            let (e, prepared) = m?;
             self.snapshot.push(e, prepared);
         }
         Ok(())

@@ -10,12 +10,14 @@
 //! bytes before it are gone, so it is not read whole instead.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::items::{self, Found, Step};
 use super::{BY_ITEM_FROM, ITEMS_PER_PARSE, feed_error, parser, run_entries, snapshot};
-use crate::entry::Snapshot;
-use crate::format::reader::{Finished, Ready};
+use crate::entry::{Entry, Snapshot};
+use crate::format::reader::{Finished, HELPED_RUN, Made, Ready};
 use crate::format::{FormatError, body_start};
+use crate::par::Helper;
 
 /// Complete items are read once they add up to this many bytes (enough runs of
 /// [`ITEMS_PER_PARSE`] items for every core to take several).
@@ -41,7 +43,7 @@ pub fn sniff(head: &[u8]) -> Found<()> {
 /// A feed being read; see the module's documentation.
 pub struct Streamed {
     /// The document's start, up to the items' parent's start tag.
-    open: Vec<u8>,
+    open: Arc<[u8]>,
     close: &'static [u8],
     item: &'static [u8],
     /// The bytes not let go yet.
@@ -73,7 +75,7 @@ impl Streamed {
             return Err(head);
         };
         Ok(Streamed {
-            open: head[..open.end].to_vec(),
+            open: head[..open.end].into(),
             close: open.close,
             item: open.item,
             at: open.end,
@@ -91,10 +93,11 @@ impl Streamed {
     /// Take the next bytes, and read the items they complete once there are enough.
     /// `Some(document)`: it is to be read whole after all (it nests items); nothing was
     /// read of it.
-    pub fn push(
+    pub fn push<'a>(
         &mut self,
         chunk: &[u8],
-        ready: Option<Ready>,
+        ready: Option<Ready<'a>>,
+        helper: Option<&mut Helper<'a, Made>>,
     ) -> Result<Option<Vec<u8>>, FormatError> {
         self.buf.extend_from_slice(chunk);
         if self.buf.len() < self.wait_for {
@@ -104,8 +107,9 @@ impl Streamed {
             return Ok(Some(std::mem::take(&mut self.buf)));
         }
         let waiting: usize = self.pending.iter().map(|r| r.len()).sum();
-        if self.found >= BY_ITEM_FROM && waiting >= RUN {
-            self.read(false, ready)?;
+        let run = if helper.is_some() { HELPED_RUN } else { RUN };
+        if self.found >= BY_ITEM_FROM && waiting >= run {
+            self.read(false, ready, helper)?;
         }
         Ok(None)
     }
@@ -126,11 +130,15 @@ impl Streamed {
     }
 
     /// The document ended: read what is left, and the feed's title and links.
-    pub fn finish(mut self, ready: Option<Ready>) -> Result<Finished, FormatError> {
+    pub fn finish<'a>(
+        mut self,
+        ready: Option<Ready<'a>>,
+        helper: Option<&mut Helper<'a, Made>>,
+    ) -> Result<Finished, FormatError> {
         if !self.find_items()? || self.found < BY_ITEM_FROM {
             return Ok(Finished::Whole(self.buf));
         }
-        self.read(true, ready)?;
+        self.read(true, ready, helper)?;
         self.rest.extend_from_slice(&self.buf[self.mark..]);
         drop(std::mem::take(&mut self.buf));
         let feed = parser().parse(&self.rest[..]).map_err(feed_error)?;
@@ -171,25 +179,63 @@ impl Streamed {
     }
 
     /// Read the items found (in whole runs only, unless `all`), every core taking runs in
-    /// turn, and let their bytes go.
-    fn read(&mut self, all: bool, ready: Option<Ready>) -> Result<(), FormatError> {
+    /// turn (or this one and `helper`, which goes on with them while this one reads on),
+    /// and let their bytes go.
+    fn read<'a>(
+        &mut self,
+        all: bool,
+        ready: Option<Ready<'a>>,
+        helper: Option<&mut Helper<'a, Made>>,
+    ) -> Result<(), FormatError> {
         let n = if all {
             self.pending.len()
         } else {
             self.pending.len() / ITEMS_PER_PARSE * ITEMS_PER_PARSE
         };
-        let runs: Vec<&[Range<usize>]> = self.pending[..n].chunks(ITEMS_PER_PARSE).collect();
-        let (open, buf, close) = (&self.open[..], &self.buf, self.close);
-        let read = crate::par::map(&runs, 1, |run| {
-            let made = |mut e: crate::entry::Entry| {
-                let prepared = ready.map(|ready| ready(&mut e));
-                (e, prepared)
-            };
-            run_entries(open, buf, run, close, made).map_err(FormatError::Invalid)
-        });
-        for part in read {
-            for (e, prepared) in part? {
-                self.snapshot.push(e, prepared);
+        let (open, buf, close) = (&self.open, &self.buf, self.close);
+        let made = move |mut e: Entry| {
+            let prepared = ready.map(|ready| ready(&mut e));
+            (e, prepared)
+        };
+        if let Some(helper) = helper {
+            if let (Some(first), Some(last)) = (self.pending.first(), self.pending[..n].last()) {
+                // The helper reads a copy of the items (the bytes here are let go below).
+                let bytes = buf[first.start..last.end].to_vec();
+                let at = first.start;
+                let items: Vec<Range<usize>> = self.pending[..n]
+                    .iter()
+                    .map(|r| r.start - at..r.end - at)
+                    .collect();
+                let open = Arc::clone(open);
+                helper.run(Box::new(move || {
+                    let mut out: Made = Vec::with_capacity(items.len());
+                    for run in items.chunks(ITEMS_PER_PARSE) {
+                        match run_entries(&open, &bytes, run, close, made) {
+                            Ok(entries) => out.extend(entries.into_iter().map(Ok)),
+                            Err(e) => {
+                                out.push(Err(FormatError::Invalid(e)));
+                                break;
+                            }
+                        }
+                    }
+                    out
+                }));
+            }
+            while let Some(read) = helper.next(all) {
+                for m in read {
+                    let (e, prepared) = m?;
+                    self.snapshot.push(e, prepared);
+                }
+            }
+        } else {
+            let runs: Vec<&[Range<usize>]> = self.pending[..n].chunks(ITEMS_PER_PARSE).collect();
+            let read = crate::par::map(&runs, 1, |run| {
+                run_entries(open, buf, run, close, made).map_err(FormatError::Invalid)
+            });
+            for part in read {
+                for (e, prepared) in part? {
+                    self.snapshot.push(e, prepared);
+                }
             }
         }
         // Let go of the bytes read: everything before the first item still waiting (or
@@ -308,7 +354,7 @@ mod tests {
         assert_eq!(sniff(head), Found::Yes(()));
         let mut s = Streamed::new(head.to_vec()).ok().unwrap();
         for c in doc[head.len()..upto].chunks(size) {
-            assert_eq!(s.push(c, None)?, None);
+            assert_eq!(s.push(c, None, None)?, None);
         }
         Ok(s)
     }
