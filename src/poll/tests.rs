@@ -387,7 +387,8 @@ async fn entries_without_ids_are_held_in_their_place() {
             let mut item = serde_json::json!({
                 "title": format!("Update {i}"),
                 "date_published": format!("2026-01-01T{:02}:{:02}:00Z", i / 60, i % 60),
-                "content_html": format!("<p>Body {i}</p>"),
+                // Long enough that the document (over 512 KB) is read with a helper.
+                "content_html": format!("<p>Body {i} {}</p>", "words ".repeat(200)),
             });
             if i % 3 != 0 {
                 item["id"] = format!("e{i}").into();
@@ -403,6 +404,7 @@ async fn entries_without_ids_are_held_in_their_place() {
         r#"{{"version":"https://jsonfeed.org/version/1.1","items":{},"authors":[{{"name":"Late Desk"}}]}}"#,
         serde_json::to_string(&items).unwrap()
     );
+    assert!(doc.len() > 2 * crate::format::RUN, "{} bytes", doc.len());
     let whole = crate::format::parse(doc.as_bytes()).unwrap();
     for cap in [600, 250] {
         let caps = Caps {
@@ -428,7 +430,8 @@ async fn a_big_rss_feed_is_prepared_as_it_is_read() {
     let mut doc = String::from(
         r#"<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Live</title>"#,
     );
-    for i in 0..1_500 {
+    // Over 512 KB: read with a helper.
+    for i in 0..3_000 {
         let guid = if i % 4 == 0 {
             String::new()
         } else {
@@ -443,6 +446,7 @@ async fn a_big_rss_feed_is_prepared_as_it_is_read() {
         ));
     }
     doc.push_str("</channel></rss>");
+    assert!(doc.len() > 2 * crate::format::RUN, "{} bytes", doc.len());
     prepared_as_read_whole(doc, "rss").await;
 }
 
