@@ -98,11 +98,15 @@ pub fn newest_first_between(first: Option<Timestamp>, last: Option<Timestamp>) -
     }
 }
 
+/// What a reader's caller makes of an entry as soon as it is made: its folded form, and
+/// its held form unless its id is still to be made (see [`crate::format::Ready`]).
+pub type Prepared = (crate::query::Folded, Option<Held>);
+
 impl Snapshot {
     /// Add an entry as a reader made it: with the folded and held forms the caller made of
     /// it as soon as it was made (see [`crate::format::Ready`]), if any. An entry not held
     /// (its id is still to be made from its text) stays whole in `entries`.
-    pub fn push(&mut self, e: Entry, prepared: Option<(crate::query::Folded, Option<Held>)>) {
+    pub fn push(&mut self, e: Entry, prepared: Option<Prepared>) {
         match prepared {
             Some((folded, held)) => {
                 if held.is_none() {
@@ -113,6 +117,20 @@ impl Snapshot {
             }
             None => self.entries.push(e),
         }
+    }
+
+    /// Add entries as [`Snapshot::push`] does, in order, up to the first that could not be
+    /// made: that error is returned.
+    pub fn push_all<E>(
+        &mut self,
+        made: Vec<Result<(Entry, Option<Prepared>), E>>,
+    ) -> Result<(), E> {
+        self.entries.reserve(made.len());
+        for m in made {
+            let (e, prepared) = m?;
+            self.push(e, prepared);
+        }
+        Ok(())
     }
 
     /// The entries so far as a part of the document (see `more`), taken out of this

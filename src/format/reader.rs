@@ -14,22 +14,19 @@ use super::split::{Kind, Piece, SplitError, Splitter};
 use super::syndication::Found;
 use super::syndication::stream as xml;
 use super::{FormatError, body_start, is_xml, mapping::Mapping, parse_mapped, parse_previewing};
-use crate::entry::{Entry, Held, Snapshot};
+pub use crate::entry::Prepared;
+use crate::entry::{Entry, Snapshot};
 use crate::par::Helper;
-use crate::query::Folded;
 
 /// What a caller does to each entry of a document read piece by piece, as soon as it is
 /// made and on the core that made it: for the poller, cut it to the caps, fold it for the
 /// filter and make it into the form the store holds. The folded and held forms go to
 /// `snapshot.folded` and `snapshot.held`, one per entry.
-pub type Ready<'a> = &'a (dyn Fn(&mut Entry) -> (Folded, Option<Held>) + Sync);
+pub type Ready<'a> = &'a (dyn Fn(&mut Entry) -> Prepared + Sync);
 
 /// The entries made of a run of items, each with what [`Ready`] made of it, in order; or
 /// why an item could not be read.
 pub type Made = Vec<Result<(Entry, Option<Prepared>), FormatError>>;
-
-/// What [`Ready`] makes of an entry.
-pub type Prepared = (Folded, Option<Held>);
 
 /// A document whose first member is still unknown after this many bytes is read whole.
 const SNIFF: usize = 64 * 1024;
@@ -379,6 +376,8 @@ pub(crate) fn read_pieces(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::entry::Held;
+    use crate::query::Folded;
     use serde_json::json;
 
     fn feed(n: usize, extra: serde_json::Value) -> String {

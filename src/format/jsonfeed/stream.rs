@@ -123,7 +123,7 @@ impl Streamed {
             ready,
         };
         let read = crate::par::map(raw, 64, |item| maker.one(item));
-        self.add(read)
+        self.snapshot.push_all(read)
     }
 
     /// The items at `ranges` of `bytes`, made into entries by `helper` (see
@@ -153,17 +153,7 @@ impl Streamed {
     /// `wait`).
     pub fn collect(&mut self, helper: &mut Helper<Made>, wait: bool) -> Result<(), FormatError> {
         while let Some(made) = helper.next(wait) {
-            self.add(made)?;
-        }
-        Ok(())
-    }
-
-    /// Add entries made of items, in order, up to the first item that could not be read.
-    fn add(&mut self, made: Made) -> Result<(), FormatError> {
-        self.snapshot.entries.reserve(made.len());
-        for m in made {
-            let (e, prepared) = m?;
-            self.snapshot.push(e, prepared);
+            self.snapshot.push_all(made)?;
         }
         Ok(())
     }

@@ -222,10 +222,7 @@ impl Streamed {
                 }));
             }
             while let Some(read) = helper.next(all) {
-                for m in read {
-                    let (e, prepared) = m?;
-                    self.snapshot.push(e, prepared);
-                }
+                self.snapshot.push_all(read)?;
             }
         } else {
             let runs: Vec<&[Range<usize>]> = self.pending[..n].chunks(ITEMS_PER_PARSE).collect();
