@@ -131,10 +131,10 @@ pub type Job<'a, R> = Box<dyn FnOnce() -> R + Send + 'a>;
 ///
 /// A document read while it arrives comes in runs of items: this thread cuts the next run
 /// out of the bytes while the helper makes the entries of the last. A job goes to the
-/// helper while it has fewer than two (one being done, one waiting), else it is done here:
-/// the work is shared between the two without either waiting for the other, which [`map`]
-/// over each run cannot do (its threads start with the run and all end before the next
-/// run is cut).
+/// helper while it has fewer than [`Helper::OUT`], else it is done here: the work is
+/// shared between the two without either waiting for the other, which [`map`] over each
+/// run cannot do (its threads start with the run and all end before the next run is cut).
+/// The reading thread also cuts the runs, so the helper is let take a few ahead.
 pub struct Helper<'a, R> {
     jobs: mpsc::Sender<Job<'a, R>>,
     done: mpsc::Receiver<R>,
@@ -172,9 +172,12 @@ impl<'a, R: Send + 'a> Helper<'a, R> {
         })
     }
 
-    /// Do `job`: on the helper if it has fewer than two, else here and now.
+    /// The jobs the helper may have at once (one being done, the others waiting).
+    pub const OUT: usize = 4;
+
+    /// Do `job`: on the helper if it has fewer than [`Helper::OUT`], else here and now.
     pub fn run(&mut self, job: Job<'a, R>) {
-        if self.out < 2 {
+        if self.out < Self::OUT {
             // The thread ends early only by a panic, which the scope passes on.
             assert!(self.jobs.send(job).is_ok(), "the helper thread ended");
             self.out += 1;
@@ -285,18 +288,24 @@ mod tests {
                 wait.recv().unwrap();
                 on(0)
             }));
-            helper.run(Box::new(move || on(1)));
-            // The helper has two: the next is done here, at once.
-            helper.run(Box::new(move || on(2)));
+            let out = Helper::<(usize, bool)>::OUT;
+            for n in 1..out {
+                helper.run(Box::new(move || on(n)));
+            }
+            // The helper has all it may have: the next is done here, at once.
+            helper.run(Box::new(move || on(out)));
             assert_eq!(helper.next(false), None, "the first is not done");
             go.send(()).unwrap();
-            helper.run(Box::new(move || on(3)));
+            helper.run(Box::new(move || on(out + 1)));
             let mut got = Vec::new();
             while let Some(r) = helper.next(true) {
                 got.push(r);
             }
-            assert_eq!(got[..3], [(0, false), (1, false), (2, true)]);
-            assert_eq!(got[3].0, 3);
+            let mut want: Vec<_> = (0..out).map(|n| (n, false)).collect();
+            want.push((out, true));
+            assert_eq!(got[..=out], want);
+            assert_eq!(got[out + 1].0, out + 1);
+            assert_eq!(got.len(), out + 2);
             assert!(helper.is_empty());
         });
     }

@@ -38,8 +38,8 @@ const HTML_SNIFF: usize = 1024;
 /// Items are read in runs of about this many bytes, each run spread over the cores.
 pub const RUN: usize = 256 * 1024;
 
-/// Items are handed to a helper in runs of about this many bytes: two runs are out at most
-/// (one being read, one waiting), and each is memory held beside the entries.
+/// Items are handed to a helper in runs of about this many bytes: a few runs are out at
+/// most (see [`Helper::OUT`]), and each is memory held beside the entries.
 pub const HELPED_RUN: usize = 32 * 1024;
 
 /// A document being read; see the module's documentation.
