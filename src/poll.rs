@@ -303,6 +303,11 @@ impl Parts<'_> {
         }
     }
 
+    /// Whether parts are to be sent and none was yet.
+    fn waiting_for_first(&self) -> bool {
+        self.to.is_some() && self.sent == 0
+    }
+
     /// Send what `reader` made since the last part, if it is time to; `read` more bytes
     /// were pushed to it.
     fn offer(&mut self, reader: &mut format::Reader, cap: usize, read: usize) {
@@ -516,8 +521,17 @@ async fn read_while_arriving(
             let mut parts = Parts::new(preview.as_ref(), hint);
             while let Some(chunk) = rx.blocking_recv() {
                 reader.push(&chunk)?;
+                if parts.waiting_for_first() {
+                    // The first part tells how many entries the whole document will hold,
+                    // from the entries made per byte read: the helper's are counted too.
+                    reader.settle()?;
+                }
                 parts.offer(&mut reader, caps.entries, chunk.len());
             }
+            // The bytes stopped coming: what the helper still makes of them may go out as a
+            // part too, for a download that broke never reaches the end of its document.
+            reader.settle()?;
+            parts.offer(&mut reader, caps.entries, 0);
             let sent = parts.sent;
             finish_reading(reader, &prepare, preview, sent)
         })

@@ -184,6 +184,20 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// Wait for the entries the helper is still making of the bytes pushed so far, and
+    /// take them in (so that they count in [`Reader::entries_so_far`], and a part can
+    /// show them even if the rest of the document never comes).
+    pub fn settle(&mut self) -> Result<(), FormatError> {
+        let Some(helper) = &mut self.helper else {
+            return Ok(());
+        };
+        match &mut self.state {
+            State::Feed { feed, .. } => feed.collect(helper, true),
+            State::Xml(feed) => feed.collect(helper, true),
+            _ => Ok(()),
+        }
+    }
+
     /// How many entries were made so far (only a document read piece by piece makes
     /// them before it ends).
     pub fn entries_so_far(&self) -> usize {

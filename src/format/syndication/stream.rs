@@ -149,6 +149,15 @@ impl Streamed {
         Ok(Finished::Read(s))
     }
 
+    /// Add the entries `helper` made, in order, as far as they are done (all of them when
+    /// `wait`).
+    pub fn collect(&mut self, helper: &mut Helper<Made>, wait: bool) -> Result<(), FormatError> {
+        while let Some(made) = helper.next(wait) {
+            self.snapshot.push_all(made)?;
+        }
+        Ok(())
+    }
+
     /// Find the items `buf` completes. `false`: an item holds another, and the document
     /// is still whole (it is to be read whole); an error if it is not.
     fn find_items(&mut self) -> Result<bool, FormatError> {
@@ -221,9 +230,7 @@ impl Streamed {
                     out
                 }));
             }
-            while let Some(read) = helper.next(all) {
-                self.snapshot.push_all(read)?;
-            }
+            self.collect(helper, all)?;
         } else {
             let runs: Vec<&[Range<usize>]> = self.pending[..n].chunks(ITEMS_PER_PARSE).collect();
             let read = crate::par::map(&runs, 1, |run| {
