@@ -190,7 +190,7 @@ impl<'a, R: Send + 'a> Helper<'a, R> {
     /// The result of the oldest job whose result was not taken yet, if it is done (when
     /// `wait`, once it is). `None` when every result was taken, or it is not done.
     pub fn next(&mut self, wait: bool) -> Option<R> {
-        if let Some(None) = self.results.front() {
+        if let Some(slot @ None) = self.results.front_mut() {
             let result = if wait {
                 self.done.recv().ok()
             } else {
@@ -205,9 +205,7 @@ impl<'a, R: Send + 'a> Helper<'a, R> {
             };
             self.out -= 1;
             // The helper does its jobs in order: this is the oldest it had.
-            if let Some(slot) = self.results.iter_mut().find(|r| r.is_none()) {
-                *slot = Some(result);
-            }
+            *slot = Some(result);
         }
         self.results.pop_front().flatten()
     }

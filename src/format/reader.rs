@@ -486,17 +486,19 @@ mod tests {
         assert_eq!(s, crate::format::parse(doc.as_bytes()).unwrap());
     }
 
+    /// An entry made ready for the store, as the poller does (without its caps).
+    fn prepare(e: &mut Entry) -> Prepared {
+        let folded = Folded::from_entry(e);
+        (folded, Some(Held::new(std::mem::take(e))))
+    }
+
     /// `doc` read in chunks of `size` with a helper thread, each entry made ready for the
     /// store when `prepared`.
     fn read_helped(doc: &[u8], size: usize, prepared: bool) -> Result<Snapshot, FormatError> {
-        let ready = |e: &mut Entry| {
-            let folded = Folded::from_entry(e);
-            (folded, Some(Held::new(std::mem::take(e))))
-        };
         std::thread::scope(|scope| {
             let mut reader = Reader::new(None, 0).helped(Helper::start(scope));
             if prepared {
-                reader = reader.preparing(&ready);
+                reader = reader.preparing(&prepare);
             }
             doc.chunks(size).try_for_each(|c| reader.push(c))?;
             reader.finish(None)
@@ -505,10 +507,6 @@ mod tests {
 
     #[test]
     fn a_feed_read_with_a_helper_is_read_alike() {
-        let ready = |e: &mut Entry| {
-            let folded = Folded::from_entry(e);
-            (folded, Some(Held::new(std::mem::take(e))))
-        };
         let mut atom =
             String::from(r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>Live</title>"#);
         for i in 0..3_000 {
@@ -533,7 +531,7 @@ mod tests {
             for prepared in [false, true] {
                 let mut alone = Reader::new(None, 0);
                 if prepared {
-                    alone = alone.preparing(&ready);
+                    alone = alone.preparing(&prepare);
                 }
                 doc.as_bytes()
                     .chunks(4096)
