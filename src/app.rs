@@ -161,6 +161,7 @@ async fn event_loop(
 
     loop {
         let loading = model.loading();
+        let folding = model.folding_due();
         // In this order: keys first, then what pollers sent, and only then whether a poller
         // ended (so what it sent before crashing is shown before its crash ends the program).
         let msg = tokio::select! {
@@ -195,6 +196,8 @@ async fn event_loop(
             _ = term.recv() => break,
             _ = hangup.recv() => break,
             _ = interrupt.recv() => break,
+            // Last: only when nothing above is ready.
+            () = std::future::ready(()), if folding => Msg::Idle,
         };
         model.now = Timestamp::now();
         let (changed, effects) = model.update(msg);

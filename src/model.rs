@@ -61,6 +61,9 @@ pub enum Msg {
         source: usize,
         snapshot: Snapshot,
     },
+    /// Nothing else to do: fold some of the entries not folded yet (see
+    /// [`Model::has_unfolded`]).
+    Idle,
     /// A poll of `source` finished at `at`; the next one is due at `next_due`.
     Fetched {
         source: usize,
@@ -300,6 +303,19 @@ impl Model {
         self.visible().get(pos).map(|&i| self.store.item(i).key())
     }
 
+    /// Whether some entries are not folded for the filter yet: a source's first document
+    /// is shown before it is folded, and folded in [`Msg::Idle`] steps while nothing else
+    /// happens (or at once by the first filter).
+    pub fn has_unfolded(&self) -> bool {
+        self.store.has_unfolded()
+    }
+
+    /// Whether to fold in [`Msg::Idle`] steps now: some entries are not folded, and no
+    /// first document is being read (the cores are reading it).
+    pub fn folding_due(&self) -> bool {
+        self.has_unfolded() && !self.loading()
+    }
+
     /// Handle one message. Returns whether anything visible changed, and the effects.
     pub fn update(&mut self, msg: Msg) -> (bool, Vec<Effect>) {
         match msg {
@@ -321,6 +337,11 @@ impl Model {
             Msg::Spin => {
                 self.spin = self.spin.wrapping_add(1);
                 (true, vec![])
+            }
+            Msg::Idle => {
+                // What shows does not change: the folded form reads the same.
+                self.store.fold_some(1);
+                (false, vec![])
             }
             Msg::Fetching { source } => {
                 let changed = self.source_mut(source).is_some_and(|s| {
@@ -718,6 +739,10 @@ impl Model {
             Some((q, v, p, o)) if *v == version && *p == pinned_only && *o == only
                 && self.visible.is_some() && q.is_narrowed_by(&self.query));
         let filtering = !self.query.is_empty() || pinned_only || only.is_some();
+        if filtering {
+            // A filter reads the folded form of every entry.
+            self.store.fold_all();
+        }
         let key = (self.query.clone(), version, pinned_only, only);
         // A filter shown a moment ago (a backspace): take its result back.
         if let Some(k) = self.recent.iter().position(|r| filtering && r.key == key) {

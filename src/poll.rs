@@ -76,16 +76,33 @@ impl Caps {
 /// holds the body from then on, and the text is dropped at once, so a big document never
 /// holds its bodies twice); at the end the number of entries capped, with a note of what
 /// was cut.
+///
+/// The entries of a source's first document are not folded here but held as they came
+/// ([`Folded::unfolded`]): the screen folds them once it shows them, so that the list of
+/// a big blog does not wait for what only a filter reads. Later documents are folded here,
+/// where a held entry is compared with what comes in.
 struct Prepare {
     caps: Caps,
     cut: AtomicUsize,
+    fold_now: bool,
 }
 
 impl Prepare {
-    fn new(caps: Caps) -> Prepare {
+    /// `fold_now`: fold each entry as it is made; else leave that to the screen.
+    fn new(caps: Caps, fold_now: bool) -> Prepare {
         Prepare {
             caps,
             cut: AtomicUsize::new(0),
+            fold_now,
+        }
+    }
+
+    /// What the store holds of the entry's headline and body: folded or as it came.
+    fn folded(&self, e: &Entry) -> Folded {
+        if self.fold_now {
+            Folded::from_entry(e)
+        } else {
+            Folded::unfolded(e)
         }
     }
 
@@ -96,7 +113,7 @@ impl Prepare {
         if self.caps.cut_text(e) {
             self.cut.fetch_add(1, Ordering::Relaxed);
         }
-        let folded = Folded::from_entry(e);
+        let folded = self.folded(e);
         let held = (!e.id.is_empty()).then(|| {
             crate::text::give_back(std::mem::take(&mut e.text));
             Held::new(std::mem::take(e))
@@ -149,7 +166,7 @@ impl Prepare {
             if h.is_none()
                 && let Some(e) = whole.next()
             {
-                *f = Folded::from_entry(&e);
+                *f = self.folded(&e);
                 *h = Some(Held::new(e));
             }
         }
@@ -512,7 +529,8 @@ async fn read_while_arriving(
     let (tx, mut rx) = mpsc::channel::<bytes::Bytes>(PIECES_IN_FLIGHT);
     let hint = incoming.length_hint();
     let reading = tokio::task::spawn_blocking(move || {
-        let prepare = Prepare::new(caps);
+        // A first document: shown first, folded by the screen after.
+        let prepare = Prepare::new(caps, false);
         let ready = |e: &mut Entry| prepare.entry(e);
         std::thread::scope(|scope| {
             let mut reader = format::Reader::new(mapping, hint)
@@ -577,7 +595,7 @@ async fn read_whole(
     caps: Caps,
 ) -> Result<crate::entry::Snapshot, FormatError> {
     tokio::task::spawn_blocking(move || {
-        let prepare = Prepare::new(caps);
+        let prepare = Prepare::new(caps, true);
         let ready = |e: &mut Entry| prepare.entry(e);
         std::thread::scope(|scope| {
             let mut reader = format::Reader::new(mapping, body.len())
@@ -624,7 +642,7 @@ fn finish_reading(
     #[cfg(debug_assertions)]
     crate::app::debug_panic("parser");
     let mut send = |mut first: Snapshot| {
-        Prepare::new(prepare.caps).finish(&mut first);
+        Prepare::new(prepare.caps, prepare.fold_now).finish(&mut first);
         if let Some(to) = &preview {
             let msg = Msg::Preview {
                 source: to.source,

@@ -19,7 +19,8 @@
 //! (a colon followed by `//` is not a qualifier).
 //!
 //! Matching runs on every keystroke over every entry, so the text of each entry is folded
-//! once at ingestion ([`Folded`]), each query compiles its needles once (memchr's
+//! once, when it is taken in or (a source's first document) right after it is first shown
+//! ([`Folded`]), each query compiles its needles once (memchr's
 //! `memmem::Finder`), `matches` allocates nothing, and the cheap fact tests run before the
 //! text searches.
 
@@ -91,6 +92,12 @@ thread_local! {
 /// from their folded forms and the few places where folding changed them, held in the
 /// same string before the folded text. So two `Folded` are equal when their authors and
 /// captions fold the same and their headlines and bodies are the same, byte for byte.
+///
+/// Folding can wait: the entries of a source's first document are held as they came
+/// ([`Folded::unfolded`]: the headline and the body, nothing folded, no trigrams) and
+/// folded once the screen shows them ([`Folded::fold`]), so that a big blog's list shows
+/// without waiting for what only a filter needs. Only the headline and the body may be
+/// read of an entry not folded yet; a filter folds every entry it reads first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Folded {
     /// What rebuilds the headline, then what rebuilds the body (see `kept`), then from
@@ -114,12 +121,65 @@ pub struct Folded {
     kept: fold::Kept,
     /// The trigrams of the folded text, to pass over entries without reading them.
     grams: Grams,
+    /// Not folded yet: the headline and the body as they came, and nothing else (see
+    /// [`Folded::unfolded`]).
+    unfolded: bool,
 }
 
 impl Folded {
     /// Folds a title, authors and body (an entry without images).
     pub fn new(title: &str, authors: &[String], body: &str) -> Folded {
-        Folded::with_captions(title, authors, body, std::iter::empty())
+        Folded::with_captions(
+            title,
+            authors.iter().map(String::as_str),
+            body,
+            std::iter::empty(),
+        )
+    }
+
+    /// An entry's headline and body held as they came, to be folded later with
+    /// [`Folded::fold`]: a copy of the two, where folding reads every byte and writes it
+    /// again with what rebuilds it. In the same layout as a folded entry whose folding
+    /// changed nothing and that has no authors or captions (so its headline and body read
+    /// the same way): the headline, `\n`, `\n`, the body.
+    pub fn unfolded(entry: &Entry) -> Folded {
+        let (title, body) = (entry.title.as_str(), entry.text.as_str());
+        let mut held = String::with_capacity(title.len() + body.len() + 2);
+        held.push_str(title);
+        held.push_str("\n\n");
+        held.push_str(body);
+        match [title.len(), title.len() + 1, held.len()].map(u32::try_from) {
+            [Ok(title_end), Ok(authors_end), Ok(body_end)] => Folded {
+                held: held.into_boxed_str(),
+                title_end,
+                authors_end,
+                body_end,
+                unfolded: true,
+                ..Folded::default()
+            },
+            _ => Folded::default(),
+        }
+    }
+
+    /// Whether this is held as it came, not folded yet (see [`Folded::unfolded`]).
+    pub fn is_unfolded(&self) -> bool {
+        self.unfolded
+    }
+
+    /// The folded form of an entry held as it came, given the rest of the entry (its
+    /// authors and captions); `None` when it is folded already. The same as
+    /// [`Folded::from_entry`] of the whole entry.
+    pub fn fold(&self, held: &crate::entry::Held) -> Option<Folded> {
+        if !self.unfolded {
+            return None;
+        }
+        let captions = held.images().flat_map(|i| [i.caption, i.credit]).flatten();
+        Some(Folded::with_captions(
+            self.title(),
+            held.authors(),
+            self.text(),
+            captions,
+        ))
     }
 
     /// Folds an entry's title, authors, and body followed by its image captions and
@@ -131,12 +191,13 @@ impl Folded {
             .flat_map(|i| [&i.caption, &i.credit])
             .flatten()
             .map(String::as_str);
-        Folded::with_captions(&entry.title, &entry.authors, &entry.text, captions)
+        let authors = entry.authors.iter().map(String::as_str);
+        Folded::with_captions(&entry.title, authors, &entry.text, captions)
     }
 
     fn with_captions<'a>(
         title: &str,
-        authors: &[String],
+        authors: impl Iterator<Item = &'a str>,
         body: &str,
         captions: impl Iterator<Item = &'a str> + Clone,
     ) -> Folded {
@@ -150,7 +211,7 @@ impl Folded {
         let headline_end = rest.len();
         let title_end = all.len();
         all.push('\n');
-        for (n, author) in authors.iter().enumerate() {
+        for (n, author) in authors.enumerate() {
             if n > 0 {
                 all.push('\n');
             }
@@ -190,6 +251,7 @@ impl Folded {
                     headline_kept,
                     kept,
                     grams,
+                    unfolded: false,
                 }
             }
             _ => Folded::default(),
@@ -245,6 +307,9 @@ impl Folded {
 
     /// Whether the headlines are the same, byte for byte.
     pub fn same_headline(&self, other: &Folded) -> bool {
+        if self.unfolded != other.unfolded {
+            return self.headline() == other.headline();
+        }
         self.headline_parts() == other.headline_parts()
     }
 
@@ -256,6 +321,9 @@ impl Folded {
 
     /// Whether the bodies are the same, byte for byte (captions and the rest aside).
     pub fn same_body(&self, other: &Folded) -> bool {
+        if self.unfolded != other.unfolded {
+            return self.body() == other.body();
+        }
         self.body_parts() == other.body_parts()
     }
 

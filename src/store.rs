@@ -57,7 +57,8 @@ pub struct Stored {
     /// Its time was more than [`FUTURE_SLACK`] ahead of the clock when it arrived.
     pub future: bool,
     /// Headline, authors, body and captions folded (lower case, no accents), for filtering;
-    /// also what the body is rebuilt from.
+    /// also what the body is rebuilt from. A source's first document is held as it came
+    /// until [`Store::fold_some`] folds it (see [`Folded::unfolded`]).
     pub folded: Folded,
     /// Only the headline is known yet (from a partial snapshot); the body is on its way.
     pub partial: bool,
@@ -121,11 +122,9 @@ impl Stored {
     /// Whether every word occurs in the entry's headline, authors, body or captions
     /// (case- and accent-insensitive).
     pub fn matches_all(&self, words: &[String]) -> bool {
-        words.iter().all(|w| {
-            let w = fold(w);
-            let f = &self.folded;
-            f.all().contains(w.as_str())
-        })
+        let folded = self.folded.fold(&self.entry);
+        let f = folded.as_ref().unwrap_or(&self.folded);
+        words.iter().all(|w| f.all().contains(fold(w).as_str()))
     }
 }
 
@@ -169,6 +168,10 @@ const CHUNK: usize = 1024;
 
 /// While a snapshot is taken over, its unused memory is given back every this many entries.
 const GIVE_BACK: usize = 2048;
+
+/// Entries folded per thread at least, when entries not folded yet are (a chunk of the
+/// slab takes about 5 ms on one core).
+const FOLD_PER_THREAD: usize = 256;
 
 impl Slab {
     fn len(&self) -> usize {
@@ -290,6 +293,10 @@ pub struct Store {
     /// the list shows first, so that an unfiltered list is shown without reading every
     /// entry again (see [`Store::pinned`]).
     pinned: Vec<usize>,
+    /// Where the entries not folded yet are (slab indexes; empty when none is): a
+    /// source's first document comes as it is, and is folded once shown (see
+    /// [`Store::fold_some`]).
+    unfolded: std::ops::Range<usize>,
 }
 
 /// A first document of a source merged in parts: how its entries are numbered.
@@ -341,6 +348,56 @@ impl Store {
     /// Slab indexes of all entries, newest first (see [`Store::item`]).
     pub fn order(&self) -> &[usize] {
         &self.order
+    }
+
+    /// Whether some entries are not folded yet (see [`Folded::unfolded`]).
+    pub fn has_unfolded(&self) -> bool {
+        !self.unfolded.is_empty()
+    }
+
+    /// Folds the entries not folded yet, a chunk of the slab at a time (its entries shared
+    /// between the cores), at most `chunks` chunks. Whether some are left.
+    pub fn fold_some(&mut self, chunks: usize) -> bool {
+        for _ in 0..chunks {
+            let range = self.unfolded.clone();
+            if range.is_empty() {
+                break;
+            }
+            let (c, start) = (range.start / CHUNK, range.start % CHUNK);
+            let end = (range.end - c * CHUNK).min(CHUNK);
+            let Some(part) = self
+                .items
+                .chunks
+                .get_mut(c)
+                .and_then(|c| c.get_mut(start..end))
+            else {
+                self.unfolded = 0..0;
+                break;
+            };
+            crate::par::map_mut(part, FOLD_PER_THREAD, |s| {
+                if let Some(folded) = s.folded.fold(&s.entry) {
+                    s.folded = folded;
+                }
+            });
+            self.unfolded = ((c + 1) * CHUNK).min(range.end)..range.end;
+        }
+        self.has_unfolded()
+    }
+
+    /// Folds every entry not folded yet.
+    pub fn fold_all(&mut self) {
+        self.fold_some(usize::MAX);
+    }
+
+    /// Notes that the entry at `i` may not be folded yet.
+    fn note_unfolded(&mut self, i: usize) {
+        if self.items[i].folded.is_unfolded() {
+            self.unfolded = if self.unfolded.is_empty() {
+                i..i + 1
+            } else {
+                self.unfolded.start.min(i)..self.unfolded.end.max(i + 1)
+            };
+        }
     }
 
     /// The entry at slab index `i` (indexes are stable for the life of the store).
@@ -558,6 +615,7 @@ impl Store {
                         self.pinned.push(self.items.len());
                     }
                     self.items.push(stored);
+                    self.note_unfolded(self.items.len() - 1);
                     self.index.insert(&self.items, self.items.len() - 1);
                     self.held[source] += 1;
                     report.added.push(self.items.len() - 1);
@@ -612,6 +670,7 @@ impl Store {
                     }
                     let pinned = stored.entry.pinned;
                     self.set_pinned(i, pinned);
+                    self.note_unfolded(i);
                 }
             }
         }
@@ -787,6 +846,9 @@ impl Store {
             .filter_map(|&i| (remap[i] != usize::MAX).then_some(remap[i]))
             .collect();
         self.index.rebuild(&self.items);
+        if self.has_unfolded() {
+            self.unfolded = 0..self.items.len();
+        }
         self.pinned = self
             .pinned
             .iter()
@@ -1303,6 +1365,79 @@ mod tests {
         let w = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert!(s.matches_all(&w(&["bridge", "ruiz", "harbour", "title"])));
         assert!(!s.matches_all(&w(&["bridge", "tunnel"])));
+    }
+
+    /// A snapshot as the poller sends a source's first document: its entries held as they
+    /// came, not folded.
+    fn unfolded(entries: Vec<Entry>) -> Snapshot {
+        Snapshot {
+            folded: entries.iter().map(Folded::unfolded).collect(),
+            held: entries
+                .iter()
+                .cloned()
+                .map(|e| Some(Held::new(e)))
+                .collect(),
+            ..Snapshot::default()
+        }
+    }
+
+    /// Entries that came unfolded read the same at once, match filter words before they
+    /// are folded, are folded a chunk at a time into what a folded snapshot holds, and
+    /// are compared with what comes later by their content alone.
+    #[test]
+    fn unfolded_entries_are_folded_later_a_chunk_at_a_time() {
+        let n = 2 * CHUNK + 10;
+        let all: Vec<Entry> = (0..n)
+            .map(|i| {
+                let mut e = entry(&format!("e{i}"), i as i64, &format!("The Bridge {i}"));
+                e.authors = vec!["Ana Ruiz".into()];
+                e
+            })
+            .collect();
+        let mut store = Store::new();
+        store.merge(0, unfolded(all.clone()), ts(100_000));
+        assert!(store.has_unfolded());
+        let unfolded_count =
+            |store: &Store| store.iter().filter(|s| s.folded.is_unfolded()).count();
+        assert_eq!(unfolded_count(&store), n);
+        let s = store.get(&key("e5")).unwrap();
+        assert_eq!(
+            (s.title().as_ref(), s.text().as_ref()),
+            ("title e5", "The Bridge 5")
+        );
+        let w = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(s.matches_all(&w(&["bridge 5", "ruiz", "title e5"])));
+        assert!(!s.matches_all(&w(&["bridge", "tunnel"])));
+        assert!(store.fold_some(1));
+        assert_eq!(unfolded_count(&store), n - CHUNK);
+        store.fold_all();
+        assert!(!store.has_unfolded() && !store.fold_some(1));
+        for e in &all {
+            let s = store.get(&key(&e.id)).unwrap();
+            assert_eq!(s.folded, Folded::from_entry(e), "{}", e.id);
+        }
+        // The same document again, folded this time: nothing changed.
+        let mut again = snap(all.clone());
+        again.folded = all.iter().map(Folded::from_entry).collect();
+        let r = store.merge(0, again, ts(100_100));
+        assert!(!r.changed() && r.edited.is_empty(), "{r:?}");
+        // One edit among them, unfolded: noted, and folded later.
+        let mut next = all.clone();
+        next[3].text = "The Tunnel".into();
+        let r = store.merge(0, unfolded(next.clone()), ts(100_200));
+        assert_eq!(r.edited, [key("e3")]);
+        assert_eq!(unfolded_count(&store), 1);
+        assert!(store.has_unfolded());
+        assert!(store.get(&key("e3")).unwrap().matches_all(&w(&["tunnel"])));
+        // Eviction moves entries; whatever is left unfolded is still found.
+        store.mark_all_seen();
+        assert!(store.evict(0, n - 2, None) > 0);
+        store.fold_all();
+        assert_eq!(unfolded_count(&store), 0);
+        assert_eq!(
+            store.get(&key("e3")).unwrap().folded,
+            Folded::from_entry(&next[3])
+        );
     }
 
     #[test]

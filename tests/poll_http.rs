@@ -107,6 +107,9 @@ async fn conditional_requests_and_changes_between_polls() {
     assert_eq!(s.len(), 2);
     assert_eq!(p.model.store.len(), 2);
     assert_eq!(p.model.new_count(), 0);
+    // A first document comes as it is; the screen folds it for the filter later.
+    assert!(s.folded.iter().all(|f| f.is_unfolded()));
+    assert!(p.model.has_unfolded());
     let first = &server.requests()[0];
     assert!(first.header("user-agent").unwrap().starts_with("livefeed/"));
     assert!(first.header("accept-encoding").unwrap().contains("gzip"));
@@ -139,6 +142,12 @@ async fn conditional_requests_and_changes_between_polls() {
         p.model.sources[0].title.as_deref(),
         Some("Harbour storm live")
     );
+    // A later document is folded by the poller, and compared with what was held (not
+    // folded yet) by content: nothing was edited.
+    assert!(s.folded.iter().all(|f| !f.is_unfolded()));
+    assert!(p.model.store.iter().all(|e| e.edited_at().is_none()));
+    p.model.update(Msg::Idle);
+    assert!(!p.model.has_unfolded());
 }
 
 #[tokio::test]

@@ -275,7 +275,7 @@ impl Held {
         self.authors().collect::<Vec<_>>().join(", ")
     }
 
-    pub fn images(&self) -> impl ExactSizeIterator<Item = HeldImage<'_>> {
+    pub fn images(&self) -> impl ExactSizeIterator<Item = HeldImage<'_>> + Clone {
         let mut c = self.cursor(self.images_start());
         (0..self.images).map(move |_| HeldImage {
             url: c.next().flatten(),

@@ -1086,3 +1086,44 @@ fn headlines_beyond_the_cap_stay_evicted() {
     assert_eq!(m.new_count(), 0);
     assert!(m.store.iter().all(|s| !s.partial));
 }
+
+/// A first document as the poller sends it: entries held as they came, not folded.
+fn unfolded_snapshot(entries: Vec<Entry>) -> PollResult {
+    PollResult::Snapshot(Snapshot {
+        folded: entries.iter().map(crate::query::Folded::unfolded).collect(),
+        held: entries
+            .into_iter()
+            .map(|e| Some(crate::entry::Held::new(e)))
+            .collect(),
+        ..Snapshot::default()
+    })
+}
+
+/// A first document shows before it is folded; idle steps fold it a chunk at a time
+/// without redrawing, and a filter typed before they are done folds what is left first.
+#[test]
+fn a_first_document_is_folded_while_idle_or_by_the_first_filter() {
+    let entries: Vec<Entry> = (0..3000).map(|n| entry(&format!("e{n}"), n)).collect();
+    for steps in [0, 1, 10] {
+        let mut m = model();
+        m.max_entries = usize::MAX;
+        m.update(fetched(unfolded_snapshot(entries.clone()), 5_000));
+        assert_eq!(m.store.len(), 3000);
+        assert_eq!(selected(&m), "e2999");
+        assert!(m.has_unfolded());
+        for _ in 0..steps {
+            let (changed, effects) = m.update(Msg::Idle);
+            assert!(!changed && effects.is_empty());
+        }
+        assert_eq!(m.has_unfolded(), steps < 3, "after {steps} idle steps");
+        for c in "/E12 AUTHOR".chars() {
+            m.update(ch(c));
+        }
+        assert!(!m.has_unfolded());
+        let shown: Vec<&str> = (0..m.visible().len())
+            .map(|p| m.store.item(m.visible()[p]).entry.id())
+            .collect();
+        assert_eq!(shown.len(), 111, "{shown:?}");
+        assert!(shown.iter().all(|id| id.starts_with("e12")));
+    }
+}

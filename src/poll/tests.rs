@@ -305,7 +305,7 @@ fn a_prepared_entry_is_made_into_its_held_form() {
     e.links.push("https://example.test/a".into());
     e.images.push(crate::entry::Image::default());
     let whole = e.clone();
-    let (folded, held) = Prepare::new(Caps::default()).entry(&mut e);
+    let (folded, held) = Prepare::new(Caps::default(), true).entry(&mut e);
     let held = held.expect("an entry with an id is held");
     assert_eq!(
         held.to_entry(folded.headline().into_owned(), folded.body().into_owned()),
@@ -316,7 +316,7 @@ fn a_prepared_entry_is_made_into_its_held_form() {
         text: "Body".into(),
         ..Entry::default()
     };
-    let (_, held) = Prepare::new(Caps::default()).entry(&mut no_id);
+    let (_, held) = Prepare::new(Caps::default(), true).entry(&mut no_id);
     assert!(held.is_none());
     assert_eq!(no_id.text, "Body");
 }

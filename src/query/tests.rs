@@ -794,7 +794,7 @@ proptest! {
         other in "[aAé ]{0,6}",
     ) {
         let folded =
-            Folded::with_captions(&title, &authors, &body, [caption.as_str()].into_iter());
+            Folded::with_captions(&title, authors.iter().map(String::as_str), &body, [caption.as_str()].into_iter());
         prop_assert_eq!(folded.headline(), title.as_str());
         prop_assert_eq!(folded.body(), body.as_str());
         prop_assert_eq!(folded.title(), fold(&title));
@@ -806,6 +806,53 @@ proptest! {
         let rewritten = Folded::new(&title, &authors, &other);
         prop_assert_eq!(folded.same_body(&rewritten), other == body);
         prop_assert!(folded.same_headline(&rewritten));
+    }
+
+    /// An entry held as it came reads the same as the folded one, folds into the same
+    /// form later (its authors and captions taken from the rest of the entry), and is
+    /// compared with a folded one by its headline and body alone.
+    #[test]
+    fn query_unfolded_entries_fold_later_into_the_same_form(
+        title in "[aAéÉß \u{301}\n\t.:]{0,40}|\\PC{0,40}",
+        authors in prop::collection::vec("\\PC{0,12}", 0..3),
+        body in "[aAéÉß \u{301}\n.]{0,80}|\\PC{0,80}",
+        captions in prop::collection::vec(
+            (prop::option::of("\\PC{0,12}"), prop::option::of("[aA \n]{0,8}")),
+            0..3,
+        ),
+        other in "[aAé ]{0,6}",
+    ) {
+        let entry = Entry {
+            id: "e".into(),
+            title: title.clone(),
+            authors: authors.clone(),
+            text: body.clone(),
+            images: captions
+                .iter()
+                .map(|(caption, credit)| crate::entry::Image {
+                    url: None,
+                    caption: caption.clone(),
+                    credit: credit.clone(),
+                })
+                .collect(),
+            ..Entry::default()
+        };
+        let unfolded = Folded::unfolded(&entry);
+        prop_assert!(unfolded.is_unfolded());
+        prop_assert_eq!(unfolded.headline(), title.as_str());
+        prop_assert_eq!(unfolded.body(), body.as_str());
+        let folded = Folded::from_entry(&entry);
+        prop_assert!(!folded.is_unfolded() && folded.fold(&crate::entry::Held::new(entry.clone())).is_none());
+        prop_assert_eq!(unfolded.fold(&crate::entry::Held::new(entry.clone())), Some(folded.clone()));
+        for (a, b) in [(&unfolded, &folded), (&folded, &unfolded)] {
+            prop_assert!(a.same_headline(b) && a.same_body(b));
+        }
+        let retitled = Folded::unfolded(&Entry { title: other.clone(), ..entry.clone() });
+        let rewritten = Folded::unfolded(&Entry { text: other.clone(), ..entry.clone() });
+        prop_assert_eq!(folded.same_headline(&retitled), other == title);
+        prop_assert_eq!(retitled.same_headline(&folded), other == title);
+        prop_assert_eq!(folded.same_body(&rewritten), other == body);
+        prop_assert_eq!(rewritten.same_body(&folded), other == body);
     }
 
     /// Highlights are sorted, disjoint and on char boundaries for any text.
