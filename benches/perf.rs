@@ -436,4 +436,31 @@ mod fold {
             .counter(BytesCount::new(bytes))
             .bench(|| all.iter().map(livefeed::query::Folded::from_entry).count());
     }
+
+    /// Folding a first document of 10,000 entries once it is on screen, as the store does
+    /// it (`Store::fold_all`: a chunk of the slab at a time).
+    #[divan::bench(sample_count = 10)]
+    fn first_document_10k_in_the_store(bencher: Bencher) {
+        let all = entries(10_000);
+        let bytes: usize = all.iter().map(|e| e.title.len() + e.text.len()).sum();
+        bencher
+            .counter(BytesCount::new(bytes))
+            .with_inputs(|| {
+                let mut store = livefeed::store::Store::new();
+                let snapshot = Snapshot {
+                    folded: all.iter().map(livefeed::query::Folded::unfolded).collect(),
+                    held: all
+                        .iter()
+                        .map(|e| Some(livefeed::entry::Held::new(e.clone())))
+                        .collect(),
+                    ..Snapshot::default()
+                };
+                store.merge(0, snapshot, now());
+                store
+            })
+            .bench_local_values(|mut store| {
+                store.fold_all();
+                store
+            });
+    }
 }
