@@ -47,7 +47,13 @@ fn one_malloc_arena() {
     // SAFETY: mallopt only sets tunables of the allocator; it runs before any other thread
     // exists.
     unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
+        let n: i32 = std::env::var("LF_ARENAS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        if n > 0 {
+            libc::mallopt(libc::M_ARENA_MAX, n);
+        }
         libc::mallopt(libc::M_MMAP_THRESHOLD, 512 * 1024);
     }
 }

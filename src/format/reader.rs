@@ -24,9 +24,26 @@ use crate::par::Helper;
 /// `snapshot.folded` and `snapshot.held`, one per entry.
 pub type Ready<'a> = &'a (dyn Fn(&mut Entry) -> Prepared + Sync);
 
-/// The entries made of a run of items, each with what [`Ready`] made of it, in order; or
-/// why an item could not be read.
-pub type Made = Vec<Result<(Entry, Option<Prepared>), FormatError>>;
+/// What a helper made of a run of items.
+pub enum Made {
+    /// The entries of a JSON Feed's or an RSS or Atom feed's items, each with what
+    /// [`Ready`] made of it, in order; or why an item could not be read.
+    Entries(Vec<Result<(Entry, Option<Prepared>), FormatError>>),
+    /// The updates of a JSON-LD live blog, read but not given their ids yet (those depend
+    /// on the updates before them): see [`super::jsonld::stream`].
+    Updates(Vec<super::jsonld::stream::Read>),
+}
+
+impl Made {
+    /// The entries of a feed's run. A helper serves one document, so its runs are all of
+    /// one kind: a run of updates here is a mistake in the program.
+    pub fn entries(self) -> Vec<Result<(Entry, Option<Prepared>), FormatError>> {
+        match self {
+            Made::Entries(entries) => entries,
+            Made::Updates(_) => unreachable!("a feed's helper made JSON-LD updates"),
+        }
+    }
+}
 
 /// A document whose first member is still unknown after this many bytes is read whole.
 const SNIFF: usize = 64 * 1024;
@@ -93,9 +110,9 @@ impl<'a> Reader<'a> {
         Reader { helper, ..self }
     }
 
-    /// Read the pieces of a JSON Feed completed so far (see [`read_feed_pieces`]).
+    /// Read the pieces of a JSON Feed completed so far (see [`read_helped_pieces`]).
     fn read_feed(&mut self, split: &mut Splitter, feed: &mut Streamed) -> Result<(), FormatError> {
-        read_feed_pieces(split, feed, self.ready, self.helper.as_mut(), false)
+        read_helped_pieces(split, feed, self.ready, self.helper.as_mut(), false)
     }
 
     /// Hand each entry to `ready` as soon as it is made (only a document read piece by
@@ -128,7 +145,7 @@ impl<'a> Reader<'a> {
                 Some(whole) => State::Whole(whole),
             },
             State::Page(mut page) => {
-                page.push(chunk, self.ready)?;
+                page.push(chunk, self.ready, self.helper.as_mut())?;
                 State::Page(page)
             }
             State::Sniffing { mut head, split } if starts_xml(&head, chunk) => {
@@ -136,7 +153,8 @@ impl<'a> Reader<'a> {
                 // No JSON starts with `<`: the splitter is not needed.
                 let body = &head[body_start(&head)..];
                 if body.len() >= HTML_SNIFF && !is_xml(body) {
-                    self.state = State::Page(Box::new(page::Streamed::new(head, self.ready)?));
+                    let page = page::Streamed::new(head, self.ready, self.helper.as_mut())?;
+                    self.state = State::Page(Box::new(page));
                     return Ok(());
                 }
                 match xml::sniff(&head) {
@@ -194,6 +212,7 @@ impl<'a> Reader<'a> {
         match &mut self.state {
             State::Feed { feed, .. } => feed.collect(helper, true),
             State::Xml(feed) => feed.collect(helper, true),
+            State::Page(page) => page.collect(helper),
             _ => Ok(()),
         }
     }
@@ -241,7 +260,7 @@ impl<'a> Reader<'a> {
                 parse_previewing(&bytes, preview)
             }
             (State::Sniffing { head, .. }, Some(m)) => parse_mapped(&head, &m),
-            (State::Page(page), _) => page.finish(ready)?.read(preview),
+            (State::Page(page), _) => page.finish(ready, helper.as_mut())?.read(preview),
             (State::Xml(feed), _) => feed.finish(ready, helper.as_mut())?.read(preview),
             (
                 State::Feed {
@@ -251,7 +270,7 @@ impl<'a> Reader<'a> {
                 _,
             ) => {
                 split.finish().map_err(broken)?;
-                read_feed_pieces(&mut split, &mut feed, ready, helper.as_mut(), true)?;
+                read_helped_pieces(&mut split, feed.as_mut(), ready, helper.as_mut(), true)?;
                 if let Some(helper) = &mut helper {
                     feed.collect(helper, true)?;
                 }
@@ -301,6 +320,18 @@ pub(crate) trait Pieces {
     fn member(&mut self, key: &str, value: &[u8]) -> Result<(), FormatError>;
     /// A run of elements, each handed to `ready` (if any) once its entry is made.
     fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError>;
+    /// The elements at `ranges` of `bytes`, made into entries by `helper` (see
+    /// [`Helper::run`]); the entries made so far are added, in order.
+    fn run<'a>(
+        &mut self,
+        bytes: Arc<[u8]>,
+        ranges: Vec<std::ops::Range<usize>>,
+        ready: Option<Ready<'a>>,
+        helper: &mut Helper<'a, Made>,
+    ) -> Result<(), FormatError>;
+    /// Add the entries `helper` made, in order, as far as they are done (all of them when
+    /// `wait`).
+    fn collect(&mut self, helper: &mut Helper<Made>, wait: bool) -> Result<(), FormatError>;
 }
 
 impl Pieces for Streamed {
@@ -311,14 +342,29 @@ impl Pieces for Streamed {
     fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError> {
         Streamed::items(self, raw, ready)
     }
+
+    fn run<'a>(
+        &mut self,
+        bytes: Arc<[u8]>,
+        ranges: Vec<std::ops::Range<usize>>,
+        ready: Option<Ready<'a>>,
+        helper: &mut Helper<'a, Made>,
+    ) -> Result<(), FormatError> {
+        Streamed::run(self, bytes, ranges, ready, helper)
+    }
+
+    fn collect(&mut self, helper: &mut Helper<Made>, wait: bool) -> Result<(), FormatError> {
+        Streamed::collect(self, helper, wait)
+    }
 }
 
-/// The pieces of a JSON Feed the splitter has completed, read as [`read_pieces`] reads
-/// them; with a helper, its runs are read on two threads while this one goes on (see
-/// [`Streamed::run`]).
-fn read_feed_pieces<'a>(
+/// The pieces the splitter has completed, read as [`read_pieces`] reads them; with a
+/// helper, their runs are read on two threads while this one goes on (see
+/// [`Pieces::run`]). A member may then be read before the items ahead of it are taken
+/// in: each format's reader allows for that (a feed's authors, a blog's own URL).
+pub(crate) fn read_helped_pieces<'a>(
     split: &mut Splitter,
-    feed: &mut Streamed,
+    feed: &mut impl Pieces,
     ready: Option<Ready<'a>>,
     helper: Option<&mut Helper<'a, Made>>,
     all: bool,
@@ -486,6 +532,47 @@ mod tests {
         assert_eq!(s, crate::format::parse(doc.as_bytes()).unwrap());
     }
 
+    /// A page with a JSON-LD live blog of `n` updates, the `i`-th at `url(i)`, with the
+    /// blog's `extra` members after them.
+    fn ld_page(n: usize, url: impl Fn(usize) -> String, extra: serde_json::Value) -> String {
+        let updates: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                json!({
+                    "@type": "BlogPosting",
+                    "url": url(i),
+                    "headline": format!("T{i}"),
+                    "datePublished": "2026-03-01T12:00:00Z",
+                    "articleBody": format!("<p>{i} {}</p>", "words ".repeat(30)),
+                })
+            })
+            .collect();
+        let mut blog = format!(
+            r#"{{"@type":"LiveBlogPosting","headline":"Live","liveBlogUpdate":{}"#,
+            serde_json::to_string(&updates).unwrap()
+        );
+        for (k, v) in extra.as_object().unwrap() {
+            blog.push_str(&format!(",{}:{v}", json!(k)));
+        }
+        blog.push('}');
+        format!(
+            r#"<!DOCTYPE html><html><head><script type="application/ld+json">{blog}</script></head><body><p>Hi</p></body></html>"#
+        )
+    }
+
+    /// The entries of a snapshot read with [`prepare`] or without, in order.
+    fn entries_of(s: &Snapshot) -> Vec<Entry> {
+        if s.held.is_empty() {
+            return s.entries.clone();
+        }
+        let mut whole = s.entries.iter();
+        let held = s.held.iter().zip(&s.folded);
+        held.map(|(h, f)| match h {
+            Some(h) => h.to_entry(f.headline().into_owned(), f.body().into_owned()),
+            None => whole.next().cloned().unwrap_or_default(),
+        })
+        .collect()
+    }
+
     /// An entry made ready for the store, as the poller does (without its caps).
     fn prepare(e: &mut Entry) -> Prepared {
         let folded = Folded::from_entry(e);
@@ -526,6 +613,19 @@ mod tests {
             feed(0, json!({})),
             rss(3_000),
             atom,
+            ld_page(3_000, |i| format!("https://x.test/live#u{i}"), json!({})),
+            // A URL shared by two updates far apart: the first one's id changes at the end.
+            ld_page(
+                3_000,
+                |i| format!("https://x.test/live#u{}", if i == 2_900 { 7 } else { i }),
+                json!({}),
+            ),
+            // Fragments that count positions, and the blog's own URL after its updates.
+            ld_page(
+                3_000,
+                |i| format!("https://x.test/live#{}", i + 1),
+                json!({"url": "https://x.test/live#2999"}),
+            ),
         ];
         for doc in &docs {
             for prepared in [false, true] {
@@ -538,6 +638,11 @@ mod tests {
                     .try_for_each(|c| alone.push(c))
                     .unwrap();
                 let alone = alone.finish(None).unwrap();
+                // (One feed names its title twice, which only a whole read minds.)
+                if let Ok(whole) = crate::format::parse(doc.as_bytes()) {
+                    let start = doc.get(..80).unwrap_or(doc);
+                    assert_eq!(entries_of(&alone), whole.entries, "{start}");
+                }
                 for size in [4096, 100_000] {
                     let helped = read_helped(doc.as_bytes(), size, prepared).unwrap();
                     assert_eq!(helped, alone, "{} bytes in {size}", doc.len());
@@ -557,7 +662,17 @@ mod tests {
     fn a_broken_item_read_by_a_helper_breaks_the_feed() {
         let good = feed(3_000, json!({}));
         let rss = rss(3_000);
+        let page = ld_page(3_000, |i| format!("https://x.test/live#u{i}"), json!({}));
         for at in [3, 1_500, 2_999] {
+            // An update that is not JSON, after the page was let go.
+            let broken = page.replacen(&format!(r#""headline":"T{at}""#), r#""headline":}"#, 1);
+            let read = read_helped(broken.as_bytes(), 4096, true);
+            if at > 100 {
+                assert!(
+                    matches!(read, Err(FormatError::Invalid(_))),
+                    "page {at}: {read:?}"
+                );
+            }
             let broken = good.replacen(&format!(r#""title":"Headline {at}""#), r#""title":{}"#, 1);
             let read = read_helped(broken.as_bytes(), 4096, true);
             assert!(

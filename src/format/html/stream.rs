@@ -15,9 +15,10 @@
 
 use super::blocks::{Blocks, Event};
 use crate::format::jsonld::stream::{Streamed as Blog, is_blog_type};
-use crate::format::reader::{Finished, Ready, read_pieces};
+use crate::format::reader::{Finished, Made, Ready, read_helped_pieces};
 use crate::format::split::{Kind, Splitter};
 use crate::format::{FormatError, lenient};
+use crate::par::Helper;
 use serde_json::Value;
 
 /// A page is let go once the live blog block being split has shown this many updates.
@@ -72,8 +73,13 @@ struct Seen {
 }
 
 impl Streamed {
-    /// A page whose first bytes are `head`.
-    pub fn new(head: Vec<u8>, ready: Option<Ready>) -> Result<Streamed, FormatError> {
+    /// A page whose first bytes are `head`. Its blog's updates are read with `helper`, if
+    /// any (see [`read_helped_pieces`]).
+    pub fn new<'a>(
+        head: Vec<u8>,
+        ready: Option<Ready<'a>>,
+        helper: Option<&mut Helper<'a, Made>>,
+    ) -> Result<Streamed, FormatError> {
         let mut page = Streamed {
             blocks: Blocks::new(),
             page: Some(Vec::new()),
@@ -82,19 +88,32 @@ impl Streamed {
             blog: None,
             after: Vec::new(),
         };
-        page.push(&head, ready)?;
+        page.push(&head, ready, helper)?;
         Ok(page)
     }
 
     /// Take the next bytes of the page.
-    pub fn push(&mut self, chunk: &[u8], ready: Option<Ready>) -> Result<(), FormatError> {
+    pub fn push<'a>(
+        &mut self,
+        chunk: &[u8],
+        ready: Option<Ready<'a>>,
+        mut helper: Option<&mut Helper<'a, Made>>,
+    ) -> Result<(), FormatError> {
         if let Some(page) = &mut self.page {
             page.extend_from_slice(chunk);
         }
         for event in self.blocks.push(chunk) {
-            self.take(event, ready)?;
+            self.take(event, ready, helper.as_deref_mut())?;
         }
         Ok(())
+    }
+
+    /// Wait for the updates `helper` is still reading, and add their entries.
+    pub fn collect(&mut self, helper: &mut Helper<Made>) -> Result<(), FormatError> {
+        match &mut self.block {
+            Block::Blog { blog, .. } => blog.collect(helper, true),
+            _ => Ok(()),
+        }
     }
 
     /// How many entries were made so far.
@@ -106,10 +125,14 @@ impl Streamed {
     }
 
     /// The page ended.
-    pub fn finish(mut self, ready: Option<Ready>) -> Result<Finished, FormatError> {
+    pub fn finish<'a>(
+        mut self,
+        ready: Option<Ready<'a>>,
+        mut helper: Option<&mut Helper<'a, Made>>,
+    ) -> Result<Finished, FormatError> {
         let blocks = std::mem::take(&mut self.blocks);
         for event in blocks.finish() {
-            self.take(event, ready)?;
+            self.take(event, ready, helper.as_deref_mut())?;
         }
         match (self.blog, self.page) {
             (Some((blog, before)), _) => Ok(Finished::Read(blog.finish(&before, &self.after))),
@@ -118,7 +141,12 @@ impl Streamed {
         }
     }
 
-    fn take(&mut self, event: Event, ready: Option<Ready>) -> Result<(), FormatError> {
+    fn take<'a>(
+        &mut self,
+        event: Event,
+        ready: Option<Ready<'a>>,
+        mut helper: Option<&mut Helper<'a, Made>>,
+    ) -> Result<(), FormatError> {
         let block = std::mem::replace(&mut self.block, Block::None);
         self.block = match (event, block) {
             (Event::Start, _) if self.page.is_none() => Block::Text(Vec::new()),
@@ -140,7 +168,7 @@ impl Streamed {
                     Block::Text(text)
                 } else {
                     match seen.look(&split) {
-                        Some(true) => self.commit(split, ready)?,
+                        Some(true) => self.commit(split, ready, helper)?,
                         Some(false) => Block::Candidate { text, split, seen },
                         None => Block::Text(text),
                     }
@@ -159,7 +187,7 @@ impl Streamed {
                 },
             ) => {
                 split.push(t.as_bytes()).map_err(broken)?;
-                read_pieces(&mut split, blog.as_mut(), ready, false)?;
+                read_helped_pieces(&mut split, blog.as_mut(), ready, helper, false)?;
                 Block::Blog {
                     split,
                     blog,
@@ -185,7 +213,16 @@ impl Streamed {
                 },
             ) => {
                 split.finish().map_err(broken)?;
-                read_pieces(&mut split, blog.as_mut(), ready, true)?;
+                read_helped_pieces(
+                    &mut split,
+                    blog.as_mut(),
+                    ready,
+                    helper.as_deref_mut(),
+                    true,
+                )?;
+                if let Some(helper) = helper {
+                    blog.collect(helper, true)?;
+                }
                 if split.arrays() > 1 {
                     return Err(FormatError::Invalid(format!(
                         "broken JSON-LD live blog: more than one `{UPDATES}`"
@@ -200,14 +237,19 @@ impl Streamed {
     }
 
     /// The block being split holds the blog: let the page go and read the updates so far.
-    fn commit(&mut self, mut split: Splitter, ready: Option<Ready>) -> Result<Block, FormatError> {
+    fn commit<'a>(
+        &mut self,
+        mut split: Splitter,
+        ready: Option<Ready<'a>>,
+        helper: Option<&mut Helper<'a, Made>>,
+    ) -> Result<Block, FormatError> {
         self.page = None;
         let before = std::mem::take(&mut self.texts)
             .iter()
             .filter_map(|t| lenient::parse(t))
             .collect();
         let mut blog = Box::new(Blog::new());
-        read_pieces(&mut split, blog.as_mut(), ready, true)?;
+        read_helped_pieces(&mut split, blog.as_mut(), ready, helper, true)?;
         Ok(Block::Blog {
             split,
             blog,
@@ -294,9 +336,9 @@ mod tests {
         let mut chunks = page.as_bytes().chunks(size);
         let first = chunks.next().unwrap_or_default().to_vec();
         let go = || -> Result<_, FormatError> {
-            let mut streamed = Streamed::new(first, None)?;
-            chunks.try_for_each(|c| streamed.push(c, None))?;
-            streamed.finish(None)
+            let mut streamed = Streamed::new(first, None, None)?;
+            chunks.try_for_each(|c| streamed.push(c, None, None))?;
+            streamed.finish(None, None)
         };
         match go() {
             Ok(Finished::Read(s)) => (Ok(s), true),
@@ -379,14 +421,17 @@ mod tests {
         let untyped = format!(r#"{{"liveBlogUpdate":[{}]}}"#, vec!["1"; 200_000].join(","));
         for block in [members_first, untyped] {
             let page = page(&[block], "");
-            let mut streamed = Streamed::new(Vec::new(), None).unwrap();
+            let mut streamed = Streamed::new(Vec::new(), None, None).unwrap();
             for chunk in page.as_bytes().chunks(4096) {
-                streamed.push(chunk, None).unwrap();
+                streamed.push(chunk, None, None).unwrap();
                 if let Block::Candidate { split, .. } = &streamed.block {
                     assert!(split.ready().len() <= MOST_PIECES + 4096);
                 }
             }
-            assert!(matches!(streamed.finish(None), Ok(Finished::Whole(_))));
+            assert!(matches!(
+                streamed.finish(None, None),
+                Ok(Finished::Whole(_))
+            ));
         }
     }
 
@@ -435,10 +480,10 @@ mod tests {
     #[test]
     fn the_bytes_of_updates_read_are_let_go() {
         let page = page(&[blog(8_000).to_string()], "");
-        let mut streamed = Streamed::new(Vec::new(), None).unwrap();
+        let mut streamed = Streamed::new(Vec::new(), None, None).unwrap();
         let mut most = 0;
         for chunk in page.as_bytes().chunks(4096) {
-            streamed.push(chunk, None).unwrap();
+            streamed.push(chunk, None, None).unwrap();
             if let Block::Blog { split, .. } = &streamed.block {
                 most = most.max(split.buffer().len());
             }
@@ -449,7 +494,7 @@ mod tests {
             "{most} of {}",
             page.len()
         );
-        let Ok(Finished::Read(s)) = streamed.finish(None) else {
+        let Ok(Finished::Read(s)) = streamed.finish(None, None) else {
             panic!("read as it came")
         };
         assert_eq!(s, crate::format::parse(page.as_bytes()).unwrap());

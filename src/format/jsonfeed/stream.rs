@@ -140,10 +140,12 @@ impl Streamed {
             ready,
         };
         helper.run(Box::new(move || {
-            ranges
-                .iter()
-                .map(|r| maker.one(&bytes[r.clone()]))
-                .collect()
+            Made::Entries(
+                ranges
+                    .iter()
+                    .map(|r| maker.one(&bytes[r.clone()]))
+                    .collect(),
+            )
         }));
         self.helped = true;
         self.collect(helper, false)
@@ -153,7 +155,7 @@ impl Streamed {
     /// `wait`).
     pub fn collect(&mut self, helper: &mut Helper<Made>, wait: bool) -> Result<(), FormatError> {
         while let Some(made) = helper.next(wait) {
-            self.snapshot.push_all(made)?;
+            self.snapshot.push_all(made.entries())?;
         }
         Ok(())
     }

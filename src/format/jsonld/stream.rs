@@ -11,13 +11,16 @@ use super::{
     Ident, Link, Obj, Update, blogs, each_id, entry, frame, identity, is_blog, snapshot, typed,
     types, updates,
 };
-use crate::entry::Snapshot;
-use crate::format::reader::Ready;
+use crate::entry::{Entry, Snapshot};
+use crate::format::reader::{Made, Prepared, Ready};
 use crate::format::{FormatError, clean_url, fill_missing_ids, fragment_number, lenient};
+use crate::par::Helper;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
+use std::ops::Range;
+use std::sync::Arc;
 
 /// The live blog as read so far.
 pub struct Streamed {
@@ -72,6 +75,46 @@ impl Kept {
                 KeptUrl::Own(url) => Some(Link::whole(url)),
             },
         }
+    }
+}
+
+/// An update read, its entry made ready: `None` when it is not JSON, `Some(None)` when it
+/// is no object (and so no update).
+pub struct Read(Option<Option<(Entry, Kept, Option<Prepared>)>>);
+
+impl Read {
+    /// Read one update (its JSON text): strict JSON without a value, anything else
+    /// leniently, through one. Its entry is handed to `ready` (if any) right away, on the
+    /// core that read it, with the id it has when its URL is its own and the fragments do
+    /// not count positions (nearly always; `page` is the blog's URL so far): its id among
+    /// the updates before it is known only once those are added ([`Streamed::add`]).
+    fn of(raw: &[u8], page: Option<&str>, ready: Option<Ready>) -> Read {
+        let make = |u: &Update| {
+            let mut e = entry(u);
+            let ident = Ident::of(u);
+            let url = match ident.url {
+                None => KeptUrl::None,
+                Some(url) if e.url.as_deref() == Some(url.rest) => KeptUrl::InEntry,
+                Some(url) => KeptUrl::Own(url.rest.to_string()),
+            };
+            let native = ident.native.map(Cow::into_owned);
+            let kept = Kept { native, url };
+            e.id = identity(
+                &kept.ident(e.url.as_deref().map(Link::whole)),
+                page,
+                false,
+                |_| true,
+            );
+            let prepared = ready.map(|ready| ready(&mut e));
+            (e, kept, prepared)
+        };
+        let Ok(text) = std::str::from_utf8(raw) else {
+            return Read(None);
+        };
+        if let Some(u) = typed::update(text) {
+            return Read(Some(Some(make(&u))));
+        }
+        Read(lenient::parse(text).map(|value| value.as_object().map(|u| make(&Update::of(u)))))
     }
 }
 
@@ -135,50 +178,78 @@ impl Streamed {
     }
 
     /// Read a run of updates (their JSON texts; each core taking a stretch of them) and add
-    /// their entries, each handed to `ready` (if any) once its id is known so far.
+    /// their entries, each handed to `ready` (if any) as it is made (see [`Read::of`]).
     pub fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError> {
-        let make = |u: &Update| {
-            let e = entry(u);
-            let ident = Ident::of(u);
-            let url = match ident.url {
-                None => KeptUrl::None,
-                Some(url) if e.url.as_deref() == Some(url.rest) => KeptUrl::InEntry,
-                Some(url) => KeptUrl::Own(url.rest.to_string()),
+        let page = self.page.as_deref();
+        let read = crate::par::map(raw, 16, |raw| Read::of(raw, page, ready));
+        self.add(read)
+    }
+
+    /// The updates at `ranges` of `bytes`, read by `helper` (see [`Helper::run`]); the
+    /// entries of those read so far are added, in order.
+    pub fn run<'a>(
+        &mut self,
+        bytes: Arc<[u8]>,
+        ranges: Vec<Range<usize>>,
+        ready: Option<Ready<'a>>,
+        helper: &mut Helper<'a, Made>,
+    ) -> Result<(), FormatError> {
+        let page = self.page.clone();
+        helper.run(Box::new(move || {
+            let read = |r: &Range<usize>| Read::of(&bytes[r.clone()], page.as_deref(), ready);
+            Made::Updates(ranges.iter().map(read).collect())
+        }));
+        self.collect(helper, false)
+    }
+
+    /// Add the entries of the updates `helper` read, in order, as far as they are done (all
+    /// of them when `wait`).
+    pub fn collect(&mut self, helper: &mut Helper<Made>, wait: bool) -> Result<(), FormatError> {
+        while let Some(made) = helper.next(wait) {
+            let Made::Updates(read) = made else {
+                unreachable!("a JSON-LD blog's helper made a feed's entries")
             };
-            let native = ident.native.map(Cow::into_owned);
-            (e, Kept { native, url })
-        };
-        let read = crate::par::map(raw, 16, |raw| {
-            let text = std::str::from_utf8(raw).ok()?;
-            // Strict JSON is read without a value; anything else leniently, through one.
-            if let Some(u) = typed::update(text) {
-                return Some(Some(make(&u)));
-            }
-            let value = lenient::parse(text)?;
-            Some(value.as_object().map(|u| make(&Update::of(u))))
-        });
-        let mut made = Vec::with_capacity(read.len());
-        for (i, r) in read.into_iter().enumerate() {
+            self.add(read)?;
+        }
+        Ok(())
+    }
+
+    /// Give the updates read their ids among the updates so far, in order, and add their
+    /// entries. An entry made ready with another id than that is made again with it.
+    fn add(&mut self, read: Vec<Read>) -> Result<(), FormatError> {
+        self.snapshot.entries.reserve(read.len());
+        for (i, Read(r)) in read.into_iter().enumerate() {
             let Some(update) = r else {
                 let n = self.updates + i + 1;
                 return Err(broken(format!("update {n} is not JSON")));
             };
             // What is not an object is no update.
-            if let Some((mut e, kept)) = update {
-                e.id = self.id_so_far(&kept.ident(e.url.as_deref().map(Link::whole)));
-                if !kept.is_plain() {
-                    self.kept.push((self.updates, kept));
-                }
-                self.updates += 1;
-                made.push(e);
+            let Some((mut e, kept, prepared)) = update else {
+                continue;
+            };
+            let url = match &prepared {
+                Some((_, Some(held))) => held.url_parts().map(|(page, rest)| Link { page, rest }),
+                _ => e.url.as_deref().map(Link::whole),
+            };
+            let id = self.id_so_far(&kept.ident(url));
+            if !kept.is_plain() {
+                self.kept.push((self.updates, kept));
             }
-        }
-        let prepared: Vec<_> = match ready {
-            Some(ready) => crate::par::map_mut(&mut made, 64, |e| Some(ready(e))),
-            None => made.iter().map(|_| None).collect(),
-        };
-        self.snapshot.entries.reserve(made.len());
-        for (e, prepared) in made.into_iter().zip(prepared) {
+            self.updates += 1;
+            let prepared = match prepared {
+                Some((folded, Some(held))) if held.id() != id => {
+                    // Its URL is another's too, or the fragments count positions: its id is
+                    // to come from its text, and it is held whole until then.
+                    e = held.to_entry(folded.headline().into_owned(), folded.body().into_owned());
+                    e.id = id;
+                    Some((folded, None))
+                }
+                held @ Some((_, Some(_))) => held,
+                whole => {
+                    e.id = id;
+                    whole
+                }
+            };
             self.snapshot.push(e, prepared);
         }
         Ok(())
@@ -325,5 +396,19 @@ impl crate::format::reader::Pieces for Streamed {
 
     fn items(&mut self, raw: &[&[u8]], ready: Option<Ready>) -> Result<(), FormatError> {
         Streamed::items(self, raw, ready)
+    }
+
+    fn run<'a>(
+        &mut self,
+        bytes: Arc<[u8]>,
+        ranges: Vec<Range<usize>>,
+        ready: Option<Ready<'a>>,
+        helper: &mut Helper<'a, Made>,
+    ) -> Result<(), FormatError> {
+        Streamed::run(self, bytes, ranges, ready, helper)
+    }
+
+    fn collect(&mut self, helper: &mut Helper<Made>, wait: bool) -> Result<(), FormatError> {
+        Streamed::collect(self, helper, wait)
     }
 }

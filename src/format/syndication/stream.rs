@@ -153,7 +153,7 @@ impl Streamed {
     /// `wait`).
     pub fn collect(&mut self, helper: &mut Helper<Made>, wait: bool) -> Result<(), FormatError> {
         while let Some(made) = helper.next(wait) {
-            self.snapshot.push_all(made)?;
+            self.snapshot.push_all(made.entries())?;
         }
         Ok(())
     }
@@ -217,7 +217,7 @@ impl Streamed {
                     .collect();
                 let open = Arc::clone(open);
                 helper.run(Box::new(move || {
-                    let mut out: Made = Vec::with_capacity(items.len());
+                    let mut out = Vec::with_capacity(items.len());
                     for run in items.chunks(ITEMS_PER_PARSE) {
                         match run_entries(&open, &bytes, run, close, made) {
                             Ok(entries) => out.extend(entries.into_iter().map(Ok)),
@@ -227,7 +227,7 @@ impl Streamed {
                             }
                         }
                     }
-                    out
+                    Made::Entries(out)
                 }));
             }
             self.collect(helper, all)?;
