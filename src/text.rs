@@ -25,6 +25,7 @@ pub use depth::limit_depth;
 pub use sanitize::{is_forbidden, sanitize};
 
 use crate::entry::Image;
+#[cfg(test)]
 use convert::convert;
 use events::Ev;
 pub(crate) use sanitize::sanitize_cow;
@@ -49,7 +50,7 @@ pub struct HtmlText {
 
 /// Turn an HTML fragment into clean text (sanitized).
 pub fn html_to_text(html: &str) -> HtmlText {
-    convert(html, events::walk)
+    convert::convert_simple_first(html)
 }
 
 thread_local! {
@@ -601,6 +602,70 @@ mod tests {
         assert_eq!(truncate("abc", 1), "…");
     }
 
+    /// Text, bold, italic and links, as feeds put them in a paragraph or a caption.
+    fn inline() -> impl Strategy<Value = String> {
+        let link = ("[a-z ]{0,8}", 0..4usize).prop_map(|(t, i)| {
+            let href = [
+                "https://x.test/1",
+                "https://x.test/2",
+                "mailto:m@x.test",
+                "https://x.test/?a=1&amp;b=2",
+            ][i];
+            format!("<a href=\"{href}\">{t}</a>")
+        });
+        prop_oneof![
+            4 => "[a-zA-Z.,:é ]{0,12}",
+            1 => Just("&amp; &#39;".to_string()),
+            1 => Just(" \n\t ".to_string()),
+            1 => "[a-z ]{0,8}".prop_map(|t| format!("<strong>{t}</strong>")),
+            1 => "[a-z ]{0,8}".prop_map(|t| format!("<em>{t}<b>x</b></em><i>{t}</i>")),
+            2 => link,
+            1 => Just("<img src=\"https://i.test/2.jpg\" alt=\"In &amp; out\">".to_string()),
+        ]
+    }
+
+    /// A body of paragraphs and figures, with text between them, and now and then markup
+    /// the direct reader leaves to the events.
+    fn simple_body() -> impl Strategy<Value = String> {
+        let paragraph =
+            prop::collection::vec(inline(), 0..6).prop_map(|v| format!("<p>{}</p>", v.concat()));
+        let figure = (
+            prop::collection::vec(inline(), 0..4),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(caption, img, credit)| {
+                let img = if img {
+                    r#"<img src="https://i.test/1.jpg" alt="Alt">"#
+                } else {
+                    ""
+                };
+                let credit = if credit {
+                    r#" <span class="credit">Ann</span>"#
+                } else {
+                    " Photograph: Bo"
+                };
+                let caption = caption.concat();
+                format!("<figure>{img}<figcaption>{caption}{credit}</figcaption></figure>")
+            });
+        let odd = prop_oneof![
+            Just("<p>open".to_string()),
+            Just("<p><p>".to_string()),
+            Just("<P>x</P>".to_string()),
+            Just("<a href=\"https://x.test/3\" class=\"c\">c</a>".to_string()),
+            Just("<br>".to_string()),
+            Just("</b>".to_string()),
+        ];
+        let block = prop_oneof![
+            6 => paragraph,
+            2 => figure,
+            1 => inline(),
+            1 => Just("\n".to_string()),
+            1 => odd,
+        ];
+        prop::collection::vec(block, 0..6).prop_map(|v| v.concat())
+    }
+
     #[test]
     fn what_came_before_the_scanner_gave_up_is_not_kept_twice() {
         let html = "<p>one</p><p>two &foo; three</p><table><tr><td>four</td></tr></table>";
@@ -631,6 +696,15 @@ mod tests {
         #[test]
         fn fast_path_matches_html5ever(s in "(<p>|</p>|<br>|<li>|</li>|<ul>|</ul>|<ol>|</ol>|<blockquote>|</blockquote>|<figure>|</figure>|<figcaption>|</figcaption>|<b>|</b>|<div>|</div>|<h2>|</h2>|<img src=x alt=y>|<span class=credit>|</span>|&amp;|&lt;|&ndash;|&#39;|&#x2B;|AT&T|x < y|<!-- c -->|<br/>|<P>|</P>|<img src='q' alt=\"A&amp;B\">|<span class=\"photo-credit\">|a|b| |\n|\t|<a href=\"https://x\">|<a href=\"https://y?a=1&amp;b=2\">|<a href=mailto:z>|</a>)*") {
             prop_assert_eq!(html_to_text(&s), convert(&s, events::walk_tree));
+        }
+
+        /// Bodies built as feeds write them (and some the direct reader gives up on part
+        /// way) read as html5ever and the event scanner read them.
+        #[test]
+        fn simple_bodies_read_as_html5ever_reads_them(s in simple_body()) {
+            let direct = html_to_text(&s);
+            prop_assert_eq!(&direct, &convert(&s, events::walk));
+            prop_assert_eq!(direct, convert(&s, events::walk_tree));
         }
 
         #[test]

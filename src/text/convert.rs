@@ -5,8 +5,10 @@ use super::events::{Ev, Tag};
 use super::{HtmlText, collapse_ws, decode_again, is_block, is_forbidden, is_skipped, plain};
 use super::{sanitize, sanitize_cow};
 use crate::entry::Image;
+use std::borrow::Cow;
 
 /// A way to turn HTML into events ([`events::walk`] or, in tests, the html5ever path only).
+#[cfg(test)]
 pub(super) type Walk = fn(&str, &mut dyn FnMut(Ev));
 
 thread_local! {
@@ -17,44 +19,25 @@ thread_local! {
     static PARAGRAPHS: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
+#[cfg(test)]
 pub(super) fn convert(html: &str, walk: Walk) -> HtmlText {
-    // The text is rarely longer than its markup. It is written in a body the thread was
-    // given back (see [`super::give_back`]), which is handed on as it is, or else in the
-    // thread's own buffer, and copied out at its size: no allocation but the text's own,
-    // and none while it grows.
-    let spare = crate::scratch::take(&super::SPARE);
-    let given = spare.capacity() > 0;
-    let mut text = if given {
-        spare
-    } else {
-        crate::scratch::take(&WRITING)
-    };
-    text.reserve(html.len());
-    // Room for a paragraph of most bodies, instead of growing to it by doubling.
-    let mut cur = crate::scratch::take(&PARAGRAPHS);
-    cur.reserve(html.len().min(PARAGRAPH));
-    let mut w = Writer {
-        text,
-        given,
-        cur,
-        ..Writer::default()
-    };
-    walk(html, &mut |ev| match ev {
-        Ev::Open(tag) => w.open(&tag),
-        Ev::Close(tag) => w.close(&tag),
-        Ev::Text(t) => w.text(&t),
-        Ev::Restart => {
-            let (mut text, mut cur) = (std::mem::take(&mut w.text), std::mem::take(&mut w.cur));
-            text.clear();
-            cur.clear();
-            w = Writer {
-                text,
-                given: w.given,
-                cur,
-                ..Writer::default()
-            };
-        }
-    });
+    let mut w = Writer::start(html);
+    walk(html, &mut |ev| w.event(ev));
+    w.finish()
+}
+
+/// [`convert`] through [`events::walk`], but the markup of most feed bodies (paragraphs
+/// of text with bold, italic and links, and figures with an image and a caption) is read
+/// straight into the writer first ([`Writer::simple`]), without making an event of each
+/// element; anything else starts the body again through the events.
+///
+/// [`events::walk`]: super::events::walk
+pub(super) fn convert_simple_first(html: &str) -> HtmlText {
+    let mut w = Writer::start(html);
+    if w.simple(html).is_none() {
+        w.restart();
+        super::events::walk(html, &mut |ev| w.event(ev));
+    }
     w.finish()
 }
 
@@ -148,6 +131,152 @@ fn is_inline(name: &str) -> bool {
 }
 
 impl Writer {
+    /// A writer for the text of `html`.
+    fn start(html: &str) -> Writer {
+        // The text is rarely longer than its markup. It is written in a body the thread was
+        // given back (see [`super::give_back`]), which is handed on as it is, or else in the
+        // thread's own buffer, and copied out at its size: no allocation but the text's own,
+        // and none while it grows.
+        let spare = crate::scratch::take(&super::SPARE);
+        let given = spare.capacity() > 0;
+        let mut text = if given {
+            spare
+        } else {
+            crate::scratch::take(&WRITING)
+        };
+        text.reserve(html.len());
+        // Room for a paragraph of most bodies, instead of growing to it by doubling.
+        let mut cur = crate::scratch::take(&PARAGRAPHS);
+        cur.reserve(html.len().min(PARAGRAPH));
+        Writer {
+            text,
+            given,
+            cur,
+            ..Writer::default()
+        }
+    }
+
+    fn event(&mut self, ev: Ev) {
+        match ev {
+            Ev::Open(tag) => self.open(&tag),
+            Ev::Close(tag) => self.close(&tag),
+            Ev::Text(t) => self.text(&t),
+            Ev::Restart => self.restart(),
+        }
+    }
+
+    /// Forget everything written (keeping the buffers).
+    fn restart(&mut self) {
+        let (mut text, mut cur) = (
+            std::mem::take(&mut self.text),
+            std::mem::take(&mut self.cur),
+        );
+        text.clear();
+        cur.clear();
+        *self = Writer {
+            text,
+            given: self.given,
+            cur,
+            ..Writer::default()
+        };
+    }
+
+    /// Write `html` as the events of [`super::events::walk`] would, if it is made only of
+    /// the elements of [`Simple`], each written as the scanner there reads it (lower case,
+    /// `a` with only its `href`, `img` with attributes in double quotes), properly nested and
+    /// all closed, with no `p`, `figure` or `figcaption` inside a `p` and no link in a
+    /// link. `None` as soon as it is not (what was written is then to be thrown away).
+    ///
+    /// Paragraphs, bold, italic and links outside figures are written here; text goes to
+    /// [`Writer::text`] (copied at once when it is plain), and figures, captions, images
+    /// and anything inside a figure to [`Writer::open`] and [`Writer::close`], as events.
+    fn simple(&mut self, html: &str) -> Option<()> {
+        let mut open = [Simple::P; 16];
+        let mut depth = 0;
+        let mut rest = html;
+        while !rest.is_empty() {
+            let lt = memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
+            if lt > 0 {
+                let t = &rest[..lt];
+                if self.figures.is_empty() && super::plain_ascii(t, true) {
+                    // Nothing to decode, remove or collapse (see `Writer::text`).
+                    self.push_plain(t);
+                } else {
+                    self.text(&super::events::decode(t)?);
+                }
+            }
+            rest = &rest[lt..];
+            if rest.is_empty() {
+                break;
+            }
+            let (el, closing, attrs, after) = Simple::tag(rest)?;
+            rest = after;
+            let open_now = &open[..depth];
+            if closing {
+                if open_now.last() != Some(&el) {
+                    return None;
+                }
+                depth -= 1;
+                self.close_simple(el);
+                continue;
+            }
+            let inside_p = open_now.contains(&Simple::P);
+            if (el.is_block() && inside_p) || (el == Simple::A && open_now.contains(&Simple::A)) {
+                // html5ever would close an element first.
+                return None;
+            }
+            if el == Simple::Img {
+                self.open(&Tag {
+                    name: Cow::Borrowed("img"),
+                    attrs,
+                });
+                self.close(&Tag {
+                    name: Cow::Borrowed("img"),
+                    attrs: Vec::new(),
+                });
+                continue;
+            }
+            *open.get_mut(depth)? = el;
+            depth += 1;
+            self.open_simple(el, attrs);
+        }
+        (depth == 0).then_some(())
+    }
+
+    fn open_simple(&mut self, el: Simple, attrs: Vec<(Cow<str>, Cow<str>)>) {
+        if !self.figures.is_empty() || matches!(el, Simple::Figure | Simple::Figcaption) {
+            self.open(&Tag {
+                name: Cow::Borrowed(el.name()),
+                attrs,
+            });
+            return;
+        }
+        match el {
+            Simple::P => self.flush(),
+            Simple::A => {
+                let href = attrs.first().map(|(_, v)| v.trim());
+                let n = href.filter(|h| is_web(h)).map(|h| self.link(h));
+                self.anchors.push(n);
+            }
+            _ => {}
+        }
+    }
+
+    fn close_simple(&mut self, el: Simple) {
+        if !self.figures.is_empty() {
+            self.close(&Tag {
+                name: Cow::Borrowed(el.name()),
+                attrs: Vec::new(),
+            });
+            return;
+        }
+        match el {
+            Simple::P => self.flush(),
+            Simple::A => self.end_link(),
+            _ => {}
+        }
+    }
+
     fn open(&mut self, el: &Tag) {
         let name = el.name();
         if self.skip > 0 || is_skipped(name) {
@@ -269,13 +398,7 @@ impl Writer {
             }
         }
         match name {
-            "a" => {
-                if let Some(Some(n)) = self.anchors.pop() {
-                    use std::fmt::Write;
-                    // Never fails: it writes to a string.
-                    let _ = write!(self.cur, " [{n}]");
-                }
-            }
+            "a" => self.end_link(),
             "figure" => {
                 self.flush();
                 if let Some(fig) = self.figures.pop() {
@@ -306,6 +429,15 @@ impl Writer {
             "td" | "th" => self.in_cell = self.in_cell.saturating_sub(1),
             _ if is_block(name) && self.in_cell == 0 => self.flush(),
             _ => {}
+        }
+    }
+
+    /// A link ends: its number after its text, if it has one.
+    fn end_link(&mut self) {
+        if let Some(Some(n)) = self.anchors.pop() {
+            use std::fmt::Write;
+            // Never fails: it writes to a string.
+            let _ = write!(self.cur, " [{n}]");
         }
     }
 
@@ -540,6 +672,96 @@ impl Writer {
     }
 }
 
+/// The elements [`Writer::simple`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Simple {
+    P,
+    B,
+    Strong,
+    I,
+    Em,
+    A,
+    Figure,
+    Figcaption,
+    Img,
+}
+
+impl Simple {
+    fn name(self) -> &'static str {
+        match self {
+            Simple::P => "p",
+            Simple::B => "b",
+            Simple::Strong => "strong",
+            Simple::I => "i",
+            Simple::Em => "em",
+            Simple::A => "a",
+            Simple::Figure => "figure",
+            Simple::Figcaption => "figcaption",
+            Simple::Img => "img",
+        }
+    }
+
+    /// Whether html5ever closes an open `p` before this element.
+    fn is_block(self) -> bool {
+        matches!(self, Simple::P | Simple::Figure | Simple::Figcaption)
+    }
+
+    /// The tag at the start of `s` (which starts with `<`): the element, whether it is an
+    /// end tag, its attributes (only `a` and `img` have any), and what follows it. `None`
+    /// for anything else, or a tag written otherwise.
+    #[allow(clippy::type_complexity)]
+    fn tag(s: &str) -> Option<(Simple, bool, Vec<(Cow<'_, str>, Cow<'_, str>)>, &str)> {
+        let (closing, body) = match s.strip_prefix("</") {
+            Some(body) => (true, body),
+            None => (false, &s[1..]),
+        };
+        let end = body.find(|c: char| !c.is_ascii_lowercase())?;
+        let el = match &body[..end] {
+            "p" => Simple::P,
+            "b" => Simple::B,
+            "strong" => Simple::Strong,
+            "i" => Simple::I,
+            "em" => Simple::Em,
+            "a" => Simple::A,
+            "figure" => Simple::Figure,
+            "figcaption" => Simple::Figcaption,
+            "img" if !closing => Simple::Img,
+            _ => return None,
+        };
+        let mut rest = &body[end..];
+        let mut attrs = Vec::new();
+        loop {
+            if let Some(after) = rest.strip_prefix('>') {
+                return Some((el, closing, attrs, after));
+            }
+            if closing || !matches!(el, Simple::A | Simple::Img) {
+                return None;
+            }
+            // ` name="value"`: a space, a lower-case name, a value in double quotes.
+            let r = rest.strip_prefix(' ')?;
+            let eq = r.find('=')?;
+            let key = &r[..eq];
+            if key.is_empty() || !key.bytes().all(|c| c.is_ascii_lowercase() || c == b'-') {
+                return None;
+            }
+            let value = r[eq + 1..].strip_prefix('"')?;
+            let close = memchr::memchr(b'"', value.as_bytes())?;
+            let v = &value[..close];
+            if v.contains(['<', '>']) {
+                return None;
+            }
+            // Each attribute once, and a link with only its target.
+            if attrs.iter().any(|(k, _): &(Cow<str>, Cow<str>)| k == key)
+                || (el == Simple::A && key != "href")
+            {
+                return None;
+            }
+            attrs.push((Cow::Borrowed(key), super::events::decode(v)?));
+            rest = &value[close + 1..];
+        }
+    }
+}
+
 /// Whether a link target gets a number (only web links do).
 fn is_web(href: &str) -> bool {
     let starts = |scheme: &str| {
@@ -599,6 +821,25 @@ fn last_credit_mark(caption: &str) -> Option<(usize, &'static str)> {
 mod tests {
     use super::Writer;
     use proptest::prelude::*;
+
+    #[test]
+    fn feed_bodies_are_read_without_events() {
+        for html in [
+            r#"<p><strong>Storm.</strong> <a href="https://x.test/a">More</a>. Text.</p><figure><img src="https://i.test/1.jpg" alt="Pier"><figcaption>Waves. Photograph: Ann</figcaption></figure><p>Caf&eacute; &amp; bar.</p>"#,
+            "<p>One</p>\n<p>Two <em>and</em> <b>three</b></p>",
+            "",
+        ] {
+            assert!(Writer::start(html).simple(html).is_some(), "{html}");
+        }
+        for html in [
+            "<p>open",
+            "<div>x</div>",
+            "<p>a<figure></figure></p>",
+            "x <!-- c -->",
+        ] {
+            assert!(Writer::start(html).simple(html).is_none(), "{html}");
+        }
+    }
 
     proptest! {
         /// Copying a plain run whole gives what copying it word by word gives.

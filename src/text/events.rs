@@ -336,7 +336,7 @@ fn lower(s: &str) -> Cow<'_, str> {
 }
 
 /// Decode character references the way html5ever would, or give up (`None`).
-fn decode(s: &str) -> Option<Cow<'_, str>> {
+pub(super) fn decode(s: &str) -> Option<Cow<'_, str>> {
     // Passes without early exits, which the compiler turns into vector instructions.
     let odd = s
         .bytes()
