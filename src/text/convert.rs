@@ -209,10 +209,10 @@ impl Writer {
             if rest.is_empty() {
                 break;
             }
-            let (el, closing, attrs, after) = Simple::tag(rest)?;
-            rest = after;
+            let (el, closing, after) = Simple::tag(rest)?;
             let open_now = &open[..depth];
             if closing {
+                rest = after.strip_prefix('>')?;
                 if open_now.last() != Some(&el) {
                     return None;
                 }
@@ -220,6 +220,8 @@ impl Writer {
                 self.close_simple(el);
                 continue;
             }
+            let (attrs, after) = el.attributes(after)?;
+            rest = after;
             let inside_p = open_now.contains(&Simple::P);
             if (el.is_block() && inside_p) || (el == Simple::A && open_now.contains(&Simple::A)) {
                 // html5ever would close an element first.
@@ -707,10 +709,8 @@ impl Simple {
     }
 
     /// The tag at the start of `s` (which starts with `<`): the element, whether it is an
-    /// end tag, its attributes (only `a` and `img` have any), and what follows it. `None`
-    /// for anything else, or a tag written otherwise.
-    #[allow(clippy::type_complexity)]
-    fn tag(s: &str) -> Option<(Simple, bool, Vec<(Cow<'_, str>, Cow<'_, str>)>, &str)> {
+    /// end tag, and what follows its name. `None` for any other element.
+    fn tag(s: &str) -> Option<(Simple, bool, &str)> {
         let (closing, body) = match s.strip_prefix("</") {
             Some(body) => (true, body),
             None => (false, &s[1..]),
@@ -728,13 +728,20 @@ impl Simple {
             "img" if !closing => Simple::Img,
             _ => return None,
         };
-        let mut rest = &body[end..];
+        Some((el, closing, &body[end..]))
+    }
+
+    /// The attributes of a start tag (`s` follows its name), and what follows the tag:
+    /// only `a` and `img` have any. `None` for a tag written otherwise.
+    #[allow(clippy::type_complexity)]
+    fn attributes(self, s: &str) -> Option<(Vec<(Cow<'_, str>, Cow<'_, str>)>, &str)> {
+        let mut rest = s;
         let mut attrs = Vec::new();
         loop {
             if let Some(after) = rest.strip_prefix('>') {
-                return Some((el, closing, attrs, after));
+                return Some((attrs, after));
             }
-            if closing || !matches!(el, Simple::A | Simple::Img) {
+            if !matches!(self, Simple::A | Simple::Img) {
                 return None;
             }
             // ` name="value"`: a space, a lower-case name, a value in double quotes.
@@ -752,7 +759,7 @@ impl Simple {
             }
             // Each attribute once, and a link with only its target.
             if attrs.iter().any(|(k, _): &(Cow<str>, Cow<str>)| k == key)
-                || (el == Simple::A && key != "href")
+                || (self == Simple::A && key != "href")
             {
                 return None;
             }
