@@ -15,7 +15,7 @@
 
 use super::blocks::{Blocks, Event};
 use crate::format::jsonld::stream::{Streamed as Blog, is_blog_type};
-use crate::format::reader::{Finished, Made, Ready, read_helped_pieces};
+use crate::format::reader::{Finished, Made, Pieces, Ready, read_helped_pieces};
 use crate::format::split::{Kind, Splitter};
 use crate::format::{FormatError, lenient};
 use crate::par::Helper;

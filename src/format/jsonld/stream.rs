@@ -185,35 +185,6 @@ impl Streamed {
         self.add(read)
     }
 
-    /// The updates at `ranges` of `bytes`, read by `helper` (see [`Helper::run`]); the
-    /// entries of those read so far are added, in order.
-    pub fn run<'a>(
-        &mut self,
-        bytes: Arc<[u8]>,
-        ranges: Vec<Range<usize>>,
-        ready: Option<Ready<'a>>,
-        helper: &mut Helper<'a, Made>,
-    ) -> Result<(), FormatError> {
-        let page = self.page.clone();
-        helper.run(Box::new(move || {
-            let read = |r: &Range<usize>| Read::of(&bytes[r.clone()], page.as_deref(), ready);
-            Made::Updates(ranges.iter().map(read).collect())
-        }));
-        self.collect(helper, false)
-    }
-
-    /// Add the entries of the updates `helper` read, in order, as far as they are done (all
-    /// of them when `wait`).
-    pub fn collect(&mut self, helper: &mut Helper<Made>, wait: bool) -> Result<(), FormatError> {
-        while let Some(made) = helper.next(wait) {
-            let Made::Updates(read) = made else {
-                unreachable!("a JSON-LD blog's helper made a feed's entries")
-            };
-            self.add(read)?;
-        }
-        Ok(())
-    }
-
     /// Give the updates read their ids among the updates so far, in order, and add their
     /// entries. An entry made ready with another id than that is made again with it.
     fn add(&mut self, read: Vec<Read>) -> Result<(), FormatError> {
@@ -398,6 +369,8 @@ impl crate::format::reader::Pieces for Streamed {
         Streamed::items(self, raw, ready)
     }
 
+    /// The updates at `ranges` of `bytes`, read by `helper` (see [`Helper::run`]); the
+    /// entries of those read so far are added, in order.
     fn run<'a>(
         &mut self,
         bytes: Arc<[u8]>,
@@ -405,10 +378,23 @@ impl crate::format::reader::Pieces for Streamed {
         ready: Option<Ready<'a>>,
         helper: &mut Helper<'a, Made>,
     ) -> Result<(), FormatError> {
-        Streamed::run(self, bytes, ranges, ready, helper)
+        let page = self.page.clone();
+        helper.run(Box::new(move || {
+            let read = |r: &Range<usize>| Read::of(&bytes[r.clone()], page.as_deref(), ready);
+            Made::Updates(ranges.iter().map(read).collect())
+        }));
+        self.collect(helper, false)
     }
 
+    /// Add the entries of the updates `helper` read, in order, as far as they are done (all
+    /// of them when `wait`).
     fn collect(&mut self, helper: &mut Helper<Made>, wait: bool) -> Result<(), FormatError> {
-        Streamed::collect(self, helper, wait)
+        while let Some(made) = helper.next(wait) {
+            let Made::Updates(read) = made else {
+                unreachable!("a JSON-LD blog's helper made a feed's entries")
+            };
+            self.add(read)?;
+        }
+        Ok(())
     }
 }
