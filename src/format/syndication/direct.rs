@@ -502,32 +502,70 @@ fn link(href: &str) -> String {
 /// segment, and no character the parser would escape, decode or drop (no `%`, quotes,
 /// spaces, backslashes, brackets or `@`).
 fn written_as_parsed(s: &str) -> bool {
-    let Some(rest) = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
+    let b = s.as_bytes();
+    let Some(rest) = b
+        .strip_prefix(b"https://")
+        .or_else(|| b.strip_prefix(b"http://"))
     else {
         return false;
     };
-    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (host, path) = rest.split_at(host_end);
-    let label = |l: &str| {
-        !l.is_empty()
-            && !l.starts_with("xn--")
-            && l.bytes()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+    // One pass over the host, label by label, up to the path's `/`.
+    let label = |l: &[u8]| !l.is_empty() && !l.starts_with(b"xn--");
+    let (mut start, mut letters) = (0, true);
+    let mut end = None;
+    for (i, &c) in rest.iter().enumerate() {
+        match c {
+            b'a'..=b'z' => {}
+            b'0'..=b'9' | b'-' => letters = false,
+            b'.' if label(&rest[start..i]) => (start, letters) = (i + 1, true),
+            b'/' => {
+                end = Some(i);
+                break;
+            }
+            _ => return false,
+        }
+    }
+    let Some(end) = end else {
+        return false;
     };
-    let last_letters = host
-        .rsplit('.')
-        .next()
-        .is_some_and(|l| l.bytes().all(|c| c.is_ascii_lowercase()));
-    let plain = |c: u8| c.is_ascii_alphanumeric() || b"-._~/?#=&+,;:!$()*".contains(&c);
-    let before_query = &path[..path.find(['?', '#']).unwrap_or(path.len())];
-    host.split('.').all(label)
-        && last_letters
-        && path.starts_with('/')
-        && path.bytes().all(plain)
-        && !before_query.split('/').any(|seg| seg == "." || seg == "..")
+    if !label(&rest[start..end]) || !letters {
+        return false;
+    }
+    // Then one over the path, its segments checked up to the query or fragment.
+    let path = &rest[end..];
+    let dots = |seg: &[u8]| seg == b"." || seg == b"..";
+    let (mut seg, mut query) = (0, false);
+    for (i, &c) in path.iter().enumerate() {
+        if !PLAIN[usize::from(c)] {
+            return false;
+        }
+        if !query && matches!(c, b'/' | b'?' | b'#') {
+            if dots(&path[seg..i]) {
+                return false;
+            }
+            seg = i + 1;
+            query = c != b'/';
+        }
+    }
+    query || !dots(&path[seg..])
 }
+
+/// The bytes a URL's path, query and fragment may hold for [`written_as_parsed`].
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    let more = b"-._~/?#=&+,;:!$()*";
+    let mut i = 0;
+    while i < more.len() {
+        t[more[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
 
 /// The namespace and local name of an element's name; `None` for a prefix the document's
 /// start did not declare.
@@ -943,38 +981,45 @@ fn trimmed(mut s: String) -> String {
 fn unescape(raw: &[u8], out: &mut String) -> Option<()> {
     let raw = std::str::from_utf8(raw).ok()?;
     out.reserve(raw.len());
+    let bytes = raw.as_bytes();
     let mut at = 0;
-    while let Some(amp) = memchr::memchr(b'&', &raw.as_bytes()[at..]) {
-        out.push_str(&raw[at..at + amp]);
-        let start = at + amp + 1;
-        let len = raw.as_bytes()[start..]
-            .iter()
-            .take(40)
-            .position(|&c| c == b';')?;
-        // Both ends are ASCII (`&` before, `;` after): character boundaries.
-        let name = &raw[start..start + len];
-        let resolved = match name.as_bytes() {
-            b"lt" => '<',
-            b"gt" => '>',
-            b"amp" => '&',
-            b"apos" => '\'',
-            b"quot" => '"',
-            [b'#', b'x', hex @ ..] if !hex.is_empty() && hex.iter().all(u8::is_ascii_hexdigit) => {
-                code_point(hex, 16)?
+    while let Some(amp) = memchr::memchr(b'&', &bytes[at..]) {
+        let amp = at + amp;
+        out.push_str(&raw[at..amp]);
+        let start = amp + 1;
+        // The references escaped HTML is made of, first; then any other.
+        let (resolved, len) = match &bytes[start..] {
+            [b'l', b't', b';', ..] => ('<', 2),
+            [b'g', b't', b';', ..] => ('>', 2),
+            [b'a', b'm', b'p', b';', ..] => ('&', 3),
+            [b'q', b'u', b'o', b't', b';', ..] => ('"', 4),
+            [b'a', b'p', b'o', b's', b';', ..] => ('\'', 4),
+            rest => {
+                let len = rest.iter().take(40).position(|&c| c == b';')?;
+                // Both ends are ASCII (`&` before, `;` after): character boundaries.
+                let name = &raw[start..start + len];
+                let resolved = match name.as_bytes() {
+                    [b'#', b'x', hex @ ..]
+                        if !hex.is_empty() && hex.iter().all(u8::is_ascii_hexdigit) =>
+                    {
+                        code_point(hex, 16)?
+                    }
+                    [b'#', dec @ ..] if !dec.is_empty() && dec.iter().all(u8::is_ascii_digit) => {
+                        code_point(dec, 10)?
+                    }
+                    [first, more @ ..]
+                        if first.is_ascii_alphabetic()
+                            && more.iter().all(u8::is_ascii_alphanumeric) =>
+                    {
+                        // Kept as written, `;` and all.
+                        out.push_str(&raw[amp..start + len + 1]);
+                        at = start + len + 1;
+                        continue;
+                    }
+                    _ => return None,
+                };
+                (resolved, len)
             }
-            [b'#', dec @ ..] if !dec.is_empty() && dec.iter().all(u8::is_ascii_digit) => {
-                code_point(dec, 10)?
-            }
-            [first, more @ ..]
-                if first.is_ascii_alphabetic() && more.iter().all(u8::is_ascii_alphanumeric) =>
-            {
-                out.push('&');
-                out.push_str(name);
-                out.push(';');
-                at = start + len + 1;
-                continue;
-            }
-            _ => return None,
         };
         out.push(resolved);
         at = start + len + 1;
@@ -1610,6 +1655,35 @@ mod tests {
         }
     }
 
+    /// The shape [`written_as_parsed`] takes, as first written: clear, and slow.
+    fn written_as_parsed_slowly(s: &str) -> bool {
+        let Some(rest) = s
+            .strip_prefix("https://")
+            .or_else(|| s.strip_prefix("http://"))
+        else {
+            return false;
+        };
+        let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (host, path) = rest.split_at(host_end);
+        let label = |l: &str| {
+            !l.is_empty()
+                && !l.starts_with("xn--")
+                && l.bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        };
+        let last_letters = host
+            .rsplit('.')
+            .next()
+            .is_some_and(|l| l.bytes().all(|c| c.is_ascii_lowercase()));
+        let plain = |c: u8| c.is_ascii_alphanumeric() || b"-._~/?#=&+,;:!$()*".contains(&c);
+        let before_query = &path[..path.find(['?', '#']).unwrap_or(path.len())];
+        host.split('.').all(label)
+            && last_letters
+            && path.starts_with('/')
+            && path.bytes().all(plain)
+            && !before_query.split('/').any(|seg| seg == "." || seg == "..")
+    }
+
     /// One of `good` mostly, now and then one of `bad`.
     fn url_part(
         good: &'static [&'static str],
@@ -1638,6 +1712,9 @@ mod tests {
             fragment in url_part(&["", "#", "#x", "#c?d"], &["#a b", "#`", "#%41"]),
         ) {
             let s = format!("{scheme}{}{port}/{}{query}{fragment}", host.join("."), path.join("/"));
+            prop_assert_eq!(written_as_parsed(&s), written_as_parsed_slowly(&s), "{}", s);
+            let cut = &s[..s.floor_char_boundary(s.len() * 2 / 3)];
+            prop_assert_eq!(written_as_parsed(cut), written_as_parsed_slowly(cut), "{}", cut);
             if written_as_parsed(&s) {
                 prop_assert_eq!(url::Url::parse(&s).map(String::from), Ok(s.clone()));
             }
