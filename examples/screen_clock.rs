@@ -89,6 +89,24 @@ fn status_kb(pid: u32, field: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// How many times the program's threads were switched out so far, waiting (for a lock, a
+/// channel, the network) or not (their time was up), summed over its threads.
+fn context_switches(pid: u32) -> Option<u64> {
+    let mut n = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
+        let status = std::fs::read_to_string(task.ok()?.path().join("status")).ok()?;
+        for line in status.lines() {
+            if let Some(v) = line
+                .strip_prefix("voluntary_ctxt_switches:")
+                .or_else(|| line.strip_prefix("nonvoluntary_ctxt_switches:"))
+            {
+                n += v.trim().parse::<u64>().ok()?;
+            }
+        }
+    }
+    Some(n)
+}
+
 /// CPU seconds (user and system) of the program's first thread (`/proc/PID/task/PID/stat`:
 /// in livefeed the screen's thread) and of the whole program.
 fn cpu_seconds(pid: u32) -> [Option<f64>; 2] {
@@ -187,6 +205,7 @@ fn main() {
     }
     let memory = ["VmHWM", "RssAnon", "RssFile"].map(|f| status_kb(pid, f));
     let cpu = cpu_seconds(pid);
+    let switches = context_switches(pid);
     let _ = child.kill();
     let _ = child.wait();
 
@@ -205,6 +224,10 @@ fn main() {
     let secs = |v: Option<f64>| v.map_or("NaN".into(), |v| format!("{v:.2}"));
     println!("cpu_first_thread_s {}", secs(cpu[0]));
     println!("cpu_s {}", secs(cpu[1]));
+    println!(
+        "context_switches {}",
+        switches.map_or("NaN".into(), |n| n.to_string())
+    );
     if !done(&first_entries, &full_list, &seen) {
         eprintln!("screen_clock: not everything showed within the limit; the last screen:");
         eprintln!("{}", parser.screen().contents());
