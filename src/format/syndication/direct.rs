@@ -280,14 +280,14 @@ fn next_child<'b>(b: &'b [u8], mut at: usize, parent: &[u8]) -> Option<Next<'b>>
     }
 }
 
-/// A child's text and where the child ends (see [`content`]).
-fn text_of(b: &[u8], child: &Tag) -> Option<(Option<String>, bool, usize)> {
-    text_or_body_of(b, child, false)
+/// A child's text and where the child ends (see [`content`]); `s` is the item it is in.
+fn text_of(s: &str, child: &Tag) -> Option<(Option<String>, bool, usize)> {
+    text_or_body_of(s, child, false)
 }
 
 /// [`text_of`]; an entry's body (`body`) is written in the thread's buffer for bodies: it
 /// is only read once, to be turned into text, and given back then (see [`give_back_body`]).
-fn text_or_body_of(b: &[u8], child: &Tag, body: bool) -> Option<(Option<String>, bool, usize)> {
+fn text_or_body_of(s: &str, child: &Tag, body: bool) -> Option<(Option<String>, bool, usize)> {
     if child.empty {
         return Some((None, false, child.end));
     }
@@ -296,7 +296,7 @@ fn text_or_body_of(b: &[u8], child: &Tag, body: bool) -> Option<(Option<String>,
     } else {
         String::new()
     };
-    content(b, child.end, child.name, buffer)
+    content(s, child.end, child.name, buffer)
 }
 
 /// An entry's bodies (content, summary) were turned into its text: the biggest buffer of
@@ -314,18 +314,19 @@ thread_local! {
     static BODY: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
-/// Where the start tag of the item `b` (in UTF-8, named `name`, not empty, declaring no
-/// namespace or base) ends.
-fn opened(b: &[u8], name: &[u8]) -> Option<usize> {
-    std::str::from_utf8(b).ok()?;
+/// The item `b` as text, checked as UTF-8 once for all its pieces, and where its start tag
+/// ends; `None` unless it is UTF-8, named `name`, not empty and declares no namespace or
+/// base.
+fn opened<'b>(b: &'b [u8], name: &[u8]) -> Option<(&'b str, usize)> {
+    let s = std::str::from_utf8(b).ok()?;
     let tag = start_tag(b, 0)?;
-    (tag.name == name && !tag.empty && plain_attributes(tag.attrs)?).then_some(tag.end)
+    (tag.name == name && !tag.empty && plain_attributes(tag.attrs)?).then_some((s, tag.end))
 }
 
 /// One `<item>…</item>`, or `None` when it is not read here.
 fn item(d: &Doc, b: &[u8]) -> Option<Fields> {
     let mut f = Fields::default();
-    let mut at = opened(b, b"item")?;
+    let (s, mut at) = opened(b, b"item")?;
     loop {
         let child = match next_child(b, at, b"item")? {
             Next::Child(child) => child,
@@ -333,14 +334,14 @@ fn item(d: &Doc, b: &[u8]) -> Option<Fields> {
         };
         let (ns, local) = resolve(d, child.name)?;
         if (ns, local) == (Ns::Media, &b"content"[..]) {
-            at = media_content(d, b, &child, &mut f.media)?;
+            at = media_content(d, s, &child, &mut f.media)?;
             continue;
         }
         let body = matches!(
             (ns, local),
             (Ns::Rss, b"description") | (Ns::Content, b"encoded")
         );
-        let (text, nested, end) = text_or_body_of(b, &child, body)?;
+        let (text, nested, end) = text_or_body_of(s, &child, body)?;
         at = end;
         // feed-rs reads some fields with `children_as_string` (the text, even when empty)
         // and others with `child_as_text` (none for an empty element). Markup inside them
@@ -414,7 +415,8 @@ fn media_text(tag: &Tag, text: String) -> Option<String> {
 
 /// A `media:content` element: its URL and type, and the title, description and credits
 /// inside it. Returns where it ends.
-fn media_content(d: &Doc, b: &[u8], tag: &Tag, media: &mut Media) -> Option<usize> {
+fn media_content(d: &Doc, s: &str, tag: &Tag, media: &mut Media) -> Option<usize> {
+    let b = s.as_bytes();
     let (mut url, mut kind) = (None, None);
     for (name, value) in attributes(tag.attrs)? {
         let v = attribute(value)?;
@@ -449,7 +451,7 @@ fn media_content(d: &Doc, b: &[u8], tag: &Tag, media: &mut Media) -> Option<usiz
                 }
             };
             let (ns, local) = resolve(d, child.name)?;
-            let (text, nested, end) = text_of(b, &child)?;
+            let (text, nested, end) = text_of(s, &child)?;
             at = end;
             if nested && ns == Ns::Media {
                 return None;
@@ -599,7 +601,7 @@ struct AtomFields {
 /// One `<entry>…</entry>` of an Atom feed, or `None` when it is not read here.
 fn atom_entry(d: &Doc, b: &[u8]) -> Option<Entry> {
     let mut f = AtomFields::default();
-    let mut at = opened(b, b"entry")?;
+    let (s, mut at) = opened(b, b"entry")?;
     loop {
         let child = match next_child(b, at, b"entry")? {
             Next::Child(child) => child,
@@ -613,13 +615,13 @@ fn atom_entry(d: &Doc, b: &[u8]) -> Option<Entry> {
         let (ns, local) = resolve(d, child.name)?;
         match (ns, local) {
             (Ns::Atom, b"author") => {
-                let (end, name) = person(b, &child)?;
+                let (end, name) = person(s, &child)?;
                 f.authors.push(name);
                 at = end;
                 continue;
             }
             (Ns::Atom, b"contributor") => {
-                at = person(b, &child)?.0;
+                at = person(s, &child)?.0;
                 continue;
             }
             (Ns::Atom, b"link") => {
@@ -635,14 +637,14 @@ fn atom_entry(d: &Doc, b: &[u8]) -> Option<Entry> {
                 if let Some(href) = href {
                     f.links.push((atom_link(d, &href), rel));
                 }
-                at = text_of(b, &child)?.2;
+                at = text_of(s, &child)?.2;
                 continue;
             }
             (Ns::Media, _) => return None,
             _ => {}
         }
         let body = ns == Ns::Atom && matches!(local, b"content" | b"summary");
-        let (text, nested, end) = text_or_body_of(b, &child, body)?;
+        let (text, nested, end) = text_or_body_of(s, &child, body)?;
         at = end;
         let known = ns == Ns::Atom
             && matches!(
@@ -738,7 +740,8 @@ fn atom_text(tag: &Tag, text: Option<String>) -> Option<(String, bool)> {
 
 /// An Atom person (`author`, `contributor`): where it ends and its name as livefeed shows
 /// it (see [`super::person_name`]).
-fn person(b: &[u8], tag: &Tag) -> Option<(usize, String)> {
+fn person(s: &str, tag: &Tag) -> Option<(usize, String)> {
+    let b = s.as_bytes();
     let (mut name, mut email) = (None, None);
     let mut at = tag.end;
     if tag.empty {
@@ -752,7 +755,7 @@ fn person(b: &[u8], tag: &Tag) -> Option<(usize, String)> {
                 break;
             }
         };
-        let (text, nested, end) = text_of(b, &child)?;
+        let (text, nested, end) = text_of(s, &child)?;
         at = end;
         if nested {
             return None;
@@ -780,7 +783,7 @@ fn attribute(raw: &[u8]) -> Option<String> {
         return None;
     }
     let mut v = String::new();
-    unescape(raw, &mut v)?;
+    unescape(std::str::from_utf8(raw).ok()?, &mut v)?;
     Some(v)
 }
 
@@ -879,11 +882,12 @@ fn rfc3339(text: &str) -> Option<Timestamp> {
 /// feed-rs has it: an element with only empty CDATA sections or comments has no text.
 /// Text inside nested markup is checked the way feed-rs decodes it, not kept.
 fn content(
-    b: &[u8],
+    s: &str,
     mut at: usize,
     name: &[u8],
     mut text: String,
 ) -> Option<(Option<String>, bool, usize)> {
+    let b = s.as_bytes();
     let mut scratch = String::new();
     // Whether any text came before the markup inside, if any (empty pieces do not count).
     let mut any = false;
@@ -898,7 +902,8 @@ fn content(
             &mut text
         };
         if lt > at {
-            unescape(&b[at..lt], out)?;
+            // Both ends are ASCII (`>` or the item's start before, `<` after).
+            unescape(s.get(at..lt)?, out)?;
             any |= !nested;
         }
         match markup(b, lt)? {
@@ -972,14 +977,13 @@ fn trimmed(mut s: String) -> String {
 
 /// Append `raw` text with its references resolved as feed-rs resolves them: character
 /// references and the five predefined entities, other named entities kept as written.
-/// `None` for text that is not UTF-8, or a reference quick-xml would reject or that this
-/// reader does not read alike.
+/// `None` for a reference quick-xml would reject or that this reader does not read alike.
 ///
-/// The text is checked as UTF-8 once, and room for all of it is made at once (resolving
-/// never lengthens it): escaped HTML has a reference every few bytes, and checking and
-/// appending piece by piece made a string grow a step at a time.
-fn unescape(raw: &[u8], out: &mut String) -> Option<()> {
-    let raw = std::str::from_utf8(raw).ok()?;
+/// Room for all of the text is made at once (resolving never lengthens it): escaped HTML
+/// has a reference every few bytes, and appending piece by piece made a string grow a
+/// step at a time. The text comes checked as UTF-8 with the rest of its item (see
+/// [`opened`]).
+fn unescape(raw: &str, out: &mut String) -> Option<()> {
     out.reserve(raw.len());
     let bytes = raw.as_bytes();
     let mut at = 0;
