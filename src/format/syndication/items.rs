@@ -134,7 +134,22 @@ pub fn step(doc: &[u8], at: usize, item: &[u8]) -> Step {
     }
     let mut from = tag_end;
     loop {
-        let (_, tag, gt) = match next_tag(doc, from) {
+        // Inside the item only its end tag, an item in it, and a comment, CDATA section or
+        // processing instruction (which may hold look-alikes) matter. Any other tag is
+        // passed over at its `<` (no `<` can be inside it), without looking for its end.
+        let Some(next) = memchr::memchr(b'<', &doc[from..]).map(|i| from + i) else {
+            return Step::Unended;
+        };
+        let after = &doc[next + 1..];
+        let named = after.strip_prefix(b"/").unwrap_or(after);
+        if !matches!(after.first(), Some(b'!' | b'?'))
+            && named.len() >= item.len()
+            && !named.starts_with(item)
+        {
+            from = next + 1;
+            continue;
+        }
+        let (_, tag, gt) = match next_tag(doc, next) {
             Ok(Some(t)) => t,
             Ok(None) | Err(()) => return Step::Unended,
         };
@@ -233,6 +248,7 @@ mod tests {
 <items>not one</items><item id="1"><title>One</title><description><![CDATA[<p>a</item> b</p>]]></description></item>
 <dc:item>not one</dc:item>
 <item/><item><title>Three</title></item >
+<item><items>x</items><itemized/></itemized><!-- <item> --><?x </item>?><a b="c>d"/></item>
 </channel></rss>"#;
         let cut = cut(doc.as_bytes()).unwrap();
         assert_eq!(
@@ -241,6 +257,7 @@ mod tests {
                 r#"<item id="1"><title>One</title><description><![CDATA[<p>a</item> b</p>]]></description></item>"#,
                 "<item/>",
                 "<item><title>Three</title></item >",
+                r#"<item><items>x</items><itemized/></itemized><!-- <item> --><?x </item>?><a b="c>d"/></item>"#,
             ]
         );
         assert!(doc[cut.open.clone()].ends_with("<channel>"));
