@@ -715,7 +715,8 @@ impl Simple {
             Some(body) => (true, body),
             None => (false, &s[1..]),
         };
-        let end = body.find(|c: char| !c.is_ascii_lowercase())?;
+        // Byte by byte: the name is ASCII, and anything else ends it.
+        let end = body.bytes().position(|c| !c.is_ascii_lowercase())?;
         let el = match &body[..end] {
             "p" => Simple::P,
             "b" => Simple::B,
@@ -754,7 +755,7 @@ impl Simple {
             let value = r[eq + 1..].strip_prefix('"')?;
             let close = memchr::memchr(b'"', value.as_bytes())?;
             let v = &value[..close];
-            if v.contains(['<', '>']) {
+            if memchr::memchr2(b'<', b'>', v.as_bytes()).is_some() {
                 return None;
             }
             // Each attribute once, and a link with only its target.
