@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 mod held;
 pub(crate) use held::split_link;
-pub use held::{Held, HeldImage};
+pub use held::{Held, HeldImage, id_hash};
 
 /// One image attached to an entry (a figure, a JSON Feed attachment, a schema.org image).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -196,6 +196,27 @@ impl Snapshot {
             .iter()
             .map(|h| h.as_ref().map_or(("", None), |h| (h.id(), h.time())));
         whole.chain(held)
+    }
+
+    /// The id of entry `i`, as [`Snapshot::heads`] gives it.
+    pub fn id_at(&self, i: usize) -> &str {
+        if self.held.is_empty() {
+            self.entries.get(i).map_or("", |e| e.id.as_str())
+        } else {
+            self.held
+                .get(i)
+                .and_then(Option::as_ref)
+                .map_or("", Held::id)
+        }
+    }
+
+    /// The hash of [`Snapshot::id_at`] (see [`id_hash`]): a held entry's is made
+    /// already, and its id is not read.
+    pub fn id_hash_at(&self, i: usize) -> u64 {
+        match self.held.get(i) {
+            Some(Some(held)) => held.id_hash(),
+            _ => id_hash(self.id_at(i)),
+        }
     }
 
     /// Entry `i` whole, however the snapshot holds it (see `folded` and `held`).

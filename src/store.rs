@@ -5,7 +5,6 @@
 //! decides "new" by identity only: timestamps from servers are not trusted for that.
 
 use std::borrow::Cow;
-use std::hash::{BuildHasher, RandomState};
 
 use jiff::Timestamp;
 
@@ -213,43 +212,60 @@ impl std::ops::IndexMut<usize> for Slab {
 }
 
 /// Where each entry is in the slab, found by its source and id. The table holds only slab
-/// indexes: the ids it is searched by are the entries' own, not copies.
+/// indexes: the ids it is searched by are the entries' own, not copies. It hashes an
+/// entry by the hash its held form carries ([`Held::id_hash`]), so indexing an entry, or
+/// looking up one that is not held, reads no id; an id is compared only when the hashes
+/// match.
 #[derive(Debug, Default)]
 struct Index {
     table: hashbrown::HashTable<usize>,
-    hasher: RandomState,
 }
 
 impl Index {
-    fn hash(&self, source: usize, id: &str) -> u64 {
-        self.hasher.hash_one((source, id))
+    /// The hash of an entry of `source` whose id hashes to `id_hash`.
+    fn hash(source: usize, id_hash: u64) -> u64 {
+        id_hash ^ (source as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
     }
 
     fn get(&self, items: &Slab, source: usize, id: &str) -> Option<usize> {
-        let hash = self.hash(source, id);
-        let is_key = |&i: &usize| items[i].source == source && items[i].entry.id() == id;
-        self.table.find(hash, is_key).copied()
+        let id_hash = crate::entry::id_hash(id);
+        self.find(items, source, id_hash, || id)
+    }
+
+    /// The entry of `source` with the id that hashes to `id_hash`: `id` is asked for only
+    /// if an entry's hash matches.
+    fn find<'a>(
+        &self,
+        items: &Slab,
+        source: usize,
+        id_hash: u64,
+        id: impl Fn() -> &'a str,
+    ) -> Option<usize> {
+        let is_key = |&i: &usize| {
+            let held = &items[i];
+            held.source == source && held.entry.id_hash() == id_hash && held.entry.id() == id()
+        };
+        self.table
+            .find(Index::hash(source, id_hash), is_key)
+            .copied()
     }
 
     /// The hash of the entry at slab index `i` (what the table is rebuilt with when it grows).
-    fn hash_of(hasher: &RandomState, items: &Slab, i: usize) -> u64 {
-        hasher.hash_one((items[i].source, items[i].entry.id()))
+    fn hash_of(items: &Slab, i: usize) -> u64 {
+        Index::hash(items[i].source, items[i].entry.id_hash())
     }
 
     /// Index the entry at slab index `i` (its key is not indexed yet).
     fn insert(&mut self, items: &Slab, i: usize) {
-        let hasher = &self.hasher;
-        let hash = Index::hash_of(hasher, items, i);
+        let hash = Index::hash_of(items, i);
         self.table
-            .insert_unique(hash, i, |&j| Index::hash_of(hasher, items, j));
+            .insert_unique(hash, i, |&j| Index::hash_of(items, j));
     }
 
     /// Room for `more` entries at once (a table grown by doubling can leave up to half of
     /// its memory unused).
     fn reserve(&mut self, items: &Slab, more: usize) {
-        let hasher = &self.hasher;
-        self.table
-            .reserve(more, |&j| Index::hash_of(hasher, items, j));
+        self.table.reserve(more, |&j| Index::hash_of(items, j));
     }
 
     /// Every entry of `items`, indexed afresh.
@@ -503,7 +519,7 @@ impl Store {
         });
         let now = open.map_or(now, |o| o.at);
         let oldest = snapshot.heads().filter_map(|(_, time)| time).min();
-        let repeated = repeated_ids(snapshot.heads());
+        let repeated = repeated_ids(&snapshot);
         // Which held entries this response lists (by slab position), for withdrawals; a
         // first, partial or parted response withdraws nothing and needs no record.
         let mut present = if baseline || snapshot.partial || in_parts {
@@ -751,8 +767,13 @@ impl Store {
         let mut n = 1;
         loop {
             let renamed = (n > 1).then(|| format!("{}~{n}", incoming.id()));
-            let id = renamed.as_deref().unwrap_or(incoming.id());
-            let Some(i) = self.index.get(&self.items, source, id) else {
+            let found = match &renamed {
+                Some(id) => self.index.get(&self.items, source, id),
+                None => self
+                    .index
+                    .find(&self.items, source, incoming.id_hash(), || incoming.id()),
+            };
+            let Some(i) = found else {
                 return (renamed, None);
             };
             let held = &self.items[i];
@@ -925,9 +946,23 @@ impl Store {
 }
 
 /// For each entry, whether an earlier one in the same response has its id (the first wins).
-fn repeated_ids<'a>(heads: impl Iterator<Item = (&'a str, Option<Timestamp>)>) -> Vec<bool> {
-    let mut seen = std::collections::HashSet::with_capacity(heads.size_hint().0);
-    heads.map(|(id, _)| !seen.insert(id)).collect()
+/// Held entries come with their ids' hashes: an id is read only when two hashes match.
+fn repeated_ids(snapshot: &Snapshot) -> Vec<bool> {
+    let hashes: Vec<u64> = (0..snapshot.len())
+        .map(|n| snapshot.id_hash_at(n))
+        .collect();
+    let mut seen = hashbrown::HashTable::<usize>::with_capacity(hashes.len());
+    (0..hashes.len())
+        .map(|n| {
+            let hash = hashes[n];
+            let same = |&m: &usize| hashes[m] == hash && snapshot.id_at(m) == snapshot.id_at(n);
+            if seen.find(hash, same).is_some() {
+                return true;
+            }
+            seen.insert_unique(hash, n, |&m| hashes[m]);
+            false
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -1176,7 +1211,7 @@ mod tests {
     #[test]
     fn a_record_stays_small() {
         assert!(
-            std::mem::size_of::<Stored>() <= 280,
+            std::mem::size_of::<Stored>() <= 288,
             "{}",
             std::mem::size_of::<Stored>()
         );

@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::{LazyLock, Mutex, PoisonError};
 
 use jiff::Timestamp;
@@ -45,6 +46,18 @@ pub struct Held {
     /// The page the entry's link points into (see [`Pages`]), numbered from 1; 0 when the
     /// link is held whole.
     page: u8,
+    /// The id's hash (see [`id_hash`]), made with the rest on the thread that read the
+    /// entry: the store looks the id up and indexes it by this, without reading the id
+    /// itself (on the screen's thread, which did not write it, that read is a cache miss
+    /// per entry).
+    id_hash: u64,
+}
+
+/// The hash an id is indexed by: SipHash with keys drawn once per process, the same for
+/// every thread (a server that picks ids cannot make them collide).
+pub fn id_hash(id: &str) -> u64 {
+    static KEYS: LazyLock<std::hash::RandomState> = LazyLock::new(std::hash::RandomState::new);
+    KEYS.hash_one(id)
 }
 
 /// The pages that entries' links point into, each held once for the whole program.
@@ -178,6 +191,7 @@ impl Held {
             key_event: entry.key_event,
             removed: entry.removed,
             page,
+            id_hash: id_hash(&entry.id),
         };
         crate::scratch::keep(&HEAD, head);
         crate::scratch::keep(&TEXT, text);
@@ -247,6 +261,11 @@ impl Held {
 
     pub fn id(&self) -> &str {
         self.block.get(self.id_start as usize..).unwrap_or_default()
+    }
+
+    /// The hash of [`Held::id`] ([`id_hash`]).
+    pub fn id_hash(&self) -> u64 {
+        self.id_hash
     }
 
     /// The entry's own link as held: the page it points into (empty when the link is held
@@ -350,6 +369,7 @@ impl Held {
             key_event,
             removed,
             page,
+            id_hash: _,
         } = self;
         let strings = self.links_start() + *links as usize;
         *page == other.page
@@ -540,7 +560,7 @@ mod tests {
         assert_eq!(held.head, 12);
         assert_eq!(held.block.len(), held.head as usize + bytes);
         assert!(
-            std::mem::size_of::<Held>() <= 64,
+            std::mem::size_of::<Held>() <= 72,
             "{}",
             std::mem::size_of::<Held>()
         );
