@@ -516,6 +516,10 @@ const PIECES_IN_FLIGHT: usize = 4;
 /// and about 5,700 `futex` calls; pieces of 256 KB, about 2,300.
 const PIECE: usize = 256 * 1024;
 
+/// The most the reader is given at once: what it reads of it goes to its helper thread as
+/// one run, and the helper may have a few runs waiting, each a copy of its bytes.
+const PUSH: usize = 64 * 1024;
+
 /// `chunk` cut into pieces of at most [`PIECE`] bytes, in order, sharing its memory.
 fn pieces(mut chunk: bytes::Bytes) -> impl Iterator<Item = bytes::Bytes> {
     std::iter::from_fn(move || (!chunk.is_empty()).then(|| chunk.split_to(chunk.len().min(PIECE))))
@@ -542,14 +546,17 @@ async fn read_while_arriving(
                 .preparing(&ready)
                 .helped(helper(scope, hint));
             let mut parts = Parts::new(preview.as_ref(), hint);
-            while let Some(chunk) = rx.blocking_recv() {
-                reader.push(&chunk)?;
-                if parts.waiting_for_first() {
-                    // The first part tells how many entries the whole document will hold,
-                    // from the entries made per byte read: the helper's are counted too.
-                    reader.settle()?;
+            while let Some(piece) = rx.blocking_recv() {
+                for chunk in piece.chunks(PUSH) {
+                    reader.push(chunk)?;
+                    if parts.waiting_for_first() {
+                        // The first part tells how many entries the whole document will
+                        // hold, from the entries made per byte read: the helper's are
+                        // counted too.
+                        reader.settle()?;
+                    }
+                    parts.offer(&mut reader, caps.entries, chunk.len());
                 }
-                parts.offer(&mut reader, caps.entries, chunk.len());
             }
             // The bytes stopped coming: what the helper still makes of them may go out as a
             // part too, for a download that broke never reaches the end of its document.
