@@ -1343,6 +1343,43 @@ mod tests {
         assert_eq!(store.get(&key("a")).unwrap().text(), "first");
     }
 
+    /// Held entries come with their ids' hashes: repeated ids are still told apart from
+    /// different ones, the first kept, and every entry is found by its key (the index
+    /// hashes a held entry by the hash it carries, a key by its id).
+    #[test]
+    fn held_entries_with_repeated_ids_keep_the_first_and_are_found_by_key() {
+        let mut store = Store::new();
+        // Enough entries that the index spreads them over many groups of its table.
+        let ids: Vec<String> = (0..600).map(|n| format!("e{n}")).collect();
+        let mut entries = vec![entry("a", 30, "first a"), entry("b", 20, "b")];
+        entries.extend(ids.iter().map(|id| entry(id, 15, id)));
+        entries.push(entry("a", 30, "second a"));
+        entries.push(entry("e7", 15, "second e7"));
+        entries.push(entry("c", 10, "c"));
+        store.merge(0, unfolded(entries), ts(100));
+        assert_eq!(store.len(), 603);
+        assert_eq!(store.get(&key("a")).unwrap().text(), "first a");
+        assert_eq!(store.get(&key("e7")).unwrap().text(), "e7");
+        for id in ["a", "b", "c"]
+            .into_iter()
+            .chain(ids.iter().map(String::as_str))
+        {
+            let i = store.index_of(&key(id)).unwrap();
+            assert_eq!(store.item(i).entry.id(), id);
+            assert_eq!(store.item(i).entry.id_hash(), crate::entry::id_hash(id));
+        }
+        assert!(store.get(&key("d")).is_none());
+        // The same ids from another source are other entries.
+        store.merge(1, unfolded(vec![entry("a", 40, "a of 1")]), ts(100));
+        assert_eq!(store.len(), 604);
+        let other = Key {
+            source: 1,
+            id: "a".to_string(),
+        };
+        assert_eq!(store.get(&other).unwrap().text(), "a of 1");
+        assert_eq!(store.get(&key("a")).unwrap().text(), "first a");
+    }
+
     #[test]
     fn order_is_newest_first_with_ties_in_document_order() {
         let mut store = Store::new();

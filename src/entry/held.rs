@@ -528,6 +528,16 @@ mod tests {
         }
     }
 
+    /// The hash a held entry carries is its id's, under another id too.
+    #[test]
+    fn the_held_id_hash_is_the_ids() {
+        let held = Held::new(full());
+        assert_eq!(held.id_hash(), id_hash(held.id()));
+        let renamed = held.with_id("other~2");
+        assert_eq!(renamed.id_hash(), id_hash("other~2"));
+        assert_ne!(renamed.id_hash(), held.id_hash());
+    }
+
     #[test]
     fn absent_and_empty_strings_stay_apart() {
         let held = Held::new(full());
